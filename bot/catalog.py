@@ -1,0 +1,62 @@
+"""Short-lived caches of what sms4sats offers, so paging through a picker does not refetch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from bot.sms4sats import Service, Sms4SatsClient
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+# Stock changes by the minute; a minute-old list is fresh enough to browse, and the order
+# itself is checked by sms4sats anyway.
+SERVICES_TTL = 60.0
+PRICE_TTL = 120.0
+
+
+class TtlCache(Generic[K, V]):
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._entries: dict[K, tuple[float, V]] = {}
+
+    async def get(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
+        now = self._clock()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = await load()
+        self._entries[key] = (now + self._ttl, value)
+        if len(self._entries) > 1024:
+            self._entries = {k: e for k, e in self._entries.items() if e[0] > now}
+        return value
+
+
+class Catalog:
+    def __init__(self, sms4sats: Sms4SatsClient) -> None:
+        self._sms4sats = sms4sats
+        self._services: TtlCache[int, list[Service]] = TtlCache(SERVICES_TTL)
+        self._prices: TtlCache[tuple[int, str], int | None] = TtlCache(PRICE_TTL)
+        self._send_price: TtlCache[str, int | None] = TtlCache(PRICE_TTL)
+
+    async def services(self, country: int) -> list[Service]:
+        return await self._services.get(country, lambda: self._sms4sats.get_services(country))
+
+    async def service(self, country: int, code: str) -> Service | None:
+        return next((s for s in await self.services(country) if s.code == code), None)
+
+    async def receive_price(self, country: int, service: str) -> int | None:
+        async def load() -> int | None:
+            prices = await self._sms4sats.get_price(country, service)
+            return prices.computed_price or prices.receive
+
+        return await self._prices.get((country, service), load)
+
+    async def send_price(self) -> int | None:
+        async def load() -> int | None:
+            return (await self._sms4sats.get_price()).send
+
+        return await self._send_price.get("send", load)

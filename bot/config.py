@@ -1,0 +1,231 @@
+"""Settings from environment variables, also read from a `.env` file.
+
+Every value is checked at start so that a bad setting stops the bot with one line naming the
+variable, instead of failing later in the middle of a chat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_SMS4SATS_API_URL = "https://api2.sms4sats.com"
+DEFAULT_DATABASE_URL = "sqlite:///data/sms4sats-bot.db"
+DEFAULT_POLL_INTERVAL = 3.0
+
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+# A Lightning Address is an email-shaped identifier (LUD-16); the domain part needs a dot.
+_LIGHTNING_ADDRESS_RE = re.compile(r"^[a-z0-9._+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and what is expected."""
+
+    def __init__(self, variable: str, expected: str) -> None:
+        super().__init__(f"{variable}: {expected}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # repr=False keeps the secrets out of any log line or traceback that prints the settings.
+    telegram_token: str = field(repr=False)
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    sms4sats_api_url: str = DEFAULT_SMS4SATS_API_URL
+    sms4sats_api_key: str | None = field(default=None, repr=False)
+    sms4sats_ref: str | None = None
+    admin_ids: frozenset[int] = frozenset()
+    admin_chat_id: int | None = None
+    database_path: Path = Path("data/sms4sats-bot.db")
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    log_level: str = "INFO"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never reach a chat or a log line."""
+        return tuple(s for s in (self.telegram_token, self.sms4sats_api_key) if s)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read the settings; the process environment wins over the `.env` file."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    return Settings(
+        telegram_token=_token(get("TELEGRAM_BOT_TOKEN")),
+        telegram_api_url=_url(
+            "TELEGRAM_API_URL", get("TELEGRAM_API_URL"), DEFAULT_TELEGRAM_API_URL
+        ),
+        sms4sats_api_url=_url(
+            "SMS4SATS_API_URL", get("SMS4SATS_API_URL"), DEFAULT_SMS4SATS_API_URL
+        ),
+        sms4sats_api_key=_api_key(get("SMS4SATS_API_KEY")),
+        sms4sats_ref=_ref(get("SMS4SATS_REF")),
+        admin_ids=_admin_ids(get("ADMIN_IDS")),
+        admin_chat_id=_admin_chat_id(get("ADMIN_CHAT_ID")),
+        database_path=_database_path(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        poll_interval=_poll_interval(get("POLL_INTERVAL")),
+        log_level=_log_level(get("LOG_LEVEL")),
+    )
+
+
+def _token(value: str | None) -> str:
+    if value is None:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN", "required: the bot token from @BotFather (like 123456:ABC-xyz)"
+        )
+    if not _TOKEN_RE.match(value):
+        # The value is deliberately not echoed: it may be a real token pasted with a typo.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN",
+            "malformed: expected digits, a colon, then letters, digits, - or _",
+        )
+    return value
+
+
+def _url(variable: str, value: str | None, default: str) -> str:
+    if value is None:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(variable, f"expected an http:// or https:// URL, got {value!r}")
+    if parts.query or parts.fragment:
+        raise ConfigError(
+            variable, f"expected a base URL without ?query or #fragment, got {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def _api_key(value: str | None) -> str | None:
+    if value is not None and (len(value) > 256 or any(c.isspace() for c in value)):
+        raise ConfigError("SMS4SATS_API_KEY", "malformed: expected one word without spaces")
+    return value
+
+
+def _ref(value: str | None) -> str | None:
+    if value is not None and not _LIGHTNING_ADDRESS_RE.match(value):
+        raise ConfigError(
+            "SMS4SATS_REF", f"expected a Lightning Address like name@example.com, got {value!r}"
+        )
+    return value
+
+
+def _admin_ids(value: str | None) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    ids: set[int] = set()
+    for item in value.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if not re.fullmatch(r"\d{1,20}", item):
+            raise ConfigError(
+                "ADMIN_IDS", f"expected comma-separated Telegram user ids, got {item!r}"
+            )
+        ids.add(int(item))
+    return frozenset(ids)
+
+
+def _admin_chat_id(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"-\d{1,20}", value):
+        raise ConfigError(
+            "ADMIN_CHAT_ID", f"expected a group chat id (a negative number), got {value!r}"
+        )
+    return int(value)
+
+
+def _database_path(value: str) -> Path:
+    prefix = "sqlite:///"
+    if not value.startswith(prefix) or len(value) == len(prefix):
+        raise ConfigError(
+            "DATABASE_URL",
+            f"expected sqlite:///relative/path.db or sqlite:////absolute/path.db, got {value!r}",
+        )
+    # sqlite:////abs keeps its leading slash; sqlite:///rel is relative to the working directory.
+    return Path(value[len(prefix) :])
+
+
+def _poll_interval(value: str | None) -> float:
+    if value is None:
+        return DEFAULT_POLL_INTERVAL
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0.1 <= seconds <= 3600:
+        raise ConfigError(
+            "POLL_INTERVAL", f"expected seconds between 0.1 and 3600 (like 3), got {value!r}"
+        )
+    return seconds
+
+
+def _log_level(value: str | None) -> str:
+    if value is None:
+        return "INFO"
+    level = value.upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"expected one of {', '.join(_LOG_LEVELS)}, got {value!r}")
+    return level
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces secrets in every log record, whatever library wrote it.
+
+    httpx logs full request URLs, and the Bot API puts the token in the URL path.
+    """
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        redacted = redact(message, self._secrets)
+        if redacted != message or record.exc_info:
+            record.msg, record.args = redacted, None
+            if record.exc_info:
+                # Exceptions (PTB's InvalidToken, httpx errors) may quote a URL with the token.
+                formatter = logging.Formatter()
+                record.exc_text = redact(formatter.formatException(record.exc_info), self._secrets)
+                record.exc_info = None
+        return True
+
+
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(settings.secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    # httpx announces every request at INFO, including getUpdates every few seconds; the bot's
+    # own log lines say what matters.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,39 @@
+"""`python -m bot`: load the settings, build the bot, poll Telegram until stopped."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import ALLOWED_UPDATES, StartupError, build_application
+from bot.config import ConfigError, configure_logging, load_settings
+
+log = logging.getLogger("bot")
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    application = build_application(settings)
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except StartupError as error:
+        log.error("%s", error)
+        return 1
+    except InvalidToken:
+        log.error("Telegram refused TELEGRAM_BOT_TOKEN: check the token from @BotFather")
+        return 1
+    except NetworkError as error:
+        log.error("Cannot reach the Telegram Bot API at %s: %s", settings.telegram_api_url, error)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,434 @@
+"""The sms4sats HTTP API (api2.sms4sats.com), with its quirks absorbed in one place.
+
+Quirks handled here (see the API notes in the README): `/price` mixes strings and numbers,
+`code` may be a JSON number or a string, `number` comes as bare digits, an `error` field with
+`status: "OK"` ends an order, and `payreq` is the word "paid" when the API-key balance paid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
+PAID_FROM_BALANCE: Final = "paid"
+
+
+class Sms4SatsError(Exception):
+    """Any failure of a call to sms4sats. `str(error)` is a sentence fit to show a user."""
+
+    def __init__(
+        self, message: str, *, reason: str | None = None, status_code: int | None = None,
+        temporary: bool = False,
+    ) -> None:  # fmt: skip
+        super().__init__(message)
+        self.reason = reason
+        self.status_code = status_code
+        self.temporary = temporary
+        """True when trying again later may work (timeouts, 5xx, broken answers)."""
+
+
+class SmsStatus(StrEnum):
+    CREATED = "created"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    code: str
+    """The `value` to send as `service` when ordering."""
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCountry:
+    code: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RentalCountry:
+    code: int
+    name: str
+    weeks: int
+    price: int
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    receive: int | None
+    send: int | None
+    rent: int | None
+    platform_fee: int | None
+    computed_price: int | None
+    computed_country: int | None
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedOrder:
+    order_id: str
+    payreq: str
+
+    @property
+    def paid_from_balance(self) -> bool:
+        return self.payreq.strip().lower() == PAID_FROM_BALANCE
+
+    @property
+    def invoice(self) -> str | None:
+        return None if self.paid_from_balance else self.payreq
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatus:
+    paid: bool
+    number: str | None = None
+    """Digits only, no `+`."""
+    code: str | None = None
+    error: str | None = None
+    """Set when sms4sats ended the order (no number, cancelled, expired): the hold is released."""
+    sms_status: SmsStatus | None = None
+    provider_id: str | None = None
+    country: str | None = None
+    service: str | None = None
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundingRecord:
+    amount: int
+    created_at: datetime | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class FundingHistory:
+    total_amount: int
+    records: tuple[FundingRecord, ...]
+
+
+class Sms4SatsClient:
+    """One instance per bot, sharing the application's `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        ref: str | None = None,
+        retries: int = 2,
+        backoff: float = 0.5,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._http = http
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._ref = ref
+        self._retries = retries
+        self._backoff = backoff
+        self._timeout = timeout
+
+    @property
+    def has_api_key(self) -> bool:
+        return self._api_key is not None
+
+    # --- reads: idempotent, retried with backoff -------------------------------------------
+
+    async def get_countries(self) -> list[ApiCountry]:
+        data = await self._call("GET", "getCountries", retry=True)
+        # SMS-Activate-style APIs key this list by id; accept that form as well as an array.
+        items = list(data.values()) if isinstance(data, dict) and "status" not in data else data
+        countries = []
+        for item in _as_list(items, "getCountries"):
+            code = _as_int(item.get("id")) if isinstance(item, dict) else None
+            if code is not None:
+                countries.append(ApiCountry(code, str(item.get("eng") or item.get("name") or "")))
+        return countries
+
+    async def get_services(self, country: int) -> list[Service]:
+        data = await self._call("GET", "getnumbersstatus", params={"country": country}, retry=True)
+        services = []
+        for item in _as_list(data, "getnumbersstatus"):
+            if not isinstance(item, dict):
+                continue
+            code = str(item.get("value") or item.get("key") or "").strip()
+            if code:
+                name = str(item.get("text") or code).strip()
+                services.append(Service(code, name, _as_int(item.get("count")) or 0))
+        return services
+
+    async def get_rental_countries(self, service: str | None = None) -> list[RentalCountry]:
+        params = {"service": service} if service else None
+        data = await self._call("GET", "getRentalCountries", params=params, retry=True)
+        rentals = []
+        for item in _as_list(data, "getRentalCountries"):
+            if not isinstance(item, dict):
+                continue
+            code, price = _as_int(item.get("cc")), _as_int(item.get("price"))
+            if code is not None and price is not None:
+                weeks = _as_int(item.get("duration")) or 0
+                rentals.append(RentalCountry(code, str(item.get("country") or ""), weeks, price))
+        return rentals
+
+    async def get_price(self, country: int | None = None, service: str | None = None) -> Prices:
+        params: dict[str, Any] = {}
+        if country is not None:
+            params["country"] = country
+        if service is not None:
+            params["service"] = service
+        data = _as_dict(await self._call("GET", "price", params=params, retry=True), "price")
+        computed = data.get("computed") if isinstance(data.get("computed"), dict) else {}
+        assert isinstance(computed, dict)
+        return Prices(
+            receive=_as_int(data.get("receive")),
+            send=_as_int(data.get("send")),
+            rent=_as_int(data.get("rent")),
+            platform_fee=_as_int(data.get("s4s")),
+            computed_price=_as_int(computed.get("price")),
+            computed_country=_as_int(computed.get("country")),
+            description=_as_str(computed.get("description")),
+        )
+
+    async def order_status(self, order_id: str, *, retry: bool = True) -> OrderStatus:
+        data = await self._call("GET", "orderstatus", params={"orderId": order_id}, retry=retry)
+        return parse_order_status(_as_dict(data, "orderstatus"))
+
+    async def balance(self) -> int:
+        data = _as_dict(await self._call("GET", "balance", keyed=True, retry=True), "balance")
+        balance = _as_int(data.get("balance"))
+        if balance is None:
+            raise _broken_answer("balance")
+        return balance
+
+    async def history(self) -> FundingHistory:
+        data = _as_dict(await self._call("GET", "history", keyed=True, retry=True), "history")
+        records = []
+        for item in _as_list(data.get("orders") or [], "history"):
+            if isinstance(item, dict):
+                amount = _as_int(item.get("amount")) or _as_int(item.get("price")) or 0
+                created = _as_int(item.get("createdAt"))
+                when = datetime.fromtimestamp(created / 1000, UTC) if created else None
+                text = str(item.get("description") or item.get("desc") or "")
+                records.append(FundingRecord(amount, when, text))
+        records.sort(key=lambda r: r.created_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        total = _as_int(data.get("totalAmount"))
+        return FundingHistory(total if total is not None else sum(r.amount for r in records),
+                              tuple(records))  # fmt: skip
+
+    # --- writes: never retried, a retry could create a second order -------------------------
+
+    async def create_order(
+        self, country: int, service: str, *, immediate: bool = False
+    ) -> CreatedOrder:
+        body: dict[str, Any] = {"country": country, "service": service}
+        if self._ref:
+            body["ref"] = self._ref
+        if immediate:
+            body["immediate"] = True
+        data = await self._call("POST", "createorder", json_body=body, keyed=immediate)
+        return _created(data, "createorder")
+
+    async def create_send_order(
+        self, phone: str, message: str, *, immediate: bool = False
+    ) -> CreatedOrder:
+        body: dict[str, Any] = {"phone": phone, "message": message}
+        if self._ref:
+            body["ref"] = self._ref
+        if immediate:
+            body["immediate"] = True
+        data = await self._call("POST", "createsendorder", json_body=body, keyed=immediate)
+        return _created(data, "createsendorder")
+
+    async def fund(self, amount: int) -> CreatedOrder:
+        data = await self._call("POST", "fund", json_body={"amount": amount}, keyed=True)
+        return _created(data, "fund")
+
+    async def cancel_order(self, order_id: str) -> None:
+        # The contract is GET with the id in the query (see the API notes), not a POST body.
+        data = await self._call("GET", "cancelorder", params={"orderId": order_id})
+        _as_dict(data, "cancelorder")
+
+    # --- transport ---------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: dict[str, Any] | None = None,
+        keyed: bool = False,
+        retry: bool = False,
+    ) -> Any:
+        headers = {"Accept": "application/json"}
+        if keyed:
+            if self._api_key is None:
+                raise Sms4SatsError("No sms4sats API key is configured for this bot.")
+            headers["X-API-Key"] = self._api_key
+        attempts = 1 + (self._retries if retry else 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._once(method, path, params, json_body, headers)
+            except Sms4SatsError as error:
+                if not error.temporary or attempt == attempts:
+                    raise
+                delay = self._backoff * 3 ** (attempt - 1)
+                log.warning("sms4sats %s failed (%s); retrying in %.1fs", path, error, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json_body: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> Any:
+        url = f"{self._base_url}/{path}"
+        try:
+            response = await self._http.request(
+                method, url, params=params, json=json_body, headers=headers, timeout=self._timeout
+            )
+        except httpx.TimeoutException:
+            raise Sms4SatsError(
+                "sms4sats did not answer in time. Please try again in a moment.", temporary=True
+            ) from None
+        except httpx.HTTPError as error:
+            log.warning("sms4sats %s unreachable: %s", path, type(error).__name__)
+            raise Sms4SatsError(
+                "sms4sats cannot be reached right now. Please try again in a moment.",
+                temporary=True,
+            ) from None
+        try:
+            data = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = None
+        reason = self._reason(data)
+        if response.status_code >= 500 or (data is None and response.is_success):
+            what = f"HTTP {response.status_code}" if data is None or not reason else reason
+            log.warning("sms4sats %s answered %s", path, what)
+            raise Sms4SatsError(
+                "sms4sats is having trouble right now. Please try again in a moment.",
+                reason=reason,
+                status_code=response.status_code,
+                temporary=True,
+            )
+        if not response.is_success or (isinstance(data, dict) and data.get("status") == "error"):
+            raise Sms4SatsError(
+                f"sms4sats refused: {reason}" if reason else
+                f"sms4sats refused the request (HTTP {response.status_code}).",
+                reason=reason,
+                status_code=response.status_code,
+            )  # fmt: skip
+        return data
+
+    def _reason(self, data: Any) -> str | None:
+        if not isinstance(data, dict):
+            return None
+        reason = data.get("reason") or data.get("error") or data.get("message")
+        if not isinstance(reason, str) or not reason.strip():
+            return None
+        reason = reason.strip()[:300]
+        # sms4sats' records carry the key as `userId`; never let it ride along into a chat.
+        if self._api_key:
+            reason = reason.replace(self._api_key, "[API key]")
+        return reason
+
+
+def parse_order_status(data: dict[str, Any]) -> OrderStatus:
+    number = re.sub(r"\D", "", str(data.get("number") or ""))
+    code = data.get("code")
+    if isinstance(code, float) and code.is_integer():
+        code = int(code)
+    code_text = str(code).strip() if code is not None and not isinstance(code, bool) else ""
+    timestamp = _as_int(data.get("timestamp"))
+    provider_id = data.get("id")
+    return OrderStatus(
+        paid=data.get("paid") is True or str(data.get("paid")).lower() == "true",
+        number=number.lstrip("0") or None,
+        code=code_text or None,
+        error=_as_str(data.get("error")),
+        sms_status=_sms_status(data.get("smsStatus")),
+        provider_id=str(provider_id) if provider_id not in (None, "") else None,
+        country=_as_str(data.get("country")),
+        service=_as_str(data.get("service")),
+        timestamp=datetime.fromtimestamp(timestamp / 1000, UTC) if timestamp else None,
+    )
+
+
+def _sms_status(value: Any) -> SmsStatus | None:
+    try:
+        return SmsStatus(str(value).strip().lower()) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _created(data: Any, what: str) -> CreatedOrder:
+    body = _as_dict(data, what)
+    order_id, payreq = body.get("orderId"), body.get("payreq")
+    if not isinstance(order_id, str) or not order_id or not isinstance(payreq, str) or not payreq:
+        raise _broken_answer(what)
+    return CreatedOrder(order_id, payreq)
+
+
+def _broken_answer(what: str) -> Sms4SatsError:
+    log.warning("sms4sats %s answer lacks expected fields", what)
+    return Sms4SatsError(
+        "sms4sats sent an answer the bot could not read. Please try again in a moment.",
+        temporary=True,
+    )
+
+
+def _as_dict(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise _broken_answer(what)
+    return data
+
+
+def _as_list(data: Any, what: str) -> list[Any]:
+    if isinstance(data, dict) and data.get("status") == "OK":
+        # Tolerate an enveloped list, should sms4sats ever add the envelope to list endpoints.
+        data = next((v for v in data.values() if isinstance(v, list)), [])
+    if not isinstance(data, list):
+        raise _broken_answer(what)
+    return data
+
+
+def _as_int(value: Any) -> int | None:
+    """sms4sats sends amounts as numbers or numeric strings ("1500", 1500, 1500.0)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else round(number)
+    return None
+
+
+def _as_str(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None

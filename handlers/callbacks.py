@@ -1,0 +1,150 @@
+"""Callback data of every inline button, packed and parsed here and nowhere else.
+
+Each button carries the ids it acts on (`o:42:c` cancels order 42), so a button pressed after a
+restart still works, and an old keyboard can only ever act on the order it was made for.
+Telegram allows 64 bytes; `pack` refuses anything longer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import astuple, dataclass, fields
+from typing import ClassVar, Final
+
+MAX_BYTES: Final = 64
+_FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-]*$")
+
+
+class CallbackDataError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Callback:
+    PREFIX: ClassVar[str]
+    _registry: ClassVar[dict[str, type[Callback]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.PREFIX in Callback._registry:
+            raise TypeError(f"duplicate callback prefix {cls.PREFIX!r}")
+        Callback._registry[cls.PREFIX] = cls
+
+    def pack(self) -> str:
+        parts = [self.PREFIX]
+        for value in astuple(self):
+            text = str(int(value)) if isinstance(value, bool) else str(value)
+            if not _FIELD_RE.match(text):
+                raise CallbackDataError(f"callback field {text!r} has a reserved character")
+            parts.append(text)
+        data = ":".join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise CallbackDataError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+
+def parse(data: str | None) -> Callback | None:
+    """The callback a button carries, or None for data this bot version does not know."""
+    if not data:
+        return None
+    prefix, *values = data.split(":")
+    cls = Callback._registry.get(prefix)
+    if cls is None:
+        return None
+    specs = fields(cls)
+    if len(values) != len(specs):
+        return None
+    converted: list[object] = []
+    for spec, value in zip(specs, values, strict=True):
+        if not _FIELD_RE.match(value):
+            return None
+        if spec.type in ("int", int):
+            if not re.fullmatch(r"-?\d{1,20}", value):
+                return None
+            converted.append(int(value))
+        elif spec.type in ("bool", bool):
+            if value not in ("0", "1"):
+                return None
+            converted.append(value == "1")
+        else:
+            converted.append(value)
+    return cls(*converted)
+
+
+# --- menus -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuBuy(Callback):
+    PREFIX: ClassVar[str] = "mb"
+
+
+@dataclass(frozen=True)
+class MenuOrders(Callback):
+    PREFIX: ClassVar[str] = "mo"
+
+
+# --- buying a number ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountryPage(Callback):
+    PREFIX: ClassVar[str] = "cp"
+    page: int
+
+
+@dataclass(frozen=True)
+class CountryChosen(Callback):
+    PREFIX: ClassVar[str] = "cc"
+    country: int
+
+
+@dataclass(frozen=True)
+class ServicePage(Callback):
+    PREFIX: ClassVar[str] = "sp"
+    country: int
+    page: int
+
+
+@dataclass(frozen=True)
+class ServiceChosen(Callback):
+    PREFIX: ClassVar[str] = "sc"
+    country: int
+    service: str
+
+
+@dataclass(frozen=True)
+class BuyNumber(Callback):
+    """The Buy button of a confirmation; `price` is what the confirmation showed."""
+
+    PREFIX: ClassVar[str] = "bn"
+    country: int
+    service: str
+    price: int
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrdersPage(Callback):
+    PREFIX: ClassVar[str] = "op"
+    page: int
+
+
+@dataclass(frozen=True)
+class ShowOrder(Callback):
+    PREFIX: ClassVar[str] = "os"
+    order: int
+
+
+@dataclass(frozen=True)
+class CancelOrder(Callback):
+    PREFIX: ClassVar[str] = "oc"
+    order: int
+
+
+@dataclass(frozen=True)
+class RefreshOrder(Callback):
+    PREFIX: ClassVar[str] = "or"
+    order: int

@@ -1,0 +1,31 @@
+"""The last line of defence: log the error (secrets redacted by the log filter), tell the user in
+plain words, never show a traceback in a chat."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from handlers import texts
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.info("Blocked or removed from a chat: %s", error)
+        return
+    log.error("Unhandled error while handling an update", exc_info=error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.INTERNAL_ERROR, show_alert=True)
+        elif update.effective_chat is not None and update.effective_message is not None:
+            await update.effective_chat.send_message(texts.INTERNAL_ERROR)
+    except TelegramError as reply_error:
+        log.warning("Could not tell the user about the error: %s", reply_error)

@@ -1,0 +1,36 @@
+"""What the bot says to everything no other handler took: never silence."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from handlers import texts
+from handlers.buy import search
+
+# Longer than any country or service name: not a search, and not worth echoing back.
+SEARCH_LIMIT = 100
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    text = message.text.strip()
+    if len(text) > SEARCH_LIMIT:
+        await message.reply_text(texts.LONG_TEXT_HINT)
+        return
+    if text and await search(update, context, text):
+        return
+    await message.reply_text(texts.TEXT_HINT)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+
+
+async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice notes...: the same hint as for text."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.TEXT_HINT)

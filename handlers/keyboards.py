@@ -1,0 +1,173 @@
+"""Inline keyboards: pickers, confirmation, menus, the orders list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.countries import Country, label, picker_order
+from bot.sms4sats import Service
+from handlers import texts
+from handlers.callbacks import (
+    BuyNumber,
+    Callback,
+    CallbackDataError,
+    CountryChosen,
+    CountryPage,
+    MenuBuy,
+    MenuOrders,
+    OrdersPage,
+    ServiceChosen,
+    ServicePage,
+    ShowOrder,
+)
+from storage import Order
+
+COUNTRIES_PER_PAGE = 12
+SERVICES_PER_PAGE = 12
+ORDERS_PER_PAGE = 8
+SEARCH_RESULTS = 12
+COLUMNS = 2
+
+# The services people buy most, shown first; the rest follow by name.
+POPULAR_SERVICES = ("tg", "wa", "go", "ig", "fb", "tw", "ds", "oi", "dr", "am", "ub", "mm", "wx")
+
+
+def button(text: str, callback: Callback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callback.pack())
+
+
+def _grid(buttons: Sequence[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + COLUMNS]) for i in range(0, len(buttons), COLUMNS)]
+
+
+def page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def clamp_page(page: int, total: int, per_page: int) -> int:
+    return min(max(page, 0), page_count(total, per_page) - 1)
+
+
+def _nav(
+    page: int,
+    pages: int,
+    make: type[CountryPage] | type[OrdersPage],
+    *leading: InlineKeyboardButton,
+) -> list[InlineKeyboardButton]:
+    row = list(leading)
+    if page > 0:
+        row.append(button(texts.PREVIOUS, make(page - 1)))
+    if page < pages - 1:
+        row.append(button(texts.NEXT, make(page + 1)))
+    return row
+
+
+def start_menu() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(texts.BUTTON_BUY, MenuBuy()), button(texts.BUTTON_ORDERS, MenuOrders())]]
+    )
+
+
+def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
+    """(page, pages, keyboard) for a page of the country list, Auto-Select and popular first."""
+    countries = picker_order()
+    page = clamp_page(page, len(countries), COUNTRIES_PER_PAGE)
+    pages = page_count(len(countries), COUNTRIES_PER_PAGE)
+    shown = countries[page * COUNTRIES_PER_PAGE : (page + 1) * COUNTRIES_PER_PAGE]
+    rows = _grid([button(label(c), CountryChosen(c.code)) for c in shown])
+    nav = _nav(page, pages, CountryPage)
+    if nav:
+        rows.append(nav)
+    return page, pages, InlineKeyboardMarkup(rows)
+
+
+def country_results(countries: Sequence[Country]) -> InlineKeyboardMarkup:
+    rows = _grid([button(label(c), CountryChosen(c.code)) for c in countries[:SEARCH_RESULTS]])
+    rows.append([button(texts.SHOW_ALL_COUNTRIES, CountryPage(0))])
+    return InlineKeyboardMarkup(rows)
+
+
+def order_services(services: Sequence[Service]) -> list[Service]:
+    """Popular services first (in POPULAR_SERVICES order), then the others by name."""
+    rank = {code: i for i, code in enumerate(POPULAR_SERVICES)}
+    return sorted(services, key=lambda s: (rank.get(s.code, len(rank)), s.name.casefold(), s.code))
+
+
+def _service_buttons(country: int, services: Sequence[Service]) -> list[InlineKeyboardButton]:
+    buttons = []
+    for service in services:
+        try:
+            buttons.append(button(service.name, ServiceChosen(country, service.code)))
+        except CallbackDataError:
+            # A code with characters the callback format reserves cannot be ordered by button.
+            continue
+    return buttons
+
+
+def service_page(
+    country: int, services: Sequence[Service], page: int
+) -> tuple[int, int, InlineKeyboardMarkup]:
+    page = clamp_page(page, len(services), SERVICES_PER_PAGE)
+    pages = page_count(len(services), SERVICES_PER_PAGE)
+    shown = services[page * SERVICES_PER_PAGE : (page + 1) * SERVICES_PER_PAGE]
+    rows = _grid(_service_buttons(country, shown))
+    nav = [button(texts.BACK_TO_COUNTRIES, CountryPage(0))]
+    if page > 0:
+        nav.append(button(texts.PREVIOUS, ServicePage(country, page - 1)))
+    if page < pages - 1:
+        nav.append(button(texts.NEXT, ServicePage(country, page + 1)))
+    rows.append(nav)
+    return page, pages, InlineKeyboardMarkup(rows)
+
+
+def service_results(country: int, services: Sequence[Service]) -> InlineKeyboardMarkup:
+    rows = _grid(_service_buttons(country, services[:SEARCH_RESULTS]))
+    rows.append(
+        [
+            button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
+            button("📱 All services", ServicePage(country, 0)),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def no_services(auto_select: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
+                button("🌐 Auto-Select", CountryChosen(auto_select)),
+            ]
+        ]
+    )
+
+
+def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.buy_button(price), BuyNumber(country, service, price))],
+            [button(texts.BACK, ServicePage(country, 0))],
+        ]
+    )
+
+
+def retry_buy(country: int, service: str, price: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button("🔁 Try again", BuyNumber(country, service, price))],
+            [button(texts.BACK, ServicePage(country, 0))],
+        ]
+    )
+
+
+def orders_page(
+    orders: Sequence[Order], labels: Sequence[str], page: int, total: int
+) -> InlineKeyboardMarkup:
+    rows = [[button(text, ShowOrder(order.id))] for order, text in zip(orders, labels, strict=True)]
+    nav = _nav(page, page_count(total, ORDERS_PER_PAGE), OrdersPage)
+    if nav:
+        rows.append(nav)
+    rows.append([button(texts.BUTTON_BUY, MenuBuy())])
+    return InlineKeyboardMarkup(rows)

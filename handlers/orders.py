@@ -1,0 +1,143 @@
+"""/orders, and the buttons of an order card: show, check now, cancel."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.services import Services, get_services
+from bot.sms4sats import Sms4SatsError
+from handlers import cards, keyboards, texts
+from handlers.callbacks import CancelOrder, OrdersPage, RefreshOrder, ShowOrder
+from handlers.common import answer, show
+from storage import Order, OrderKind, OrderState
+
+log = logging.getLogger(__name__)
+
+
+def order_label(order: Order) -> str:
+    if order.kind is OrderKind.RECEIVE:
+        country = cards.country_label(order.country_code, order.country_name)
+        what = f"{order.service_name or order.service_code} · {country}"
+    elif order.kind is OrderKind.SEND:
+        what = f"SMS to {order.phone}"
+    else:
+        what = f"Top-up {texts.sats(order.amount_sats or 0)}"
+    state = texts.STATE_LABELS.get(order.state.value, order.state.value)
+    return f"#{order.id} · {what} · {state}"
+
+
+async def show_orders(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
+    services = get_services(context)
+    user = update.effective_user
+    if user is None:
+        return
+    total = await services.orders.count_for_user(user.id)
+    if total == 0:
+        await show(update, texts.NO_ORDERS, keyboards.start_menu())
+        return
+    page = keyboards.clamp_page(page, total, keyboards.ORDERS_PER_PAGE)
+    orders = await services.orders.for_user(
+        user.id, limit=keyboards.ORDERS_PER_PAGE, offset=page * keyboards.ORDERS_PER_PAGE
+    )
+    labels = [order_label(order) for order in orders]
+    await show(
+        update, texts.orders_header(total), keyboards.orders_page(orders, labels, page, total)
+    )
+
+
+async def orders_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await show_orders(update, context)
+
+
+async def orders_page(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: OrdersPage
+) -> None:
+    await show_orders(update, context, callback.page)
+
+
+async def _own_order(update: Update, services: Services, order_id: int) -> Order | None:
+    """The order, if it exists and belongs to the user who pressed; otherwise they are told."""
+    query = update.callback_query
+    assert query is not None
+    order = await services.orders.get(order_id)
+    if order is None:
+        await answer(query, texts.ORDER_NOT_FOUND, alert=True)
+        return None
+    if order.user_id != query.from_user.id:
+        await answer(query, texts.NOT_YOUR_BUTTON, alert=True)
+        return None
+    return order
+
+
+async def show_order(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: ShowOrder
+) -> None:
+    services = get_services(context)
+    order = await _own_order(update, services, callback.order)
+    if order is None:
+        return
+    await answer(update.callback_query)  # type: ignore[arg-type]
+    if order.closed_at is None:
+        # An open order's card moves to the bottom of the chat and stays live there.
+        await services.tracker.repost(order)
+        return
+    card = cards.render(order, datetime.fromtimestamp(services.clock(), UTC))
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(card.text, reply_markup=card.keyboard)
+
+
+async def refresh_order(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: RefreshOrder
+) -> None:
+    services = get_services(context)
+    order = await _own_order(update, services, callback.order)
+    if order is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    if order.closed_at is None and not order.state.is_final:
+        before = order.poll_failures
+        order = await services.tracker.poll(order)
+        if order.poll_failures > before:
+            await answer(query, texts.SMS4SATS_TROUBLE, alert=True)
+            return
+    await answer(query, "Status: " + texts.STATE_LABELS.get(order.state.value, order.state.value))
+
+
+async def cancel_order(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: CancelOrder
+) -> None:
+    services = get_services(context)
+    order = await _own_order(update, services, callback.order)
+    if order is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    async with services.tracker.lock(order.id):
+        order = await services.orders.get(order.id) or order
+        if order.kind is not OrderKind.RECEIVE or order.state.is_final:
+            await answer(query, texts.CANCEL_NOT_POSSIBLE, alert=True)
+            return
+        now = datetime.fromtimestamp(services.clock(), UTC)
+        cancel_from = cards.cancel_possible_from(order)
+        if cancel_from is not None and now < cancel_from:
+            await answer(query, texts.cancel_too_early(cancel_from, now), alert=True)
+            return
+        try:
+            await services.sms4sats.cancel_order(order.remote_id)
+        except Sms4SatsError as error:
+            log.info("Order %d: cancel refused: %s", order.id, error.reason or error)
+            message = texts.cancel_refused(error.reason) if error.reason else str(error)
+            await answer(query, message, alert=True)
+        else:
+            paid = order.paid_at is not None
+            await answer(query, texts.CANCEL_DONE if paid else texts.CANCEL_DONE_UNPAID, alert=True)
+            await services.tracker.record(order, {"state": OrderState.CANCELLED})
+            return
+    # A refusal may mean the order moved on (a code came): show its latest state now.
+    await services.tracker.poll(order)

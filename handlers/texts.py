@@ -1,0 +1,301 @@
+"""Every sentence the bot says, in one place (HTML parse mode).
+
+Anything that came from a user or from sms4sats goes through `esc` before it lands in a text.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+HOLD_INVOICE_REFUND = (
+    "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken when your "
+    "code arrives; if no code comes, they return to your wallet by themselves (at the latest "
+    "after 21 minutes)."
+)
+SATS_RETURN = "Your sats return to your wallet automatically."
+SATS_RETURN_LOWER = "your sats return to your wallet automatically."
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def sats(amount: int) -> str:
+    return f"{amount:,} sats"
+
+
+def clock(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s" if rest and minutes < 5 else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+# --- start, help, hints --------------------------------------------------------------------
+
+START = (
+    "👋 <b>Phone numbers for SMS codes, paid with Lightning.</b>\n"
+    "Pick a country and a service → pay the invoice → get a number → the code appears here "
+    "by itself.\n"
+    "No code? The hold invoice refunds your sats automatically."
+)
+HELP = (
+    "<b>Commands</b>\n"
+    "/buy — get a number that receives an SMS code\n"
+    "/orders — your recent orders and their status\n"
+    "/help — this message\n\n"
+    "<b>How paying works</b>\n" + HOLD_INVOICE_REFUND + "\n\n"
+    "Cancelling is possible 2 minutes after payment if no code has arrived."
+)
+COMMAND_BUY = "Get a number for an SMS code"
+COMMAND_ORDERS = "Your recent orders"
+COMMAND_HELP = "How this bot works"
+COMMAND_START = "Start over"
+
+BUTTON_BUY = "🛒 Buy a number"
+BUTTON_ORDERS = "📋 My orders"
+TEXT_HINT = "To get a number, tap /buy. Your orders are under /orders, and /help explains the rest."
+LONG_TEXT_HINT = "That is a long message! To get a number, tap /buy; /help explains the rest."
+UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I do."
+OLD_BUTTON = "This button is from an older menu and no longer works. Tap /buy to start again."
+NOT_YOUR_BUTTON = "This menu belongs to someone else."
+INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+# --- country and service pickers -----------------------------------------------------------
+
+COUNTRY_PICKER = (
+    "🌍 <b>Pick a country</b> for your number.\n"
+    "Auto-Select picks any country that has numbers. Type a name to search."
+)
+NEXT = "Next ›"
+PREVIOUS = "‹ Prev"
+BACK = "‹ Back"
+BACK_TO_COUNTRIES = "‹ Countries"
+SHOW_ALL_COUNTRIES = "🌍 All countries"
+
+
+def country_matches(query: str, count: int, shown: int) -> str:
+    more = f" (showing the first {shown})" if count > shown else ""
+    return f"🔎 Countries matching “{esc(query)}”{more}:"
+
+
+def no_country_matches(query: str) -> str:
+    return f"🔎 No country matches “{esc(query)}”. Try another spelling, or pick from the list."
+
+
+def service_picker(country_label: str) -> str:
+    return (
+        f"📱 <b>Pick a service</b> in {esc(country_label)}.\n"
+        "Only services with numbers in stock are shown. Type a name to search."
+    )
+
+
+def no_services(country_label: str) -> str:
+    return (
+        f"😕 No numbers are available in {esc(country_label)} right now.\n"
+        "Pick another country, or try Auto-Select."
+    )
+
+
+def service_matches(query: str, country_label: str) -> str:
+    return f"🔎 Services in {esc(country_label)} matching “{esc(query)}”:"
+
+
+def no_service_matches(query: str, country_label: str) -> str:
+    return (
+        f"🔎 No service in {esc(country_label)} matches “{esc(query)}”. "
+        "Try another name, or pick from the list."
+    )
+
+
+SERVICE_GONE = "That service has no numbers left in this country. Pick another one."
+
+
+# --- confirmation and invoice --------------------------------------------------------------
+
+
+def confirm_receive(service: str, country_label: str, price: int) -> str:
+    return (
+        "🧾 <b>Please confirm</b>\n"
+        f"You get: a phone number in <b>{esc(country_label)}</b> that receives one SMS code "
+        f"from <b>{esc(service)}</b>.\n"
+        f"Price: <b>{sats(price)}</b>\n\n" + HOLD_INVOICE_REFUND
+    )
+
+
+def buy_button(price: int) -> str:
+    return f"⚡ Buy for {sats(price)}"
+
+
+PRICE_UNAVAILABLE = "sms4sats did not give a price for this service. Please try again in a moment."
+CREATING_ORDER = "⏳ Creating your invoice…"
+
+
+def order_created(order_id: int) -> str:
+    return f"🧾 Order #{order_id} created. Pay the invoice below to get your number."
+
+
+PRICE_CHANGED = "The price has changed since this confirmation. Here is the current one:"
+ALREADY_ORDERED = "You already ordered from this confirmation. Here is that order:"
+STALE_CONFIRMATION = "This confirmation is old; here it is again with the current price:"
+
+
+def order_failed(reason: str) -> str:
+    return f"❌ The order could not be created. {esc(reason)}"
+
+
+def invoice_caption(
+    *, what: str, amount: int | None, expires_at: datetime | None, invoice: str, now: datetime
+) -> str:
+    lines = [f"🧾 <b>Invoice</b> for {what}"]
+    if amount is not None:
+        lines.append(f"Amount: <b>{sats(amount)}</b>")
+    if expires_at is not None:
+        left = (expires_at - now).total_seconds()
+        lines.append(f"Pay before {clock(expires_at)} (in {duration(left)}).")
+    lines += ["", HOLD_INVOICE_REFUND, "", f"<code>{esc(invoice)}</code>"]
+    return "\n".join(lines)
+
+
+def receive_subject(service: str, country_label: str) -> str:
+    return f"a <b>{esc(service)}</b> number in <b>{esc(country_label)}</b>"
+
+
+# --- the order card ------------------------------------------------------------------------
+
+BUTTON_CANCEL = "✖️ Cancel order"
+BUTTON_REFRESH = "🔄 Check now"
+BUTTON_COPY_NUMBER = "📋 Copy number"
+BUTTON_COPY_CODE = "📋 Copy code"
+BUTTON_COPY_INVOICE = "📋 Copy invoice"
+
+
+def card_title(order_id: int, subject: str) -> str:
+    return f"<b>Order #{order_id}</b> · {subject}"
+
+
+CARD_PAID = "✅ Payment received (held). Getting a number…"
+
+
+def card_number(number: str, cancel_from: datetime | None, now: datetime) -> str:
+    lines = [
+        f"📱 Your number: <code>{esc(number)}</code>",
+        "Enter it in the app or site; the code will appear here by itself.",
+    ]
+    if cancel_from is not None and cancel_from > now:
+        lines.append(f"You can cancel from {clock(cancel_from)} if no code arrives.")
+    lines.append("No code within 21 minutes? The order ends and " + SATS_RETURN_LOWER)
+    return "\n".join(lines)
+
+
+def card_completed(number: str | None, code: str) -> str:
+    number_line = f"📱 Number: <code>{esc(number)}</code>\n" if number else ""
+    return f"{number_line}✅ Code received: <code>{esc(code)}</code>\nDone — thank you!"
+
+
+def card_no_number() -> str:
+    return "😕 No number was available for this order; " + SATS_RETURN_LOWER
+
+
+def card_cancelled(paid: bool) -> str:
+    return "✖️ Cancelled. " + (SATS_RETURN if paid else "Nothing was charged.")
+
+
+def card_expired() -> str:
+    return "⌛ No code arrived in time, so the order ended. " + SATS_RETURN
+
+
+CARD_INVOICE_EXPIRED = "⌛ The invoice expired before it was paid. Nothing was charged."
+
+
+def code_message(code: str, number: str | None, subject: str) -> str:
+    where = f" for {number}" if number else ""
+    return f"🔑 <b>Your code{esc(where)}</b> ({subject}):\n\n<code>{esc(code)}</code>"
+
+
+# --- cancel --------------------------------------------------------------------------------
+
+
+def cancel_too_early(cancel_from: datetime, now: datetime) -> str:
+    return (
+        f"sms4sats allows cancelling 2 minutes after payment: from {clock(cancel_from)} "
+        f"(in {duration((cancel_from - now).total_seconds())}). "
+        "If no code comes, your sats return by themselves anyway."
+    )
+
+
+CANCEL_DONE = "Order cancelled. Your sats return to your wallet automatically."
+CANCEL_DONE_UNPAID = "Order cancelled. Nothing was charged."
+CANCEL_NOT_POSSIBLE = "This order can no longer be cancelled."
+
+
+def cancel_refused(reason: str) -> str:
+    return f"sms4sats did not cancel the order: {esc(reason)}"
+
+
+# --- /orders -------------------------------------------------------------------------------
+
+NO_ORDERS = "You have no orders yet. Tap /buy to get a number."
+
+
+def orders_header(total: int) -> str:
+    return f"📋 <b>Your orders</b> ({total} in all). Tap one to see it."
+
+
+STATE_LABELS = {
+    "awaiting_payment": "awaiting payment",
+    "paid": "paid, in progress",
+    "number": "waiting for the code",
+    "sent": "sent, awaiting delivery",
+    "completed": "done",
+    "no_number": "no number · refunded",
+    "cancelled": "cancelled",
+    "expired": "expired · refunded",
+    "failed": "failed · refunded",
+    "invoice_expired": "invoice expired",
+}
+ORDER_NOT_FOUND = "That order does not exist (any more)."
+SMS4SATS_TROUBLE = "sms4sats is not answering right now; I will keep checking by myself."
+
+
+# --- send orders and top-ups (their cards) -------------------------------------------------
+
+
+def send_subject(phone: str) -> str:
+    return f"an SMS to <b>{esc(phone)}</b>"
+
+
+def fund_subject(amount: int) -> str:
+    return f"a top-up of <b>{sats(amount)}</b> for the sms4sats balance"
+
+
+def send_card(state: str, message: str, paid_from_balance: bool) -> str:
+    quoted = f"<blockquote>{esc(message)}</blockquote>\n" if message else ""
+    refund = "The balance is not charged for a failed SMS." if paid_from_balance else SATS_RETURN
+    lines = {
+        "paid": "📤 Paid. Sending your SMS…",
+        "sent": "📤 Sent; waiting for the delivery report.",
+        "completed": "✅ Delivered.",
+        "failed": "❌ The SMS could not be delivered. " + refund,
+        "cancelled": "✖️ Cancelled. Nothing was charged.",
+        "invoice_expired": CARD_INVOICE_EXPIRED,
+    }
+    return quoted + lines.get(str(state), "📤 In progress…")
+
+
+def fund_card(state: str, amount: int) -> str:
+    if str(state) == "completed":
+        return f"✅ The sms4sats balance was topped up with <b>{sats(amount)}</b>."
+    if str(state) == "invoice_expired":
+        return CARD_INVOICE_EXPIRED
+    return "⏳ Waiting for the payment…"

@@ -1,0 +1,63 @@
+"""Users the bot has met and chats it is in (or was removed from)."""
+
+from __future__ import annotations
+
+import time
+
+from storage.database import Database
+
+REACHABLE_STATUSES = frozenset({"member", "administrator", "creator"})
+
+
+class ChatStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def seen_user(
+        self, user_id: int, first_name: str, username: str | None, language_code: str | None
+    ) -> None:
+        now = time.time()
+        await self._db.connection.execute(
+            """
+            INSERT INTO users (user_id, first_name, username, language_code, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,
+                username = excluded.username, language_code = excluded.language_code,
+                last_seen = excluded.last_seen
+            """,
+            (user_id, first_name, username, language_code, now, now),
+        )
+
+    async def set_chat_status(
+        self, chat_id: int, chat_type: str, bot_status: str, title: str | None = None
+    ) -> None:
+        await self._db.connection.execute(
+            """
+            INSERT INTO chats (chat_id, type, title, bot_status, updated_at)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type,
+                title = COALESCE(excluded.title, chats.title),
+                bot_status = excluded.bot_status, updated_at = excluded.updated_at
+            """,
+            (chat_id, chat_type, title, bot_status, time.time()),
+        )
+
+    async def chat_status(self, chat_id: int) -> str | None:
+        async with self._db.connection.execute(
+            "SELECT bot_status FROM chats WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def unreachable_chats(self, chat_ids: set[int]) -> set[int]:
+        """Those of `chat_ids` that blocked the bot or removed it."""
+        if not chat_ids:
+            return set()
+        placeholders = ", ".join("?" for _ in chat_ids)
+        async with self._db.connection.execute(
+            f"SELECT chat_id FROM chats WHERE chat_id IN ({placeholders}) "
+            "AND bot_status NOT IN ('member', 'administrator', 'creator')",
+            tuple(chat_ids),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return {int(row[0]) for row in rows}

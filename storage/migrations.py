@@ -1,0 +1,72 @@
+"""Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+
+Never edit a migration that has shipped: append a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, chats, orders.
+    """
+    CREATE TABLE users (
+        user_id       INTEGER PRIMARY KEY,
+        first_name    TEXT NOT NULL DEFAULT '',
+        username      TEXT,
+        language_code TEXT,
+        first_seen    REAL NOT NULL,
+        last_seen     REAL NOT NULL
+    );
+
+    CREATE TABLE chats (
+        chat_id    INTEGER PRIMARY KEY,
+        type       TEXT NOT NULL,
+        title      TEXT,
+        -- 'member', 'administrator', 'left', 'kicked' (for private chats: 'kicked' = blocked)
+        bot_status TEXT NOT NULL DEFAULT 'member',
+        updated_at REAL NOT NULL
+    );
+
+    CREATE TABLE orders (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        remote_id          TEXT NOT NULL UNIQUE,
+        kind               TEXT NOT NULL CHECK (kind IN ('receive', 'send', 'fund')),
+        user_id            INTEGER NOT NULL,
+        chat_id            INTEGER NOT NULL,
+        card_message_id    INTEGER,
+        -- The confirmation message whose Buy button created the order: one order per press.
+        origin_message_id  INTEGER,
+        country_code       INTEGER,
+        country_name       TEXT,
+        service_code       TEXT,
+        service_name       TEXT,
+        phone              TEXT,
+        message            TEXT,
+        amount_sats        INTEGER,
+        invoice            TEXT,
+        invoice_expires_at REAL,
+        paid_from_balance  INTEGER NOT NULL DEFAULT 0,
+        state              TEXT NOT NULL,
+        number             TEXT,
+        code               TEXT,
+        error              TEXT,
+        paid_at            REAL,
+        number_at          REAL,
+        -- What the user has been told: the state the card shows, and the code message.
+        shown_state        TEXT,
+        shown_number       TEXT,
+        code_message_id    INTEGER,
+        poll_failures      INTEGER NOT NULL DEFAULT 0,
+        next_poll_at       REAL,
+        created_at         REAL NOT NULL,
+        updated_at         REAL NOT NULL,
+        -- Set once the order is over and the user has been told everything: the poller
+        -- reads only rows where this is NULL.
+        closed_at          REAL
+    );
+
+    CREATE INDEX orders_open ON orders (id) WHERE closed_at IS NULL;
+    CREATE UNIQUE INDEX orders_by_origin ON orders (chat_id, origin_message_id)
+        WHERE origin_message_id IS NOT NULL;
+    CREATE INDEX orders_by_user ON orders (user_id, created_at DESC);
+    """,
+)

@@ -1,0 +1,168 @@
+"""Settings: defaults, every variable's validation, .env files, and secrets kept out of logs."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    DEFAULT_SMS4SATS_API_URL,
+    DEFAULT_TELEGRAM_API_URL,
+    ConfigError,
+    RedactSecrets,
+    load_settings,
+)
+
+TOKEN = "123456:ABC-def_ghi"
+
+
+def load(**env: str) -> object:
+    return load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, env_file=None)
+
+
+def test_defaults() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert settings.telegram_api_url == DEFAULT_TELEGRAM_API_URL
+    assert settings.sms4sats_api_url == DEFAULT_SMS4SATS_API_URL
+    assert settings.sms4sats_api_key is None
+    assert settings.sms4sats_ref is None
+    assert settings.admin_ids == frozenset()
+    assert settings.admin_chat_id is None
+    assert settings.database_path == Path("data/sms4sats-bot.db")
+    assert settings.poll_interval == 3.0
+    assert settings.log_level == "INFO"
+
+
+def test_all_values_parsed() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8401/",
+            "SMS4SATS_API_URL": "http://127.0.0.1:8400",
+            "SMS4SATS_API_KEY": "key-123",
+            "SMS4SATS_REF": "Operator@Example.com",
+            "ADMIN_IDS": " 1, 22 ,333,",
+            "ADMIN_CHAT_ID": "-1001234",
+            "DATABASE_URL": "sqlite:////var/lib/bot/orders.db",
+            "POLL_INTERVAL": "0.5",
+            "LOG_LEVEL": "debug",
+        },
+        env_file=None,
+    )
+    assert settings.telegram_api_url == "http://127.0.0.1:8401"
+    assert settings.sms4sats_api_key == "key-123"
+    assert settings.sms4sats_ref == "Operator@Example.com"
+    assert settings.admin_ids == {1, 22, 333}
+    assert settings.admin_chat_id == -1001234
+    assert settings.database_path == Path("/var/lib/bot/orders.db")
+    assert settings.poll_interval == 0.5
+    assert settings.log_level == "DEBUG"
+
+
+def test_relative_database_path() -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "sqlite:///state/bot.db"}, env_file=None
+    )
+    assert settings.database_path == Path("state/bot.db")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "", "required"),
+        ("TELEGRAM_BOT_TOKEN", "not a token", "malformed"),
+        ("TELEGRAM_API_URL", "ftp://x", "http:// or https://"),
+        ("SMS4SATS_API_URL", "api2.sms4sats.com", "http:// or https://"),
+        ("SMS4SATS_API_KEY", "two words", "without spaces"),
+        ("SMS4SATS_REF", "not-an-address", "Lightning Address"),
+        ("ADMIN_IDS", "12,abc", "Telegram user ids"),
+        ("ADMIN_CHAT_ID", "12345", "negative"),
+        ("DATABASE_URL", "postgres://x", "sqlite:///"),
+        ("POLL_INTERVAL", "fast", "seconds"),
+        ("POLL_INTERVAL", "0", "seconds"),
+        ("LOG_LEVEL", "LOUD", "one of"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str, expected: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, variable: value}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env, env_file=None)
+    assert caught.value.variable == variable
+    assert str(caught.value).startswith(f"{variable}: ")
+    assert expected in str(caught.value)
+
+
+def test_malformed_token_is_not_echoed() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TELEGRAM_BOT_TOKEN": "123456:secret value"}, env_file=None)
+    assert "secret" not in str(caught.value)
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nPOLL_INTERVAL=7\nLOG_LEVEL=ERROR\n")
+    settings = load_settings({"LOG_LEVEL": "WARNING"}, env_file=env_file)
+    assert settings.telegram_token == TOKEN
+    assert settings.poll_interval == 7.0
+    assert settings.log_level == "WARNING"
+
+
+def test_secrets_not_in_repr() -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "SMS4SATS_API_KEY": "very-secret-key"}, env_file=None
+    )
+    assert TOKEN not in repr(settings)
+    assert "very-secret-key" not in repr(settings)
+
+
+def test_log_filter_redacts_messages_and_tracebacks() -> None:
+    record_filter = RedactSecrets((TOKEN, "very-secret-key"))
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "GET https://x/bot%s/getMe", (TOKEN,), None
+    )
+    assert record_filter.filter(record)
+    assert TOKEN not in record.getMessage()
+    assert "[redacted]" in record.getMessage()
+    try:
+        raise RuntimeError("failed with key very-secret-key")
+    except RuntimeError:
+        record = logging.LogRecord("bot", logging.ERROR, __file__, 1, "boom", None, sys.exc_info())
+    record_filter.filter(record)
+    formatted = logging.Formatter().format(record)
+    assert "very-secret-key" not in formatted
+    assert "RuntimeError" in formatted
+
+
+def test_bot_refuses_to_start_with_one_clear_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        env={"PATH": "", "POLL_INTERVAL": "soon", "TELEGRAM_BOT_TOKEN": TOKEN},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: POLL_INTERVAL: expected seconds between 0.1 and 3600 (like 3), "
+        "got 'soon'"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_token_at_start(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        env={"PATH": ""},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN: required" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

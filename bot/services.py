@@ -41,7 +41,11 @@ class Services:
 
 
 def get_services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    services = context.bot_data.get(SERVICES_KEY)
+    return get_services_from(context.application)
+
+
+def get_services_from(application: AnyApplication) -> Services:
+    services = application.bot_data.get(SERVICES_KEY)
     if not isinstance(services, Services):
         raise RuntimeError("the bot's services are not set up (post_init has not run)")
     return services

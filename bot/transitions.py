@@ -71,7 +71,11 @@ def _receive_state(status: OrderStatus, paid: bool, has_number: bool) -> OrderSt
             return _unpaid_state(status)
         if not has_number:
             return OrderState.NO_NUMBER
-        return OrderState.CANCELLED if "cancel" in status.error.lower() else OrderState.EXPIRED
+        # Every refund notice says the payment request "is canceled"; only an order that was
+        # itself cancelled (and did not expire) counts as cancelled.
+        text = status.error.lower()
+        cancelled = "cancel" in text and "expire" not in text
+        return OrderState.CANCELLED if cancelled else OrderState.EXPIRED
     if has_number and paid:
         return OrderState.NUMBER
     return OrderState.PAID if paid else OrderState.AWAITING_PAYMENT

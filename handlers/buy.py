@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import weakref
 
 from telegram import Message, Update
@@ -176,7 +175,7 @@ async def _buy_locked(
         await show(update, texts.ALREADY_ORDERED)
         await services.tracker.deliver(existing)
         return
-    if time.time() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
+    if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
         await show_confirmation(
             update, context, callback.country, callback.service, texts.STALE_CONFIRMATION
         )

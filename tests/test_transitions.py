@@ -68,6 +68,11 @@ def test_number_and_code_in_one_answer() -> None:
             OrderState.CANCELLED,
         ),
         ({}, "Invoice expired", OrderState.INVOICE_EXPIRED),
+        (
+            {"state": OrderState.NUMBER, "paid_at": NOW, "number": "1"},
+            "Order expired without a code, payment request is canceled.",
+            OrderState.EXPIRED,
+        ),
     ],
 )
 def test_error_ends_the_order(before: dict[str, Any], error: str, expected: OrderState) -> None:

@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot.admins import AdminDirectory
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.poller import JOB_NAME, OrderPoller
@@ -107,6 +108,9 @@ async def _open_services(
         chats=chats,
         sms4sats=sms4sats,
         catalog=Catalog(sms4sats),
+        admins=AdminDirectory(
+            application.bot, settings.admin_ids, settings.admin_chat_id, clock=clock
+        ),
         tracker=tracker,
         poller=OrderPoller(tracker, orders, chats),
         clock=clock,

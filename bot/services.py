@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from telegram.ext import Application, ContextTypes
 
+from bot.admins import AdminDirectory
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.poller import OrderPoller
@@ -31,6 +32,7 @@ class Services:
     chats: ChatStore
     sms4sats: Sms4SatsClient
     catalog: Catalog
+    admins: AdminDirectory
     tracker: OrderTracker
     poller: OrderPoller
     clock: Callable[[], float]

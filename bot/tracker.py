@@ -23,7 +23,7 @@ from bot.phones import format_phone
 from bot.sms4sats import Sms4SatsClient, Sms4SatsError
 from bot.transitions import apply_deadlines, apply_status
 from handlers import cards, texts
-from storage import ChatStore, Order, OrderState, OrderStore
+from storage import ChatStore, Order, OrderKind, OrderState, OrderStore
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class OrderTracker:
 
     async def _show_card(self, order: Order) -> Order:
         now = datetime.fromtimestamp(self.now(), UTC)
-        card = cards.render(order, now)
+        card = cards.render(order, now, balance=await self._balance_after_top_up(order))
         shown = {"shown_state": order.state, "shown_number": order.number}
         if card.photo is not None:
             message = await self._bot.send_photo(
@@ -177,6 +177,15 @@ class OrderTracker:
         if old_card is not None and replaces_invoice:
             await self._delete_quietly(order.chat_id, old_card)
         return order
+
+    async def _balance_after_top_up(self, order: Order) -> int | None:
+        if order.kind is not OrderKind.FUND or order.state is not OrderState.COMPLETED:
+            return None
+        try:
+            return await self._sms4sats.balance()
+        except Sms4SatsError as error:
+            log.warning("Order %d: could not read the new balance: %s", order.id, error)
+            return None
 
     async def _send_code(self, order: Order) -> Order:
         assert order.code is not None

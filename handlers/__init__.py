@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
-    ExtBot,
     MessageHandler,
     TypeHandler,
     filters,
@@ -18,23 +18,30 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.services import AnyApplication
-from handlers import buy, errors, fallback, orders, start, texts, tracking
+from handlers import balance, buy, errors, fallback, groups, orders, send, start, texts, tracking
 from handlers.callbacks import (
     BuyNumber,
     Callback,
     CancelOrder,
     CountryChosen,
     CountryPage,
+    FundAmount,
+    FundMenu,
     MenuBuy,
     MenuOrders,
     OrdersPage,
     RefreshOrder,
+    SendDiscard,
+    SendPay,
     ServiceChosen,
     ServicePage,
     ShowOrder,
     parse,
 )
+from handlers.commands import publish_commands
 from handlers.common import answer
+
+__all__ = ["publish_commands", "register"]
 
 Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, Any], Awaitable[None]]
 
@@ -53,6 +60,10 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     ShowOrder: (orders.show_order, True),
     RefreshOrder: (orders.refresh_order, True),
     CancelOrder: (orders.cancel_order, True),
+    SendPay: (send.pay, True),
+    SendDiscard: (send.discard, False),
+    FundMenu: (balance.fund_menu, True),
+    FundAmount: (balance.fund_amount, True),
 }
 
 
@@ -66,6 +77,10 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         # A button of an older bot version, or data nobody should be able to send.
         await answer(query, texts.OLD_BUTTON, alert=True)
         return
+    owner = getattr(callback, "owner", None)
+    if owner is not None and owner != query.from_user.id:
+        await answer(query, texts.NOT_YOUR_BUTTON, alert=True)
+        return
     handler, answers_itself = route
     if not answers_itself:
         await answer(query)
@@ -74,31 +89,33 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 def register(application: AnyApplication, settings: Settings) -> None:
     private = filters.ChatType.PRIVATE
+    groups_only = filters.ChatType.GROUPS
     # Group -1 runs first for every update and never stops it: it only records who wrote.
     application.add_handler(TypeHandler(Update, tracking.seen), group=-1)
 
+    # The /send conversation comes first: while it waits for a number or a message, typed text
+    # belongs to it and not to the pickers' search or the hints below.
+    application.add_handler(send.conversation())
     application.add_handler(CommandHandler("start", start.start, private))
+    application.add_handler(CommandHandler("start", groups.start_in_group, groups_only))
     application.add_handler(CommandHandler("help", start.help_command))
     application.add_handler(CommandHandler("buy", buy.buy_command, private))
+    application.add_handler(CommandHandler("buy", groups.buy_in_group, groups_only))
     application.add_handler(CommandHandler("orders", orders.orders_command, private))
+    application.add_handler(CommandHandler("orders", groups.orders_in_group, groups_only))
+    application.add_handler(CommandHandler("balance", balance.balance_command))
+    application.add_handler(CommandHandler("fund", balance.fund_command))
+    application.add_handler(CommandHandler("cancel", fallback.nothing_to_cancel))
     application.add_handler(CallbackQueryHandler(route_callback))
-    # The catch-alls come last: a known command must never reach them.
+    application.add_handler(
+        ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(ChatMemberHandler(groups.member_changed, ChatMemberHandler.CHAT_MEMBER))
+    # The catch-alls come last: a known command must never reach them. In groups the bot stays
+    # quiet about anything that was not meant for it.
     application.add_handler(MessageHandler(filters.COMMAND & private, fallback.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & private, fallback.text_message))
     application.add_handler(
         MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.other_message)
     )
     application.add_error_handler(errors.on_error)
-
-
-PUBLIC_COMMANDS = (
-    BotCommand("buy", texts.COMMAND_BUY),
-    BotCommand("orders", texts.COMMAND_ORDERS),
-    BotCommand("help", texts.COMMAND_HELP),
-    BotCommand("start", texts.COMMAND_START),
-)
-
-
-async def publish_commands(bot: ExtBot[None], settings: Settings) -> None:
-    await bot.set_my_commands(PUBLIC_COMMANDS)
-    await bot.set_my_commands(PUBLIC_COMMANDS, scope=BotCommandScopeAllPrivateChats())

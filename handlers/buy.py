@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 
 from telegram import Message, Update
 from telegram.ext import ContextTypes
@@ -15,7 +13,7 @@ from bot.services import Services, get_services
 from bot.sms4sats import Service, Sms4SatsError
 from handlers import keyboards, texts
 from handlers.callbacks import BuyNumber, CountryChosen, CountryPage, ServiceChosen, ServicePage
-from handlers.common import show
+from handlers.common import menu_lock, show
 from storage import OrderKind
 
 log = logging.getLogger(__name__)
@@ -26,12 +24,6 @@ PICKER_KEY = "picker"
 # A confirmation older than this is shown again with a fresh price instead of ordering.
 CONFIRMATION_MAX_AGE = 15 * 60
 SEARCH_MAX_CHARS = 64
-
-# Double taps on Buy arrive as two concurrent updates; one lock per confirmation message makes
-# the second wait and then find the order the first one created.
-_buy_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
-    weakref.WeakValueDictionary()
-)
 
 
 def _picker(context: ContextTypes.DEFAULT_TYPE, *state: object) -> None:
@@ -155,11 +147,7 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
     if not isinstance(confirmation, Message) or update.effective_user is None:
         await show(update, texts.OLD_BUTTON)
         return
-    key = (confirmation.chat.id, confirmation.message_id)
-    lock = _buy_locks.get(key)
-    if lock is None:
-        lock = _buy_locks[key] = asyncio.Lock()
-    async with lock:
+    async with menu_lock(confirmation):
         await _buy_locked(update, context, callback, confirmation)
 
 

@@ -148,3 +148,38 @@ class CancelOrder(Callback):
 class RefreshOrder(Callback):
     PREFIX: ClassVar[str] = "or"
     order: int
+
+
+# --- sending an SMS, the prepaid balance -----------------------------------------------------
+# These menus may live in a group, so each carries the id of the user who opened it (`owner`):
+# the router turns anyone else away before the handler runs.
+
+
+@dataclass(frozen=True)
+class SendPay(Callback):
+    """Pay for the SMS drafted as `draft`: by invoice, or (admins) from the prepaid balance."""
+
+    PREFIX: ClassVar[str] = "sx"
+    owner: int
+    draft: int
+    from_balance: bool
+
+
+@dataclass(frozen=True)
+class SendDiscard(Callback):
+    PREFIX: ClassVar[str] = "sd"
+    owner: int
+    draft: int
+
+
+@dataclass(frozen=True)
+class FundMenu(Callback):
+    PREFIX: ClassVar[str] = "fm"
+    owner: int
+
+
+@dataclass(frozen=True)
+class FundAmount(Callback):
+    PREFIX: ClassVar[str] = "fa"
+    owner: int
+    amount: int

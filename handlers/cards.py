@@ -48,12 +48,13 @@ def cancel_possible_from(order: Order) -> datetime | None:
     return datetime.fromtimestamp(order.paid_at, UTC) + CANCEL_AFTER
 
 
-def render(order: Order, now: datetime | None = None) -> Card:
+def render(order: Order, now: datetime | None = None, *, balance: int | None = None) -> Card:
+    """The card for the order's state; `balance` is the prepaid balance, for top-up cards."""
     now = now or datetime.now(UTC)
     if order.state is OrderState.AWAITING_PAYMENT and order.invoice:
         return _invoice_card(order, now)
     title = texts.card_title(order.id, subject(order))
-    body, buttons = _body(order, now)
+    body, buttons = _body(order, now, balance)
     keyboard = InlineKeyboardMarkup(buttons) if buttons else None
     return Card(f"{title}\n\n{body}", keyboard)
 
@@ -69,11 +70,14 @@ def _invoice_card(order: Order, now: datetime) -> Card:
         expires_at=expires,
         invoice=order.invoice,
         now=now,
+        note=_INVOICE_NOTES[order.kind],
     )
-    row = [_button(texts.BUTTON_CANCEL, CancelOrder(order.id))]
-    if order.kind is OrderKind.FUND:
-        row = []
-    buttons = [row] if row else []
+    # Only receive orders can be cancelled at sms4sats; the other invoices simply expire.
+    buttons = (
+        [[_button(texts.BUTTON_CANCEL, CancelOrder(order.id))]]
+        if order.kind is OrderKind.RECEIVE
+        else []
+    )
     if len(order.invoice) <= COPY_TEXT_LIMIT:
         copy = InlineKeyboardButton(
             texts.BUTTON_COPY_INVOICE, copy_text=CopyTextButton(order.invoice)
@@ -84,15 +88,26 @@ def _invoice_card(order: Order, now: datetime) -> Card:
     )
 
 
-def _body(order: Order, now: datetime) -> tuple[str, list[list[InlineKeyboardButton]]]:
+_INVOICE_NOTES = {
+    OrderKind.RECEIVE: texts.HOLD_INVOICE_REFUND,
+    OrderKind.SEND: texts.SEND_HOLD_INVOICE,
+    OrderKind.FUND: texts.FUND_NOTE,
+}
+
+
+def _body(
+    order: Order, now: datetime, balance: int | None
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
     state = order.state
     refresh = _button(texts.BUTTON_REFRESH, RefreshOrder(order.id))
     if order.kind is OrderKind.SEND:
         return _send_body(order), ([[refresh]] if not state.is_final else [])
     if order.kind is OrderKind.FUND:
-        return texts.fund_card(state, order.amount_sats or 0), (
-            [[refresh]] if not state.is_final else []
-        )
+        if state is OrderState.COMPLETED:
+            return texts.fund_completed(order.amount_sats or 0, balance), []
+        if state is OrderState.INVOICE_EXPIRED:
+            return texts.CARD_INVOICE_EXPIRED, []
+        return texts.CARD_PAID, [[refresh]]
     cancel = _button(texts.BUTTON_CANCEL, CancelOrder(order.id))
     if state is OrderState.PAID:
         return texts.CARD_PAID, [[refresh, cancel]]

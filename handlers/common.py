@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
@@ -45,3 +47,18 @@ async def show(
     except TelegramError as error:
         log.warning("Could not send to chat %d: %s", chat.id, error)
         return None
+
+
+# Double taps on a confirmation's button arrive as two concurrent updates; one lock per menu
+# message makes the second wait and then find what the first one created.
+_menu_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def menu_lock(message: Message) -> asyncio.Lock:
+    key = (message.chat.id, message.message_id)
+    lock = _menu_locks.get(key)
+    if lock is None:
+        lock = _menu_locks[key] = asyncio.Lock()
+    return lock

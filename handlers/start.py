@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.services import get_services
 from handlers import keyboards, texts
 from handlers.buy import close_picker, show_countries
 from handlers.callbacks import MenuBuy, MenuOrders
+from handlers.commands import publish_admin_commands
 from handlers.common import show
 from handlers.orders import show_orders
 
@@ -26,6 +28,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     close_picker(context)
     await show(update, texts.START, keyboards.start_menu())
+    user = update.effective_user
+    if user is not None and user.id in get_services(context).settings.admin_ids:
+        # Telegram refuses a chat-scoped menu for a chat that does not exist yet, so an admin's
+        # menu is (re)set when they open the bot.
+        await publish_admin_commands(context.bot, user.id)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

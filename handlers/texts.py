@@ -52,6 +52,7 @@ HELP = (
     "<b>Commands</b>\n"
     "/buy — get a number that receives an SMS code\n"
     "/orders — your recent orders and their status\n"
+    "/send — send an SMS to any phone number\n"
     "/help — this message\n\n"
     "<b>How paying works</b>\n" + HOLD_INVOICE_REFUND + "\n\n"
     "Cancelling is possible 2 minutes after payment if no code has arrived."
@@ -65,6 +66,7 @@ BUTTON_BUY = "🛒 Buy a number"
 BUTTON_ORDERS = "📋 My orders"
 TEXT_HINT = "To get a number, tap /buy. Your orders are under /orders, and /help explains the rest."
 LONG_TEXT_HINT = "That is a long message! To get a number, tap /buy; /help explains the rest."
+NOTHING_TO_CANCEL = "There is nothing to cancel right now. /help lists what I can do."
 UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I do."
 OLD_BUTTON = "This button is from an older menu and no longer works. Tap /buy to start again."
 NOT_YOUR_BUTTON = "This menu belongs to someone else."
@@ -155,7 +157,13 @@ def order_failed(reason: str) -> str:
 
 
 def invoice_caption(
-    *, what: str, amount: int | None, expires_at: datetime | None, invoice: str, now: datetime
+    *,
+    what: str,
+    amount: int | None,
+    expires_at: datetime | None,
+    invoice: str,
+    now: datetime,
+    note: str = HOLD_INVOICE_REFUND,
 ) -> str:
     lines = [f"🧾 <b>Invoice</b> for {what}"]
     if amount is not None:
@@ -163,7 +171,7 @@ def invoice_caption(
     if expires_at is not None:
         left = (expires_at - now).total_seconds()
         lines.append(f"Pay before {clock(expires_at)} (in {duration(left)}).")
-    lines += ["", HOLD_INVOICE_REFUND, "", f"<code>{esc(invoice)}</code>"]
+    lines += ["", note, "", f"<code>{esc(invoice)}</code>"]
     return "\n".join(lines)
 
 
@@ -293,9 +301,148 @@ def send_card(state: str, message: str, paid_from_balance: bool) -> str:
     return quoted + lines.get(str(state), "📤 In progress…")
 
 
-def fund_card(state: str, amount: int) -> str:
-    if str(state) == "completed":
-        return f"✅ The sms4sats balance was topped up with <b>{sats(amount)}</b>."
-    if str(state) == "invoice_expired":
-        return CARD_INVOICE_EXPIRED
-    return "⏳ Waiting for the payment…"
+# --- /send ---------------------------------------------------------------------------------
+
+SEND_HOLD_INVOICE = (
+    "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken once the SMS "
+    "is sent; if it cannot be sent, they return to your wallet by themselves."
+)
+SEND_ASK_PHONE = (
+    "📤 <b>Send an SMS.</b> Which phone number should get it?\n"
+    "Include the country code, like <code>+44 7911 123456</code>. /cancel stops."
+)
+PHONE_PLACEHOLDER = "+44 7911 123456"
+MESSAGE_PLACEHOLDER = "Your message (up to 140 characters)"
+MAX_SMS_LENGTH = 140
+
+
+def send_invalid_phone(reason: str) -> str:
+    return f"❌ {esc(reason)}\nPlease send the number again, like <code>+44 7911 123456</code>."
+
+
+def send_ask_message(phone: str) -> str:
+    return (
+        f"✉️ What should the SMS to <b>{esc(phone)}</b> say? "
+        f"Up to {MAX_SMS_LENGTH} characters. /cancel stops."
+    )
+
+
+def send_too_long(length: int) -> str:
+    return (
+        f"❌ That message has {length} characters; an SMS here holds at most {MAX_SMS_LENGTH}. "
+        "Please send a shorter one."
+    )
+
+
+SEND_EMPTY = "❌ The message is empty. Please send the text of the SMS."
+SEND_TEXT_ONLY = "Please send the SMS as text, or /cancel."
+SEND_CANCELLED = "✖️ Cancelled. No SMS was sent."
+SEND_TIMED_OUT = "⌛ The /send conversation timed out. Start again with /send when you are ready."
+SEND_DRAFT_GONE = "This draft has expired (or was already used). Start again with /send."
+SEND_DISCARDED = "✖️ Discarded. No SMS was sent."
+BUTTON_PAY_INVOICE = "⚡ Pay with Lightning"
+BUTTON_PAY_BALANCE = "💰 Pay from balance"
+BUTTON_DISCARD = "✖️ Cancel"
+
+
+def send_confirmation(phone: str, message: str, price: int, admin_balance: bool) -> str:
+    balance = (
+        "\nAs an admin you can also pay from the bot's prepaid sms4sats balance." if admin_balance
+        else ""
+    )  # fmt: skip
+    return (
+        "📤 <b>Please confirm</b>\n"
+        f"To: <b>{esc(phone)}</b>\n"
+        f"<blockquote>{esc(message)}</blockquote>\n"
+        f"Price: <b>{sats(price)}</b>{balance}\n\n" + SEND_HOLD_INVOICE
+    )
+
+
+def send_order_created(order_id: int, from_balance: bool) -> str:
+    if from_balance:
+        return f"📤 Order #{order_id}: paid from the prepaid balance. Sending…"
+    return f"🧾 Order #{order_id} created. Pay the invoice below to send the SMS."
+
+
+# --- admins, /balance, /fund ---------------------------------------------------------------
+
+
+def admins_only(command: str) -> str:
+    return f"Sorry, {command} is for the bot's admins only."
+
+
+NO_API_KEY = (
+    "This bot has no sms4sats API key configured, so there is no prepaid balance. "
+    "The operator can set SMS4SATS_API_KEY to enable /balance, /fund and paying from balance."
+)
+COMMAND_SEND = "Send an SMS"
+COMMAND_BALANCE = "Prepaid sms4sats balance (admins)"
+COMMAND_FUND = "Top up the prepaid balance (admins)"
+COMMAND_CANCEL = "Stop what you are doing"
+BUTTON_TOP_UP = "⚡ Top up"
+FUND_PRESETS = (5_000, 10_000, 50_000, 100_000)
+FUND_MIN = 1_000
+FUND_MAX = 5_000_000
+FUND_NOTE = (
+    "⚡ Once this invoice is paid, its amount is added to the bot's prepaid sms4sats balance."
+)
+FUND_ASK = (
+    "⚡ <b>Top up the sms4sats balance.</b> How many sats? Pick an amount, or send "
+    "<code>/fund 25000</code> with any amount."
+)
+
+
+def fund_bad_amount(text: str) -> str:
+    return (
+        f"❌ “{esc(text[:40])}” is not an amount. Send the sats as a whole number between "
+        f"{FUND_MIN:,} and {FUND_MAX:,}, like <code>/fund 25000</code>."
+    )
+
+
+def fund_button(amount: int) -> str:
+    return f"{amount:,} sats"
+
+
+def fund_created(order_id: int) -> str:
+    return f"🧾 Top-up order #{order_id} created. Pay the invoice below."
+
+
+def balance_report(
+    balance: int, history: list[tuple[datetime | None, int, str]], total: int
+) -> str:
+    lines = [f"💰 <b>Prepaid sms4sats balance: {sats(balance)}</b>"]
+    if history:
+        lines += ["", "<b>Recent top-ups</b>"]
+        for when, amount, description in history:
+            stamp = when.astimezone(UTC).strftime("%d %b %H:%M UTC") if when else "—"
+            what = f" · {esc(description)}" if description else ""
+            lines.append(f"• {stamp} — {sats(amount)}{what}")
+        lines.append(f"Funded in all: {sats(total)}")
+    else:
+        lines += ["", "No top-ups yet."]
+    return "\n".join(lines)
+
+
+def fund_completed(amount: int, balance: int | None) -> str:
+    text = f"✅ The sms4sats balance was topped up with <b>{sats(amount)}</b>."
+    if balance is not None:
+        text += f"\nNew balance: <b>{sats(balance)}</b>."
+    return text
+
+
+# --- groups --------------------------------------------------------------------------------
+
+BUTTON_CONTINUE_PRIVATELY = "🔒 Continue in a private chat"
+GROUP_BUY = (
+    "🔒 Numbers and codes are private, so buying happens in a private chat with me. "
+    "Tap below to continue there."
+)
+GROUP_ORDERS = "🔒 Your orders are private. Tap below to see them in a private chat with me."
+GROUP_START = (
+    "👋 I sell phone numbers for SMS codes, paid with Lightning. Buying happens in a private "
+    "chat; tap below. Admins can use /send, /balance and /fund here."
+)
+GROUP_WELCOME = (
+    "👋 Thanks for adding me! Members can buy SMS codes in a private chat with me (/buy). "
+    "Admins can use /send, /balance and /fund here."
+)

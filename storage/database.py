@@ -28,15 +28,19 @@ class Database:
     async def open(cls, path: Path) -> Self:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        # WAL survives a killed process without losing committed rows, and lets readers run
-        # while the poller writes. synchronous=NORMAL is crash-safe for process kills in WAL.
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=NORMAL")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.execute("PRAGMA busy_timeout=5000")
-        database = cls(connection, path)
-        await database.migrate()
+        try:
+            connection.row_factory = aiosqlite.Row
+            # WAL survives a killed process without losing committed rows, and lets readers
+            # run while the poller writes. synchronous=NORMAL is crash-safe for process kills.
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+            await connection.execute("PRAGMA foreign_keys=ON")
+            await connection.execute("PRAGMA busy_timeout=5000")
+            database = cls(connection, path)
+            await database.migrate()
+        except BaseException:
+            await connection.close()
+            raise
         return database
 
     async def migrate(self) -> None:

@@ -1,0 +1,74 @@
+"""Who the bot's admins are: ADMIN_IDS, plus the administrators of the ADMIN_CHAT_ID group."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+log = logging.getLogger(__name__)
+
+# getChatAdministrators is one call per lookup; a few minutes of caching keeps admin commands
+# fast, and a refusal re-reads sooner (below) so a freshly promoted admin is not turned away.
+CACHE_SECONDS = 300.0
+RECHECK_AFTER_REFUSAL_SECONDS = 15.0
+
+
+class AdminDirectory:
+    def __init__(
+        self,
+        bot: Bot,
+        admin_ids: frozenset[int],
+        admin_chat_id: int | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self._bot = bot
+        self._admin_ids = admin_ids
+        self._admin_chat_id = admin_chat_id
+        self._clock = clock
+        self._group_admins: frozenset[int] = frozenset()
+        self._read_at: float | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def admin_chat_id(self) -> int | None:
+        return self._admin_chat_id
+
+    @property
+    def configured_ids(self) -> frozenset[int]:
+        return self._admin_ids
+
+    async def is_admin(self, user_id: int) -> bool:
+        """Checked on every admin command and button press, in private chats and groups alike."""
+        if user_id in self._admin_ids:
+            return True
+        if self._admin_chat_id is None:
+            return False
+        if user_id in await self._group(max_age=CACHE_SECONDS):
+            return True
+        # Not in the cached list: the list may be older than the user's promotion.
+        return user_id in await self._group(max_age=RECHECK_AFTER_REFUSAL_SECONDS)
+
+    def forget(self) -> None:
+        """The admin group's membership changed: read it again at the next check."""
+        self._read_at = None
+
+    async def _group(self, max_age: float) -> frozenset[int]:
+        async with self._lock:
+            now = self._clock()
+            if self._read_at is not None and now - self._read_at < max_age:
+                return self._group_admins
+            assert self._admin_chat_id is not None
+            try:
+                members = await self._bot.get_chat_administrators(self._admin_chat_id)
+            except TelegramError as error:
+                # Keep the last known list: a Telegram hiccup must not lock admins out, and an
+                # empty list (never read) grants nothing.
+                log.warning("Could not read the admins of chat %d: %s", self._admin_chat_id, error)
+                return self._group_admins
+            self._group_admins = frozenset(m.user.id for m in members if not m.user.is_bot)
+            self._read_at = now
+            return self._group_admins

@@ -1,0 +1,153 @@
+"""/balance and /fund: the operator's prepaid sms4sats balance, for admins only."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot.invoices import decode_invoice
+from bot.services import Services, get_services
+from bot.sms4sats import Sms4SatsError
+from handlers import texts
+from handlers.callbacks import FundAmount, FundMenu
+from handlers.common import answer, menu_lock, show
+from handlers.keyboards import button
+from storage import OrderKind
+
+log = logging.getLogger(__name__)
+
+HISTORY_SHOWN = 5
+
+
+async def _admin_with_key(update: Update, services: Services, command: str) -> bool:
+    """Whether the user is an admin and a key is configured; if not, they are told why."""
+    user = update.effective_user
+    query = update.callback_query
+    refusal = None
+    if user is None or not await services.admins.is_admin(user.id):
+        refusal = texts.admins_only(command)
+    elif not services.sms4sats.has_api_key:
+        refusal = texts.NO_API_KEY
+    if refusal is None:
+        return True
+    if query is not None:
+        await answer(query, refusal, alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(refusal)
+    return False
+
+
+async def balance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = get_services(context)
+    message = update.effective_message
+    if message is None or not await _admin_with_key(update, services, "/balance"):
+        return
+    try:
+        balance, history = await asyncio.gather(
+            services.sms4sats.balance(), services.sms4sats.history()
+        )
+    except Sms4SatsError as error:
+        await message.reply_text(f"❌ {texts.esc(error)}")
+        return
+    recent = [(r.created_at, r.amount, r.description) for r in history.records[:HISTORY_SHOWN]]
+    assert update.effective_user is not None
+    keyboard = InlineKeyboardMarkup(
+        [[button(texts.BUTTON_TOP_UP, FundMenu(update.effective_user.id))]]
+    )
+    await message.reply_text(
+        texts.balance_report(balance, recent, history.total_amount), reply_markup=keyboard
+    )
+
+
+def _amounts_keyboard(owner: int) -> InlineKeyboardMarkup:
+    presets = [button(texts.fund_button(a), FundAmount(owner, a)) for a in texts.FUND_PRESETS]
+    return InlineKeyboardMarkup([presets[:2], presets[2:]])
+
+
+def parse_amount(text: str) -> int | None:
+    cleaned = re.sub(r"[\s,_']", "", text).lower()
+    if not re.fullmatch(r"\d{1,9}k?", cleaned):
+        return None
+    amount = int(cleaned.rstrip("k")) * (1000 if cleaned.endswith("k") else 1)
+    return amount if texts.FUND_MIN <= amount <= texts.FUND_MAX else None
+
+
+async def fund_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = get_services(context)
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or not await _admin_with_key(update, services, "/fund"):
+        return
+    if not context.args:
+        await message.reply_text(texts.FUND_ASK, reply_markup=_amounts_keyboard(user.id))
+        return
+    raw = " ".join(context.args)
+    amount = parse_amount(raw)
+    if amount is None:
+        await message.reply_text(texts.fund_bad_amount(raw))
+        return
+    await _create_fund(update, services, amount, user.id, origin=None)
+
+
+async def fund_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: FundMenu) -> None:
+    services = get_services(context)
+    if not await _admin_with_key(update, services, "/fund"):
+        return
+    assert update.callback_query is not None
+    await answer(update.callback_query)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(texts.FUND_ASK, reply_markup=_amounts_keyboard(callback.owner))
+
+
+async def fund_amount(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: FundAmount
+) -> None:
+    services = get_services(context)
+    if not await _admin_with_key(update, services, "/fund"):
+        return
+    query = update.callback_query
+    assert query is not None
+    await answer(query)
+    menu = query.message if isinstance(query.message, Message) else None
+    if menu is None:
+        await _create_fund(update, services, callback.amount, callback.owner, origin=None)
+        return
+    async with menu_lock(menu):
+        existing = await services.orders.by_origin(menu.chat.id, menu.message_id)
+        if existing is not None:
+            await show(update, texts.ALREADY_ORDERED)
+            await services.tracker.deliver(existing)
+            return
+        await _create_fund(update, services, callback.amount, callback.owner, origin=menu)
+
+
+async def _create_fund(
+    update: Update, services: Services, amount: int, owner: int, origin: Message | None
+) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    try:
+        created = await services.sms4sats.fund(amount)
+    except Sms4SatsError as error:
+        await chat.send_message(texts.order_failed(str(error)))
+        return
+    invoice = decode_invoice(created.payreq) if created.invoice else None
+    order = await services.orders.create(
+        remote_id=created.order_id,
+        kind=OrderKind.FUND,
+        user_id=owner,
+        chat_id=chat.id,
+        amount_sats=amount,
+        invoice=created.invoice,
+        invoice_expires_at=invoice.expires_at.timestamp() if invoice else None,
+        origin_message_id=origin.message_id if origin else None,
+    )
+    log.info("Top-up order %d created", order.id)
+    if origin is not None:
+        await show(update, texts.fund_created(order.id))
+    await services.tracker.deliver(order)

@@ -70,3 +70,11 @@ async def publish_admin_commands(bot: ExtBot[None], user_id: int) -> None:
         await bot.set_my_commands(ADMIN_PRIVATE_COMMANDS, scope=BotCommandScopeChat(user_id))
     except TelegramError as error:
         log.info("Could not set the admin commands for %d: %s", user_id, error)
+
+
+async def publish_admin_group_commands(bot: ExtBot[None], chat_id: int) -> None:
+    try:
+        scope = BotCommandScopeChatAdministrators(chat_id)
+        await bot.set_my_commands(ADMIN_GROUP_COMMANDS, scope=scope)
+    except TelegramError as error:
+        log.info("Could not set the admin commands for chat %d: %s", chat_id, error)

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.services import get_services
 from handlers import texts
+from handlers.commands import publish_admin_group_commands
 from handlers.start import DEEP_LINK_BUY, DEEP_LINK_ORDERS
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,11 @@ async def my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     # Stored per chat: the poller stops writing to chats the bot was removed from or blocked in.
     await services.chats.set_chat_status(chat.id, chat.type, status, chat.title)
     log.info("Bot is now %s in chat %d (%s)", status, chat.id, chat.type)
+    joined = status in _PRESENT and change.old_chat_member.status not in _PRESENT
     if chat.id == services.admins.admin_chat_id:
         services.admins.forget()
-    joined = status in _PRESENT and change.old_chat_member.status not in _PRESENT
+        if joined:
+            await publish_admin_group_commands(context.bot, chat.id)
     if joined and chat.type != chat.PRIVATE:
         await context.bot.send_message(chat.id, texts.GROUP_WELCOME)
 

@@ -8,10 +8,14 @@ through the sms4sats sandbox's control API.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +26,12 @@ from bot.services import AnyApplication, Services, get_services_from
 from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import ChatMessage, TelegramSandboxClient
+
+# The stand-ins live on loopback; a proxy configured on the machine must never sit in between.
+for _variable in ("NO_PROXY", "no_proxy"):
+    os.environ[_variable] = ",".join(
+        filter(None, [os.environ.get(_variable, ""), "127.0.0.1", "localhost"])
+    )
 
 API_KEY = "operator-secret-api-key-0123456789"
 REF = "operator@example.com"
@@ -83,6 +93,12 @@ class Stack:
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+    async def reconfigure(self, **changes: Any) -> None:
+        """Restart the bot with other settings (same database, same stand-ins)."""
+        await self.stop_bot()
+        self.settings = dataclasses.replace(self.settings, **changes)
+        await self.start_bot()
 
     async def advance(self, seconds: float) -> None:
         """Time passes for sms4sats and for the bot alike."""
@@ -163,3 +179,8 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
             yield stack
         finally:
             await stack.stop_bot()
+        # Whatever the test did, no secret ever reached a chat: not in a text, a caption, a
+        # button, a command menu or an alert.
+        sent = json.dumps(await stack.telegram.calls(), ensure_ascii=False)
+        assert API_KEY not in sent
+        assert settings.telegram_token not in sent

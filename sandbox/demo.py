@@ -1,0 +1,312 @@
+"""``make demo``: the real bot, both offline stand-ins and a terminal chat, in one command.
+
+The two sandboxes run in this process on free ports; the bot runs as a child process exactly as in
+production (``python -m bot``), configured through its environment to talk to them. Its log goes
+to a file so that it does not garble the chat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from sandbox.chat import DEFAULT_FIRST_NAME, DEFAULT_USER_ID, ChatKey, run_chat
+from sandbox.sms4sats import (
+    SandboxConfig,
+    SandboxControl,
+    SandboxControlError,
+    run_sms4sats_sandbox,
+)
+from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
+from sandbox.telegram.config import DEFAULT_TOKEN
+
+DATA_DIR = Path("data")
+DATABASE_NAME = "demo.db"
+BOT_LOG_NAME = "demo-bot.log"
+BOT_COMMAND = (sys.executable, "-m", "bot")
+
+_STARTUP_TIMEOUT = 30.0
+_STOP_TIMEOUT = 10.0
+_LOG_TAIL_LINES = 15
+
+
+def bot_environment(telegram_url: str, sms4sats_url: str, database: Path) -> dict[str, str]:
+    """The bot's settings for the demo, over the current environment."""
+    env = dict(os.environ)
+    env.update(
+        TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
+        TELEGRAM_API_URL=telegram_url,
+        SMS4SATS_API_URL=sms4sats_url,
+        # sqlite:///data/demo.db is relative; an absolute path gives sqlite:////tmp/...
+        DATABASE_URL=f"sqlite:///{database.as_posix()}",
+        POLL_INTERVAL="1",
+        ADMIN_IDS=str(DEFAULT_USER_ID),
+        # Empty wins over a value in a developer's .env, which might name a real admin group.
+        ADMIN_CHAT_ID="",
+        SMS4SATS_API_KEY="sandbox-demo-key",
+        SMS4SATS_REF="demo@sandbox.invalid",
+        LOG_LEVEL="WARNING",
+        # A proxy in the environment must not see (or break) traffic to the local stand-ins.
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def banner(*, auto: bool, log_path: Path) -> str:
+    paying = (
+        "The sandbox pays each invoice by itself a few seconds after the bot shows it; then a\n"
+        "  phone number and, a little later, the SMS code arrive."
+        if auto
+        else "Nothing happens by itself: type :pay to pay the latest invoice, then :number and\n"
+        "  :code to have sms4sats hand out a number and an SMS code."
+    )
+    return (
+        "sms4sats-bot demo: the real bot, chatting with you in this terminal.\n"
+        "  Telegram and sms4sats are local stand-ins: no token, no network, no sats spent.\n"
+        f"  You are {DEFAULT_FIRST_NAME} (user {DEFAULT_USER_ID}, also the bot's admin).\n"
+        "  Type a message to send it; type a button's number to press it; :help lists the keys;\n"
+        "  /quit or Ctrl-D leaves.\n"
+        f"  {paying}\n"
+        f"  The bot's log: {log_path}\n"
+        "Type /start to begin."
+    )
+
+
+class BotProcess:
+    """``python -m bot`` as a child process, with its output in the log file."""
+
+    def __init__(self, command: Sequence[str], env: dict[str, str], log_path: Path) -> None:
+        self.command = tuple(command)
+        self.env = env
+        self.log_path = log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log_path.open("wb") as log:
+            # Its own session: Ctrl-C in the terminal reaches the demo only, which then stops the
+            # bot in order, after the chat.
+            self.process = await asyncio.create_subprocess_exec(
+                *self.command,
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def wait(self) -> int:
+        assert self.process is not None
+        return await self.process.wait()
+
+    async def stop(self) -> None:
+        """SIGTERM, then SIGKILL if the bot has not exited after a while."""
+        process = self.process
+        if process is None or process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), _STOP_TIMEOUT)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+    def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log_path.read_text("utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        tail = text.rstrip().splitlines()[-lines:]
+        return "\n".join(tail) if tail else "(the log is empty)"
+
+
+async def wait_until_polling(telegram: TelegramSandbox, bot: BotProcess, within: float) -> bool:
+    """True once the bot asks the Telegram sandbox for updates; False if it exits or times out."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if any(call["method"] == "getUpdates" for call in telegram.state.calls):
+            return True
+        if not bot.running:
+            return False
+        await asyncio.sleep(0.1)
+    return False
+
+
+def manual_keys(control: SandboxControl) -> tuple[ChatKey, ...]:
+    """Keys that do by hand, through the sms4sats sandbox's control API, what auto mode does."""
+
+    async def pay(argument: str) -> str:
+        order = await _latest_order(control, "unpaid")
+        if order is None:
+            return "(no unpaid order: buy something first)"
+        await control.pay(order["orderId"])
+        return f"Paid {_describe(order)}."
+
+    async def number(argument: str) -> str:
+        order = await _latest_order(control, "paid")
+        if order is None:
+            return "(no paid order waiting for a number: :pay first)"
+        changed = await control.assign_number(order["orderId"], argument or None)
+        return f"Gave {_describe(order)} the number {changed.get('number')}."
+
+    async def code(argument: str) -> str:
+        order = await _latest_order(control, "number", "paid")
+        if order is None:
+            return "(no paid order waiting for a code: :pay first)"
+        changed = await control.deliver_code(order["orderId"], argument or None)
+        return f"Delivered the code {changed.get('code')} for {_describe(order)}."
+
+    return (
+        ChatKey(":pay", "pay the latest unpaid invoice", _reporting_errors(pay)),
+        ChatKey(":number", "give the latest paid order a number", _reporting_errors(number)),
+        ChatKey(":code [C]", "deliver an SMS code (C or a random one)", _reporting_errors(code)),
+    )
+
+
+def _reporting_errors(action: Callable[[str], Awaitable[str]]) -> Callable[[str], Awaitable[str]]:
+    async def reporting(argument: str) -> str:
+        try:
+            return await action(argument)
+        except (SandboxControlError, httpx.HTTPError) as error:
+            return f"(the sms4sats sandbox refused: {error})"
+
+    return reporting
+
+
+async def _latest_order(control: SandboxControl, *states: str) -> dict[str, Any] | None:
+    orders = [order for order in await control.orders() if order.get("state") in states]
+    return max(orders, key=lambda order: float(order.get("created_at") or 0), default=None)
+
+
+def _describe(order: dict[str, Any]) -> str:
+    return f"order {str(order['orderId'])[:10]}… ({order.get('amount')} sats)"
+
+
+async def run_demo(
+    *,
+    auto: bool = True,
+    keep_db: bool = False,
+    data_dir: Path = DATA_DIR,
+    bot_command: Sequence[str] = BOT_COMMAND,
+    input_stream: TextIO | None = None,
+    output: TextIO | None = None,
+) -> int:
+    """Run the whole demo until the chat ends; the exit code is 1 when the bot failed."""
+    output = sys.stdout if output is None else output
+    database, log_path = data_dir / DATABASE_NAME, data_dir / BOT_LOG_NAME
+    await asyncio.to_thread(_prepare_data_dir, data_dir, database, keep_db=keep_db)
+    async with (
+        run_telegram_sandbox(config=TelegramSandboxConfig()) as telegram,
+        run_sms4sats_sandbox(config=SandboxConfig(auto=auto)) as sms4sats,
+        # trust_env=False: the sandboxes are local, whatever proxy the environment names.
+        httpx.AsyncClient(timeout=10.0, trust_env=False) as http,
+    ):
+        env = bot_environment(telegram.url, sms4sats.url, database)
+        bot = BotProcess(bot_command, env, log_path)
+        output.write("Starting the bot...\n")
+        output.flush()
+        await bot.start()
+        tasks: list[asyncio.Task[object]] = []
+        try:
+            if not await wait_until_polling(telegram, bot, _STARTUP_TIMEOUT):
+                return _report_failure(bot, output, started=False)
+            output.write(banner(auto=auto, log_path=log_path) + "\n")
+            output.flush()
+            keys = () if auto else manual_keys(sms4sats.control(http))
+            chat = asyncio.create_task(
+                run_chat(telegram.url, input_stream=input_stream, output=output, keys=keys)
+            )
+            bot_exit = asyncio.create_task(bot.wait())
+            tasks += [chat, bot_exit]
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if not chat.done():
+                return _report_failure(bot, output, started=True)
+            chat.result()
+            return 0
+        finally:
+            # Whatever ended the demo (the chat, the bot, Ctrl-C), the chat must stop polling
+            # before the sandboxes close under it.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await bot.stop()
+
+
+def _prepare_data_dir(data_dir: Path, database: Path, *, keep_db: bool) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not keep_db:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+
+
+def _report_failure(bot: BotProcess, output: TextIO, *, started: bool) -> int:
+    process = bot.process
+    code = None if process is None else process.returncode
+    if code is None:
+        what = "The bot did not start polling Telegram in time."
+    elif started:
+        what = f"The bot stopped (exit code {code})."
+    else:
+        what = f"The bot exited at start (exit code {code})."
+    output.write(f"\n{what} The last lines of {bot.log_path}:\n{bot.log_tail()}\n")
+    output.flush()
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.demo",
+        description="Chat in this terminal with the real bot, against local stand-ins.",
+    )
+    parser.add_argument(
+        "--no-auto",
+        action="store_true",
+        help="nothing happens by itself: the chat gets :pay, :number and :code keys instead",
+    )
+    parser.add_argument(
+        "--keep-db",
+        action="store_true",
+        help=f"keep the orders of the last demo ({DATA_DIR / DATABASE_NAME})",
+    )
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(_until_signalled(run_demo(auto=not args.no_auto, keep_db=args.keep_db)))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("\nStopped.")
+        return 130
+
+
+async def _until_signalled(demo: Coroutine[None, None, int]) -> int:
+    """Run the demo; SIGTERM or a closed terminal (SIGHUP) end it as Ctrl-C does, in order."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    signals = (signal.SIGTERM, signal.SIGHUP)
+    for number in signals:
+        loop.add_signal_handler(number, task.cancel)
+    try:
+        return await demo
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

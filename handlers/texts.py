@@ -140,7 +140,7 @@ def buy_button(price: int) -> str:
 
 
 PRICE_UNAVAILABLE = "sms4sats did not give a price for this service. Please try again in a moment."
-CREATING_ORDER = "⏳ Creating your invoice…"
+CREATING_ORDER = "⏳ Creating your order…"
 
 
 def order_created(order_id: int) -> str:

@@ -40,6 +40,12 @@ _STOP_TIMEOUT = 10.0
 _LOG_TAIL_LINES = 15
 
 
+DEMO_API_KEY = "sandbox-demo-key"
+# A prepaid balance to start with, so /balance, /send "Pay from balance" and /fund show
+# something real in the demo.
+DEMO_BALANCE = 20_000
+
+
 def bot_environment(telegram_url: str, sms4sats_url: str, database: Path) -> dict[str, str]:
     """The bot's settings for the demo, over the current environment."""
     env = dict(os.environ)
@@ -53,7 +59,7 @@ def bot_environment(telegram_url: str, sms4sats_url: str, database: Path) -> dic
         ADMIN_IDS=str(DEFAULT_USER_ID),
         # Empty wins over a value in a developer's .env, which might name a real admin group.
         ADMIN_CHAT_ID="",
-        SMS4SATS_API_KEY="sandbox-demo-key",
+        SMS4SATS_API_KEY=DEMO_API_KEY,
         SMS4SATS_REF="demo@sandbox.invalid",
         LOG_LEVEL="WARNING",
         # A proxy in the environment must not see (or break) traffic to the local stand-ins.
@@ -214,7 +220,9 @@ async def run_demo(
     await asyncio.to_thread(_prepare_data_dir, data_dir, database, keep_db=keep_db)
     async with (
         run_telegram_sandbox(config=TelegramSandboxConfig()) as telegram,
-        run_sms4sats_sandbox(config=SandboxConfig(auto=auto)) as sms4sats,
+        run_sms4sats_sandbox(
+            config=SandboxConfig(auto=auto, api_keys_balance={DEMO_API_KEY: DEMO_BALANCE})
+        ) as sms4sats,
         # trust_env=False: the sandboxes are local, whatever proxy the environment names.
         httpx.AsyncClient(timeout=10.0, trust_env=False) as http,
     ):

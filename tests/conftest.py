@@ -27,6 +27,8 @@ from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import ChatMessage, TelegramSandboxClient
 
+pytest_plugins = ["tests.telegram_sandbox_fixtures"]
+
 # The stand-ins live on loopback; a proxy configured on the machine must never sit in between.
 for _variable in ("NO_PROXY", "no_proxy"):
     os.environ[_variable] = ",".join(

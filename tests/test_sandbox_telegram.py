@@ -4,7 +4,6 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -40,33 +39,13 @@ from telegram.error import (
     InvalidToken,
 )
 
-from sandbox.telegram import TelegramSandbox, run_telegram_sandbox
+from sandbox.telegram import TelegramSandbox
 from sandbox.telegram.client import TelegramSandboxClient
 
 USER = 1001
 OTHER = 1002
 GROUP = -1001234567890
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    async with run_telegram_sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-async def client(sandbox: TelegramSandbox) -> AsyncIterator[TelegramSandboxClient]:
-    async with httpx.AsyncClient(trust_env=False) as http:
-        yield TelegramSandboxClient(sandbox.url, http)
-
-
-@pytest.fixture
-async def bot(sandbox: TelegramSandbox) -> AsyncIterator[Bot]:
-    async with Bot(
-        sandbox.config.token, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url
-    ) as running:
-        yield running
 
 
 def _message(result: Message | bool) -> Message:

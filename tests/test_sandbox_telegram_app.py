@@ -2,9 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Conflict
@@ -15,30 +13,10 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from sandbox.telegram import TelegramSandbox, run_telegram_sandbox
+from sandbox.telegram import TelegramSandbox
 from sandbox.telegram.client import TelegramSandboxClient
 
 USER = 2001
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    async with run_telegram_sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-async def client(sandbox: TelegramSandbox) -> AsyncIterator[TelegramSandboxClient]:
-    async with httpx.AsyncClient(trust_env=False) as http:
-        yield TelegramSandboxClient(sandbox.url, http)
-
-
-@pytest.fixture
-async def bot(sandbox: TelegramSandbox) -> AsyncIterator[Bot]:
-    async with Bot(
-        sandbox.config.token, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url
-    ) as running:
-        yield running
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

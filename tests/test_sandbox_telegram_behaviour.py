@@ -5,7 +5,6 @@ import asyncio
 import datetime as dtm
 import io
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -24,26 +23,6 @@ USER = 3001
 OWNER = 3002
 ADMIN = 3003
 GROUP = -1009876543210
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[TelegramSandbox]:
-    async with run_telegram_sandbox() as running:
-        yield running
-
-
-@pytest.fixture
-async def client(sandbox: TelegramSandbox) -> AsyncIterator[TelegramSandboxClient]:
-    async with httpx.AsyncClient(trust_env=False) as http:
-        yield TelegramSandboxClient(sandbox.url, http)
-
-
-@pytest.fixture
-async def bot(sandbox: TelegramSandbox) -> AsyncIterator[Bot]:
-    async with Bot(
-        sandbox.config.token, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url
-    ) as running:
-        yield running
 
 
 def _no_users(user_id: int) -> dict[str, object] | None:

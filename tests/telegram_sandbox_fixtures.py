@@ -1,0 +1,36 @@
+"""Fixtures for the Telegram sandbox's own tests: the server, its user-side client, a PTB Bot.
+
+Loaded for every test through `pytest_plugins` in conftest.py; test modules that mean another
+`sandbox` (the sms4sats one) define their own fixture of that name, which takes precedence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from telegram import Bot
+
+from sandbox.telegram import TelegramSandbox, run_telegram_sandbox
+from sandbox.telegram.client import TelegramSandboxClient
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[TelegramSandbox]:
+    async with run_telegram_sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+async def client(sandbox: TelegramSandbox) -> AsyncIterator[TelegramSandboxClient]:
+    async with httpx.AsyncClient(trust_env=False) as http:
+        yield TelegramSandboxClient(sandbox.url, http)
+
+
+@pytest.fixture
+async def bot(sandbox: TelegramSandbox) -> AsyncIterator[Bot]:
+    async with Bot(
+        sandbox.config.token, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url
+    ) as running:
+        yield running

@@ -149,13 +149,7 @@ def _store_draft(user_data: dict[object, object], draft: Draft) -> int:
 def _confirmation_keyboard(
     owner: int, draft_id: int, price: int, balance_allowed: bool
 ) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            button(
-                f"{texts.BUTTON_PAY_INVOICE} · {texts.sats(price)}", SendPay(owner, draft_id, False)
-            )
-        ]
-    ]
+    rows = [[button(texts.buy_button(price), SendPay(owner, draft_id, False))]]
     if balance_allowed:
         rows.append([button(texts.BUTTON_PAY_BALANCE, SendPay(owner, draft_id, True))])
     rows.append([button(texts.BUTTON_DISCARD, SendDiscard(owner, draft_id))])

@@ -340,7 +340,6 @@ SEND_CANCELLED = "✖️ Cancelled. No SMS was sent."
 SEND_TIMED_OUT = "⌛ The /send conversation timed out. Start again with /send when you are ready."
 SEND_DRAFT_GONE = "This draft has expired (or was already used). Start again with /send."
 SEND_DISCARDED = "✖️ Discarded. No SMS was sent."
-BUTTON_PAY_INVOICE = "⚡ Pay with Lightning"
 BUTTON_PAY_BALANCE = "💰 Pay from balance"
 BUTTON_DISCARD = "✖️ Cancel"
 

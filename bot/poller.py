@@ -12,11 +12,16 @@ import logging
 from dataclasses import dataclass
 
 from bot.tracker import OrderTracker
-from storage import ChatStore, Order, OrderStore
+from storage import ChatStore, Order, OrderState, OrderStore
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "poll-open-orders"
+DEFAULT_CONCURRENCY = 32
+# Most invoices are paid within a minute or never; past this age an unpaid one is checked only
+# every SLOW_POLL_EVERY ticks, which keeps abandoned invoices from dominating the requests.
+SLOW_POLL_AFTER = 120.0
+SLOW_POLL_EVERY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +32,18 @@ class TickReport:
 
 class OrderPoller:
     def __init__(
-        self, tracker: OrderTracker, orders: OrderStore, chats: ChatStore, concurrency: int = 16
+        self,
+        tracker: OrderTracker,
+        orders: OrderStore,
+        chats: ChatStore,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self._tracker = tracker
         self._orders = orders
         self._chats = chats
         self._concurrency = concurrency
         self._tick_lock = asyncio.Lock()
+        self._ticks = 0
 
     async def tick(self) -> TickReport:
         # A slow tick (sms4sats hanging) must not overlap the next one: they would poll the same
@@ -42,7 +52,9 @@ class OrderPoller:
             log.debug("Previous poll still running; skipping this tick")
             return TickReport(0, 0)
         async with self._tick_lock:
-            due = await self._orders.open_orders(due_at=self._tracker.now())
+            self._ticks += 1
+            now = self._tracker.now()
+            due = [o for o in await self._orders.open_orders(due_at=now) if self._due(o, now)]
             if not due:
                 return TickReport(0, 0)
             unreachable = await self._chats.unreachable_chats({order.chat_id for order in due})
@@ -60,3 +72,10 @@ class OrderPoller:
 
             results = await asyncio.gather(*(poll_one(order) for order in due))
             return TickReport(len(due), results.count(False))
+
+    def _due(self, order: Order, now: float) -> bool:
+        if order.state is not OrderState.AWAITING_PAYMENT or order.card_outdated:
+            return True
+        if now - order.created_at < SLOW_POLL_AFTER:
+            return True
+        return self._ticks % SLOW_POLL_EVERY == 0

@@ -20,7 +20,7 @@ from telegram import Bot, CopyTextButton, InlineKeyboardButton, InlineKeyboardMa
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.phones import format_phone
-from bot.sms4sats import Sms4SatsClient, Sms4SatsError
+from bot.sms4sats import OrderStatus, Sms4SatsClient, Sms4SatsError
 from bot.transitions import apply_deadlines, apply_status
 from handlers import cards, texts
 from storage import ChatStore, Order, OrderKind, OrderState, OrderStore
@@ -77,6 +77,9 @@ class OrderTracker:
                 order = await self._orders.update(
                     order.id, poll_failures=failures, next_poll_at=self.now() + backoff
                 )
+        if status is not None and self._nothing_to_do(order, status):
+            # The steady state of most open orders: no lock, no query, no write.
+            return order
         async with self.lock(order.id):
             fresh = await self._orders.get(order.id)
             if fresh is None:
@@ -89,6 +92,17 @@ class OrderTracker:
                 order = await self._save(order, changes)
                 order = await self._save(order, apply_deadlines(order, self.now()))
             return await self._deliver(order, reachable=reachable)
+
+    def _nothing_to_do(self, order: Order, status: OrderStatus) -> bool:
+        now = self.now()
+        return not (
+            apply_status(order, status, now)
+            or apply_deadlines(order, now)
+            or order.poll_failures
+            or order.next_poll_at
+            or order.card_outdated
+            or order.code_pending
+        )
 
     async def record(self, order: Order, changes: dict[str, Any]) -> Order:
         """Store `changes` and tell the user; the caller holds `lock(order.id)`."""

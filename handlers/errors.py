@@ -22,10 +22,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("Unhandled error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        try:
             await update.callback_query.answer(texts.INTERNAL_ERROR, show_alert=True)
-        elif update.effective_chat is not None and update.effective_message is not None:
-            await update.effective_chat.send_message(texts.INTERNAL_ERROR)
+            return
+        except TelegramError:
+            # Most buttons are answered before their work starts; then only a message can tell.
+            pass
+    if update.effective_chat is None:
+        return
+    try:
+        await update.effective_chat.send_message(texts.INTERNAL_ERROR)
     except TelegramError as reply_error:
         log.warning("Could not tell the user about the error: %s", reply_error)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from storage import OrderState
-from tests.conftest import ALICE, Stack
+import pytest
+
+from bot.catalog import Catalog
+from bot.sms4sats import Service
+from storage import OrderState, OrderStore
+from tests.conftest import ALICE, API_KEY, Stack
 from tests.flows import buy, eventually, open_confirmation, pay_and_get_number
 
 
@@ -142,3 +146,28 @@ async def test_order_creation_failure_offers_retry(stack: Stack) -> None:
     await stack.telegram.press(ALICE, failed, "Try again")
     await stack.telegram.wait_for_message(ALICE, lambda m: m.photo_file_id is not None)
     assert len(await stack.sms4sats.orders(kind="receive")) == 1
+
+
+async def test_an_unexpected_error_reaches_the_user_as_a_sentence(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(self: Catalog, country: int) -> list[Service]:
+        raise RuntimeError(f"internal detail {API_KEY}")
+
+    monkeypatch.setattr(Catalog, "services", broken)
+    picker = await stack.ask(ALICE, "/buy", "Pick a country for your number")
+    await stack.telegram.press(ALICE, picker, "USA")
+    reply = await stack.after(picker, "something went wrong")
+    assert "internal detail" not in reply.body and "Traceback" not in reply.body
+    await stack.ask(ALICE, "/help", "Commands")  # and the bot keeps going
+
+
+async def test_an_unexpected_error_in_a_command(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(self: OrderStore, user_id: int) -> int:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(OrderStore, "count_for_user", broken)
+    reply = await stack.ask(ALICE, "/orders", "something went wrong")
+    assert "fire" not in reply.body

@@ -19,8 +19,9 @@ from typing import Any
 from telegram import Bot, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.invoices import decode_invoice
 from bot.phones import format_phone
-from bot.sms4sats import OrderStatus, Sms4SatsClient, Sms4SatsError
+from bot.sms4sats import CreatedOrder, OrderStatus, Sms4SatsClient, Sms4SatsError
 from bot.transitions import apply_deadlines, apply_status
 from handlers import cards, texts
 from storage import ChatStore, Order, OrderKind, OrderState, OrderStore
@@ -103,6 +104,37 @@ class OrderTracker:
             or order.card_outdated
             or order.code_pending
         )
+
+    async def open_order(
+        self,
+        created: CreatedOrder,
+        *,
+        kind: OrderKind,
+        user_id: int,
+        chat_id: int,
+        amount: int,
+        origin_message_id: int | None = None,
+        **details: Any,
+    ) -> Order:
+        """Store an order sms4sats just created. From here on the poller owns it, even if the
+        process dies before its invoice is shown; `deliver` shows it."""
+        invoice = decode_invoice(created.payreq) if created.invoice else None
+        order = await self._orders.create(
+            remote_id=created.order_id,
+            kind=kind,
+            user_id=user_id,
+            chat_id=chat_id,
+            # The invoice's own amount is what the user pays; the quote is only a fallback.
+            amount_sats=invoice.amount_sats if invoice and invoice.amount_sats else amount,
+            invoice=created.invoice,
+            invoice_expires_at=invoice.expires_at.timestamp() if invoice else None,
+            paid_from_balance=created.paid_from_balance,
+            origin_message_id=origin_message_id,
+            **details,
+        )
+        log.info("Order %d (%s) created; paid from balance: %s", order.id, kind,
+                 created.paid_from_balance)  # fmt: skip
+        return order
 
     async def record(self, order: Order, changes: dict[str, Any]) -> Order:
         """Store `changes` and tell the user; the caller holds `lock(order.id)`."""

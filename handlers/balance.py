@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.invoices import decode_invoice
 from bot.services import Services, get_services
 from bot.sms4sats import Sms4SatsError
 from handlers import texts
@@ -17,8 +15,6 @@ from handlers.callbacks import FundAmount, FundMenu
 from handlers.common import answer, menu_lock, show
 from handlers.keyboards import button
 from storage import OrderKind
-
-log = logging.getLogger(__name__)
 
 HISTORY_SHOWN = 5
 
@@ -136,18 +132,14 @@ async def _create_fund(
     except Sms4SatsError as error:
         await chat.send_message(texts.order_failed(str(error)))
         return
-    invoice = decode_invoice(created.payreq) if created.invoice else None
-    order = await services.orders.create(
-        remote_id=created.order_id,
+    order = await services.tracker.open_order(
+        created,
         kind=OrderKind.FUND,
         user_id=owner,
         chat_id=chat.id,
-        amount_sats=amount,
-        invoice=created.invoice,
-        invoice_expires_at=invoice.expires_at.timestamp() if invoice else None,
+        amount=amount,
         origin_message_id=origin.message_id if origin else None,
     )
-    log.info("Top-up order %d created", order.id)
     if origin is not None:
         await show(update, texts.fund_created(order.id))
     await services.tracker.deliver(order)

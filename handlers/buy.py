@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.countries import AUTO_SELECT, country_by_code, label, search_countries
-from bot.invoices import decode_invoice
 from bot.services import Services, get_services
 from bot.sms4sats import Service, Sms4SatsError
 from handlers import keyboards, texts
 from handlers.callbacks import BuyNumber, CountryChosen, CountryPage, ServiceChosen, ServicePage
 from handlers.common import menu_lock, show
 from storage import OrderKind
-
-log = logging.getLogger(__name__)
 
 PICKER_KEY = "picker"
 """user_data entry naming the picker that typed text searches: ("country",) or ("service", cc)."""
@@ -177,7 +172,13 @@ async def _buy_locked(
             update, context, callback.country, callback.service, texts.PRICE_CHANGED
         )
         return
+    country = country_by_code(callback.country)
+    try:
+        service = await services.catalog.service(callback.country, callback.service)
+    except Sms4SatsError:
+        service = None  # only its display name is missing; the code is what sms4sats needs
     await show(update, texts.CREATING_ORDER)
+    # Between creating the order at sms4sats and storing it nothing may fail: no other calls.
     try:
         created = await services.sms4sats.create_order(callback.country, callback.service)
     except Sms4SatsError as error:
@@ -187,27 +188,18 @@ async def _buy_locked(
             keyboards.retry_buy(callback.country, callback.service, callback.price),
         )
         return
-    invoice = decode_invoice(created.payreq) if created.invoice else None
-    country = country_by_code(callback.country)
-    service = await services.catalog.service(callback.country, callback.service)
-    # Stored before the invoice is shown: from here on the poller owns the order, even if this
-    # process dies before the next line.
-    order = await services.orders.create(
-        remote_id=created.order_id,
+    order = await services.tracker.open_order(
+        created,
         kind=OrderKind.RECEIVE,
         user_id=user.id,
         chat_id=chat_id,
-        amount_sats=invoice.amount_sats if invoice and invoice.amount_sats else callback.price,
-        invoice=created.invoice,
-        invoice_expires_at=invoice.expires_at.timestamp() if invoice else None,
-        paid_from_balance=created.paid_from_balance,
+        amount=callback.price,
+        origin_message_id=confirmation.message_id,
         country_code=callback.country,
         country_name=country.name if country else None,
         service_code=callback.service,
         service_name=service.name if service else callback.service,
-        origin_message_id=confirmation.message_id,
     )
-    log.info("Order %d created", order.id)
     await show(update, texts.order_created(order.id))
     await services.tracker.deliver(order)
 

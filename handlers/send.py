@@ -6,7 +6,6 @@ naming a draft, so an old or foreign keyboard can never send someone else's SMS.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass
 
@@ -21,7 +20,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.invoices import decode_invoice
 from bot.phones import InvalidPhoneNumber, format_phone, normalize_phone
 from bot.services import get_services
 from bot.sms4sats import Sms4SatsError
@@ -30,8 +28,6 @@ from handlers.callbacks import SendDiscard, SendPay
 from handlers.common import answer, menu_lock, show
 from handlers.keyboards import button
 from storage import OrderKind
-
-log = logging.getLogger(__name__)
 
 PHONE, MESSAGE = range(2)
 CONVERSATION_TIMEOUT = 600.0
@@ -253,21 +249,16 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
             await show(update, texts.order_failed(str(error)), keyboard)
             return
         _drafts(context).pop(callback.draft, None)
-        invoice = decode_invoice(created.payreq) if created.invoice else None
-        order = await services.orders.create(
-            remote_id=created.order_id,
+        order = await services.tracker.open_order(
+            created,
             kind=OrderKind.SEND,
             user_id=callback.owner,
             chat_id=confirmation.chat.id,
-            amount_sats=invoice.amount_sats if invoice and invoice.amount_sats else draft.price,
-            invoice=created.invoice,
-            invoice_expires_at=invoice.expires_at.timestamp() if invoice else None,
-            paid_from_balance=created.paid_from_balance,
+            amount=draft.price,
+            origin_message_id=confirmation.message_id,
             phone=draft.phone,
             message=draft.message,
-            origin_message_id=confirmation.message_id,
         )
-        log.info("Send order %d created (balance: %s)", order.id, created.paid_from_balance)
         await show(update, texts.send_order_created(order.id, created.paid_from_balance))
         await services.tracker.deliver(order)
 

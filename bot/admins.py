@@ -37,10 +37,6 @@ class AdminDirectory:
     def admin_chat_id(self) -> int | None:
         return self._admin_chat_id
 
-    @property
-    def configured_ids(self) -> frozenset[int]:
-        return self._admin_ids
-
     async def is_admin(self, user_id: int) -> bool:
         """Checked on every admin command and button press, in private chats and groups alike."""
         if user_id in self._admin_ids:

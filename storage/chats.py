@@ -53,11 +53,12 @@ class ChatStore:
         """Those of `chat_ids` that blocked the bot or removed it."""
         if not chat_ids:
             return set()
-        placeholders = ", ".join("?" for _ in chat_ids)
+        ids = ", ".join("?" for _ in chat_ids)
+        statuses = ", ".join("?" for _ in REACHABLE_STATUSES)
         async with self._db.connection.execute(
-            f"SELECT chat_id FROM chats WHERE chat_id IN ({placeholders}) "
-            "AND bot_status NOT IN ('member', 'administrator', 'creator')",
-            tuple(chat_ids),
+            f"SELECT chat_id FROM chats WHERE chat_id IN ({ids}) "
+            f"AND bot_status NOT IN ({statuses})",
+            (*chat_ids, *sorted(REACHABLE_STATUSES)),
         ) as cursor:
             rows = await cursor.fetchall()
         return {int(row[0]) for row in rows}

@@ -64,7 +64,11 @@ async def _services(update: Update, services: Services, country: int) -> list[Se
 
 
 async def show_services(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, country_code: int, page: int = 0
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    country_code: int,
+    page: int = 0,
+    preface: str | None = None,
 ) -> None:
     services = get_services(context)
     country = country_by_code(country_code)
@@ -80,6 +84,8 @@ async def show_services(
         return
     page, pages, keyboard = keyboards.service_page(country.code, available, page)
     text = texts.service_picker(label(country))
+    if preface:
+        text = f"{preface}\n\n{text}"
     if pages > 1:
         text += f"\nPage {page + 1} of {pages}."
     _picker(context, "service", country.code)
@@ -112,12 +118,12 @@ async def show_confirmation(
         return
     try:
         service = await services.catalog.service(country.code, service_code)
+        if service is None:
+            await show_services(update, context, country.code, preface=texts.SERVICE_GONE)
+            return
         price = await services.catalog.receive_price(country.code, service_code)
     except Sms4SatsError as error:
         await show(update, f"❌ {texts.esc(error)}", keyboards.no_services(AUTO_SELECT))
-        return
-    if service is None:
-        await show_services(update, context, country.code)
         return
     if not price:
         await show(update, texts.PRICE_UNAVAILABLE, keyboards.no_services(AUTO_SELECT))

@@ -171,3 +171,12 @@ async def test_an_unexpected_error_in_a_command(
     monkeypatch.setattr(OrderStore, "count_for_user", broken)
     reply = await stack.ask(ALICE, "/orders", "something went wrong")
     assert "fire" not in reply.body
+
+
+async def test_a_service_that_is_gone_says_so(stack: Stack) -> None:
+    picker = await stack.ask(ALICE, "/buy", "Pick a country for your number")
+    services = await stack.press(ALICE, picker, "USA", "Pick a service in")
+    # An old button for a service USA no longer has in stock.
+    await stack.telegram.press_data(ALICE, ALICE, services.message_id, "sc:187:zz")
+    reply = await stack.after(services, "no numbers left", inclusive=True)
+    assert "Pick a service in" in reply.body

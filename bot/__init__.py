@@ -1,4 +1,6 @@
-"""sms4sats-bot: the application (configuration, wiring, the sms4sats client, background jobs)."""
+"""sms4sats-bot. `bot.domain` holds the rules, `bot.core` the use cases, `bot.sms4sats` the API
+client, `bot.config` the settings, and `bot.wiring` builds the running bot from all layers.
+"""
 
 import os
 

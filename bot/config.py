@@ -20,6 +20,9 @@ DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_SMS4SATS_API_URL = "https://api2.sms4sats.com"
 DEFAULT_DATABASE_URL = "sqlite:///data/sms4sats-bot.db"
 DEFAULT_POLL_INTERVAL = 3.0
+DEFAULT_MAX_UNPAID_INVOICES = 3
+DEFAULT_MAX_ORDERS_PER_HOUR = 20
+DEFAULT_TELEGRAM_SEND_TIMEOUT = 20.0
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 # A Lightning Address is an email-shaped identifier (LUD-16); the domain part needs a dot.
@@ -48,6 +51,10 @@ class Settings:
     database_path: Path = Path("data/sms4sats-bot.db")
     poll_interval: float = DEFAULT_POLL_INTERVAL
     log_level: str = "INFO"
+    max_unpaid_invoices: int = DEFAULT_MAX_UNPAID_INVOICES
+    max_orders_per_hour: int = DEFAULT_MAX_ORDERS_PER_HOUR
+    telegram_send_timeout: float = DEFAULT_TELEGRAM_SEND_TIMEOUT
+    """Seconds the bot's own sends (cards, codes) wait for Telegram's answer."""
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -83,7 +90,21 @@ def load_settings(
         database_path=_database_path(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         poll_interval=_poll_interval(get("POLL_INTERVAL")),
         log_level=_log_level(get("LOG_LEVEL")),
+        max_unpaid_invoices=_count(
+            "MAX_UNPAID_INVOICES", get("MAX_UNPAID_INVOICES"), DEFAULT_MAX_UNPAID_INVOICES
+        ),
+        max_orders_per_hour=_count(
+            "MAX_ORDERS_PER_HOUR", get("MAX_ORDERS_PER_HOUR"), DEFAULT_MAX_ORDERS_PER_HOUR
+        ),
     )
+
+
+def _count(variable: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not re.fullmatch(r"\d{1,6}", value) or int(value) < 1:
+        raise ConfigError(variable, f"expected a whole number from 1 to 999999, got {value!r}")
+    return int(value)
 
 
 def _token(value: str | None) -> str:

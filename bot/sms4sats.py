@@ -18,31 +18,39 @@ from typing import Any, Final
 
 import httpx
 
+from bot.domain.remote import OrderStatus, SmsStatus
+
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 PAID_FROM_BALANCE: Final = "paid"
 
 
+class Problem(StrEnum):
+    """What went wrong with a call to sms4sats; the texts catalog turns it into words."""
+
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"
+    TROUBLE = "trouble"  # 5xx, or an answer that is not JSON
+    BROKEN_ANSWER = "broken_answer"  # JSON without the fields the bot needs
+    REFUSED = "refused"  # sms4sats said no; `reason` says why, in its words
+    NO_API_KEY = "no_api_key"
+
+
 class Sms4SatsError(Exception):
-    """Any failure of a call to sms4sats. `str(error)` is a sentence fit to show a user."""
+    """Any failure of a call to sms4sats. `problem` says what kind; `str(error)` is for logs."""
 
     def __init__(
-        self, message: str, *, reason: str | None = None, status_code: int | None = None,
+        self, problem: Problem, *, reason: str | None = None, status_code: int | None = None,
         temporary: bool = False,
     ) -> None:  # fmt: skip
-        super().__init__(message)
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"sms4sats {problem.value}{detail}")
+        self.problem = problem
         self.reason = reason
         self.status_code = status_code
         self.temporary = temporary
         """True when trying again later may work (timeouts, 5xx, broken answers)."""
-
-
-class SmsStatus(StrEnum):
-    CREATED = "created"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,21 +98,6 @@ class CreatedOrder:
     @property
     def invoice(self) -> str | None:
         return None if self.paid_from_balance else self.payreq
-
-
-@dataclass(frozen=True, slots=True)
-class OrderStatus:
-    paid: bool
-    number: str | None = None
-    """Digits only, no `+`."""
-    code: str | None = None
-    error: str | None = None
-    """Set when sms4sats ended the order (no number, cancelled, expired): the hold is released."""
-    sms_status: SmsStatus | None = None
-    provider_id: str | None = None
-    country: str | None = None
-    service: str | None = None
-    timestamp: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +270,7 @@ class Sms4SatsClient:
         headers = {"Accept": "application/json"}
         if keyed:
             if self._api_key is None:
-                raise Sms4SatsError("No sms4sats API key is configured for this bot.")
+                raise Sms4SatsError(Problem.NO_API_KEY)
             headers["X-API-Key"] = self._api_key
         attempts = 1 + (self._retries if retry else 0)
         for attempt in range(1, attempts + 1):
@@ -305,15 +298,10 @@ class Sms4SatsClient:
                 method, url, params=params, json=json_body, headers=headers, timeout=self._timeout
             )
         except httpx.TimeoutException:
-            raise Sms4SatsError(
-                "sms4sats did not answer in time. Please try again in a moment.", temporary=True
-            ) from None
+            raise Sms4SatsError(Problem.TIMEOUT, temporary=True) from None
         except httpx.HTTPError as error:
             log.warning("sms4sats %s unreachable: %s", path, type(error).__name__)
-            raise Sms4SatsError(
-                "sms4sats cannot be reached right now. Please try again in a moment.",
-                temporary=True,
-            ) from None
+            raise Sms4SatsError(Problem.UNREACHABLE, temporary=True) from None
         try:
             data = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -323,18 +311,13 @@ class Sms4SatsClient:
             what = f"HTTP {response.status_code}" if data is None or not reason else reason
             log.warning("sms4sats %s answered %s", path, what)
             raise Sms4SatsError(
-                "sms4sats is having trouble right now. Please try again in a moment.",
+                Problem.TROUBLE,
                 reason=reason,
                 status_code=response.status_code,
                 temporary=True,
             )
         if not response.is_success or (isinstance(data, dict) and data.get("status") == "error"):
-            raise Sms4SatsError(
-                f"sms4sats refused: {reason}" if reason else
-                f"sms4sats refused the request (HTTP {response.status_code}).",
-                reason=reason,
-                status_code=response.status_code,
-            )  # fmt: skip
+            raise Sms4SatsError(Problem.REFUSED, reason=reason, status_code=response.status_code)
         return data
 
     def _reason(self, data: Any) -> str | None:
@@ -388,10 +371,7 @@ def _created(data: Any, what: str) -> CreatedOrder:
 
 def _broken_answer(what: str) -> Sms4SatsError:
     log.warning("sms4sats %s answer lacks expected fields", what)
-    return Sms4SatsError(
-        "sms4sats sent an answer the bot could not read. Please try again in a moment.",
-        temporary=True,
-    )
+    return Sms4SatsError(Problem.BROKEN_ANSWER, temporary=True)
 
 
 def _as_dict(data: Any, what: str) -> dict[str, Any]:

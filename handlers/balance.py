@@ -8,13 +8,15 @@ import re
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.services import Services, get_services
+from bot.core.placement import Confirmation, FundRequest
+from bot.core.services import Services
 from bot.sms4sats import Sms4SatsError
-from handlers import texts
-from handlers.callbacks import FundAmount, FundMenu
-from handlers.common import answer, menu_lock, show
-from handlers.keyboards import button
-from storage import OrderKind
+from handlers.common import answer, show
+from handlers.context import get_services, in_private
+from handlers.placing import tell_outcome
+from handlers.ui import texts
+from handlers.ui.callbacks import FundAmount, FundClose, FundMenu
+from handlers.ui.keyboards import button
 
 HISTORY_SHOWN = 5
 
@@ -47,7 +49,7 @@ async def balance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             services.sms4sats.balance(), services.sms4sats.history()
         )
     except Sms4SatsError as error:
-        await message.reply_text(f"❌ {texts.esc(error)}")
+        await message.reply_text(f"❌ {texts.sms4sats_problem(error)}")
         return
     recent = [(r.created_at, r.amount, r.description) for r in history.records[:HISTORY_SHOWN]]
     assert update.effective_user is not None
@@ -61,7 +63,8 @@ async def balance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 def _amounts_keyboard(owner: int) -> InlineKeyboardMarkup:
     presets = [button(texts.fund_button(a), FundAmount(owner, a)) for a in texts.FUND_PRESETS]
-    return InlineKeyboardMarkup([presets[:2], presets[2:]])
+    close = [button(texts.BUTTON_DISCARD, FundClose(owner))]
+    return InlineKeyboardMarkup([presets[:2], presets[2:], close])
 
 
 def parse_amount(text: str) -> int | None:
@@ -109,16 +112,13 @@ async def fund_amount(
     assert query is not None
     await answer(query)
     menu = query.message if isinstance(query.message, Message) else None
-    if menu is None:
-        await _create_fund(update, services, callback.amount, callback.owner, origin=None)
-        return
-    async with menu_lock(menu):
-        existing = await services.orders.by_origin(menu.chat.id, menu.message_id)
-        if existing is not None:
-            await show(update, texts.ALREADY_ORDERED)
-            await services.tracker.deliver(existing)
-            return
-        await _create_fund(update, services, callback.amount, callback.owner, origin=menu)
+    await _create_fund(update, services, callback.amount, callback.owner, origin=menu)
+
+
+async def fund_close(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: FundClose
+) -> None:
+    await show(update, texts.FUND_CLOSED)
 
 
 async def _create_fund(
@@ -127,19 +127,8 @@ async def _create_fund(
     chat = update.effective_chat
     if chat is None:
         return
-    try:
-        created = await services.sms4sats.fund(amount)
-    except Sms4SatsError as error:
-        await chat.send_message(texts.order_failed(str(error)))
-        return
-    order = await services.tracker.open_order(
-        created,
-        kind=OrderKind.FUND,
-        user_id=owner,
-        chat_id=chat.id,
-        amount=amount,
-        origin_message_id=origin.message_id if origin else None,
-    )
-    if origin is not None:
-        await show(update, texts.fund_created(order.id))
-    await services.tracker.deliver(order)
+    where = Confirmation(chat.id, owner, origin.message_id if origin else None, in_private(update))
+    outcome = await services.placement.place(where, FundRequest(amount=amount))
+    # A /fund command has no menu to edit: its outcome comes as a new message.
+    created = texts.fund_created if origin is not None else None
+    await tell_outcome(update, services, outcome, created=created, retry=None)

@@ -5,44 +5,41 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.countries import AUTO_SELECT, country_by_code, label, search_countries
-from bot.services import Services, get_services
+from bot.core.placement import Confirmation, ReceiveRequest
+from bot.core.services import Services
+from bot.domain.countries import AUTO_SELECT, country_by_code, label, search_countries
 from bot.sms4sats import Service, Sms4SatsError
-from handlers import keyboards, texts
-from handlers.callbacks import BuyNumber, CountryChosen, CountryPage, ServiceChosen, ServicePage
-from handlers.common import menu_lock, show
-from storage import OrderKind
+from handlers.common import show
+from handlers.context import get_services, in_private, person_data
+from handlers.placing import tell_outcome
+from handlers.ui import keyboards, texts
+from handlers.ui.callbacks import BuyNumber, CountryChosen, CountryPage, ServiceChosen, ServicePage
 
 PICKER_KEY = "picker"
-"""user_data entry naming the picker that typed text searches: ("country",) or ("service", cc)."""
+"""person_data entry naming the picker that typed text searches: ("country",) or ("service", cc)."""
 
 # A confirmation older than this is shown again with a fresh price instead of ordering.
 CONFIRMATION_MAX_AGE = 15 * 60
 SEARCH_MAX_CHARS = 64
 
 
-def _picker(context: ContextTypes.DEFAULT_TYPE, *state: object) -> None:
-    if context.user_data is not None:
-        context.user_data[PICKER_KEY] = state
+def _picker(context: ContextTypes.DEFAULT_TYPE, update: Update, *state: object) -> None:
+    person_data(context, update)[PICKER_KEY] = state
 
 
-def open_picker(context: ContextTypes.DEFAULT_TYPE) -> tuple[object, ...] | None:
-    if context.user_data is None:
-        return None
-    state = context.user_data.get(PICKER_KEY)
+def open_picker(context: ContextTypes.DEFAULT_TYPE, update: Update) -> tuple[object, ...] | None:
+    state = person_data(context, update).get(PICKER_KEY)
     return state if isinstance(state, tuple) else None
 
 
-def close_picker(context: ContextTypes.DEFAULT_TYPE) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(PICKER_KEY, None)
+def close_picker(context: ContextTypes.DEFAULT_TYPE, update: Update) -> None:
+    person_data(context, update).pop(PICKER_KEY, None)
 
 
 async def show_countries(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
     page, pages, keyboard = keyboards.country_page(page)
-    text = texts.COUNTRY_PICKER + (f"\nPage {page + 1} of {pages}." if pages > 1 else "")
-    _picker(context, "country")
-    await show(update, text, keyboard)
+    _picker(context, update, "country")
+    await show(update, texts.COUNTRY_PICKER + texts.page_of(page, pages), keyboard)
 
 
 async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -59,7 +56,8 @@ async def _services(update: Update, services: Services, country: int) -> list[Se
     try:
         return keyboards.order_services(await services.catalog.services(country))
     except Sms4SatsError as error:
-        await show(update, f"❌ {texts.esc(error)}", keyboards.no_services(AUTO_SELECT))
+        problem = f"❌ {texts.sms4sats_problem(error)}"
+        await show(update, problem, keyboards.no_services(AUTO_SELECT))
         return None
 
 
@@ -79,16 +77,14 @@ async def show_services(
     if available is None:
         return
     if not available:
-        _picker(context, "country")
+        _picker(context, update, "country")
         await show(update, texts.no_services(label(country)), keyboards.no_services(AUTO_SELECT))
         return
     page, pages, keyboard = keyboards.service_page(country.code, available, page)
-    text = texts.service_picker(label(country))
+    text = texts.service_picker(label(country)) + texts.page_of(page, pages)
     if preface:
         text = f"{preface}\n\n{text}"
-    if pages > 1:
-        text += f"\nPage {page + 1} of {pages}."
-    _picker(context, "service", country.code)
+    _picker(context, update, "service", country.code)
     await show(update, text, keyboard)
 
 
@@ -123,12 +119,13 @@ async def show_confirmation(
             return
         price = await services.catalog.receive_price(country.code, service_code)
     except Sms4SatsError as error:
-        await show(update, f"❌ {texts.esc(error)}", keyboards.no_services(AUTO_SELECT))
+        problem = f"❌ {texts.sms4sats_problem(error)}"
+        await show(update, problem, keyboards.no_services(AUTO_SELECT))
         return
     if not price:
         await show(update, texts.PRICE_UNAVAILABLE, keyboards.no_services(AUTO_SELECT))
         return
-    close_picker(context)
+    close_picker(context, update)
     text = texts.confirm_receive(service.name, label(country), price)
     if preface:
         text = f"{preface}\n\n{text}"
@@ -148,71 +145,52 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
     if not isinstance(confirmation, Message) or update.effective_user is None:
         await show(update, texts.OLD_BUTTON)
         return
-    async with menu_lock(confirmation):
-        await _buy_locked(update, context, callback, confirmation)
-
-
-async def _buy_locked(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyNumber, confirmation: Message
-) -> None:
     services = get_services(context)
-    user = update.effective_user
-    assert user is not None
-    chat_id = confirmation.chat.id
-    existing = await services.orders.by_origin(chat_id, confirmation.message_id)
-    if existing is not None:
-        await show(update, texts.ALREADY_ORDERED)
-        await services.tracker.deliver(existing)
-        return
-    if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
-        await show_confirmation(
-            update, context, callback.country, callback.service, texts.STALE_CONFIRMATION
-        )
-        return
-    try:
-        price = await services.catalog.receive_price(callback.country, callback.service)
-    except Sms4SatsError:
-        price = callback.price  # the confirmation is fresh; sms4sats will price the invoice
-    if price and price != callback.price:
-        await show_confirmation(
-            update, context, callback.country, callback.service, texts.PRICE_CHANGED
-        )
-        return
+    existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
+    if existing is None:
+        if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
+            await show_confirmation(
+                update, context, callback.country, callback.service, texts.STALE_CONFIRMATION
+            )
+            return
+        try:
+            price = await services.catalog.receive_price(callback.country, callback.service)
+        except Sms4SatsError:
+            price = callback.price  # the confirmation is fresh; sms4sats will price the invoice
+        if price and price != callback.price:
+            await show_confirmation(
+                update, context, callback.country, callback.service, texts.PRICE_CHANGED
+            )
+            return
+        await show(update, texts.CREATING_ORDER)
     country = country_by_code(callback.country)
     try:
         service = await services.catalog.service(callback.country, callback.service)
     except Sms4SatsError:
         service = None  # only its display name is missing; the code is what sms4sats needs
-    await show(update, texts.CREATING_ORDER)
-    # Between creating the order at sms4sats and storing it nothing may fail: no other calls.
-    try:
-        created = await services.sms4sats.create_order(callback.country, callback.service)
-    except Sms4SatsError as error:
-        await show(
-            update,
-            texts.order_failed(str(error)),
-            keyboards.retry_buy(callback.country, callback.service, callback.price),
-        )
-        return
-    order = await services.tracker.open_order(
-        created,
-        kind=OrderKind.RECEIVE,
-        user_id=user.id,
-        chat_id=chat_id,
+    request = ReceiveRequest(
+        country=callback.country,
+        service=callback.service,
         amount=callback.price,
-        origin_message_id=confirmation.message_id,
-        country_code=callback.country,
         country_name=country.name if country else None,
-        service_code=callback.service,
-        service_name=service.name if service else callback.service,
+        service_name=service.name if service else None,
     )
-    await show(update, texts.order_created(order.id))
-    await services.tracker.deliver(order)
+    where = Confirmation(
+        confirmation.chat.id, update.effective_user.id, confirmation.message_id, in_private(update)
+    )
+    outcome = await services.placement.place(where, request)
+    await tell_outcome(
+        update,
+        services,
+        outcome,
+        created=texts.order_created,
+        retry=keyboards.retry_buy(callback.country, callback.service, callback.price),
+    )
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> bool:
     """Answer typed text with matches of the open picker; False when no picker is open."""
-    state = open_picker(context)
+    state = open_picker(context, update)
     if not state:
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
 
+DEEP_LINK_BUY = "buy"
+DEEP_LINK_ORDERS = "orders"
 
-async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+
+async def answer(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False, url: str | None = None
+) -> None:
     """Answer a button press; an answer that comes too late is not worth an error."""
     try:
-        await query.answer(text, show_alert=alert)
+        await query.answer(text, show_alert=alert, url=url)
     except BadRequest as error:
         log.debug("Callback answer failed: %s", error)
+
+
+def private_link(context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
+    """t.me/<bot>?start=<payload>: opens the private chat with the bot, then /start payload."""
+    return f"https://t.me/{context.bot.username}?start={payload}"
 
 
 async def show(
@@ -47,18 +56,3 @@ async def show(
     except TelegramError as error:
         log.warning("Could not send to chat %d: %s", chat.id, error)
         return None
-
-
-# Double taps on a confirmation's button arrive as two concurrent updates; one lock per menu
-# message makes the second wait and then find what the first one created.
-_menu_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
-    weakref.WeakValueDictionary()
-)
-
-
-def menu_lock(message: Message) -> asyncio.Lock:
-    key = (message.chat.id, message.message_id)
-    lock = _menu_locks.get(key)
-    if lock is None:
-        lock = _menu_locks[key] = asyncio.Lock()
-    return lock

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from handlers import texts
+from handlers.ui import texts
 
 log = logging.getLogger(__name__)
 

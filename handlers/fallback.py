@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers import texts
 from handlers.buy import search
+from handlers.ui import texts
 
 # Longer than any country or service name: not a search, and not worth echoing back.
 SEARCH_LIMIT = 100

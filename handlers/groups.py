@@ -4,43 +4,38 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
-from bot.services import get_services
-from handlers import texts
-from handlers.commands import publish_admin_group_commands
-from handlers.start import DEEP_LINK_BUY, DEEP_LINK_ORDERS
+from handlers.common import DEEP_LINK_BUY, DEEP_LINK_ORDERS, private_link
+from handlers.context import get_services
+from handlers.ui import keyboards, texts
+from handlers.ui.command_menus import publish_admin_group_commands
+from handlers.users_seen import tell_what_was_missed
 
 log = logging.getLogger(__name__)
 
 _PRESENT = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 
 
-def _private_link(context: ContextTypes.DEFAULT_TYPE, payload: str) -> InlineKeyboardMarkup:
-    url = f"https://t.me/{context.bot.username}?start={payload}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONTINUE_PRIVATELY, url=url)]])
+async def _reply_with_link(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                           payload: str) -> None:  # fmt: skip
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            text, reply_markup=keyboards.private_link_button(private_link(context, payload))
+        )
 
 
 async def buy_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            texts.GROUP_BUY, reply_markup=_private_link(context, DEEP_LINK_BUY)
-        )
+    await _reply_with_link(update, context, texts.GROUP_BUY, DEEP_LINK_BUY)
 
 
 async def orders_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            texts.GROUP_ORDERS, reply_markup=_private_link(context, DEEP_LINK_ORDERS)
-        )
+    await _reply_with_link(update, context, texts.GROUP_ORDERS, DEEP_LINK_ORDERS)
 
 
 async def start_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            texts.GROUP_START, reply_markup=_private_link(context, DEEP_LINK_BUY)
-        )
+    await _reply_with_link(update, context, texts.GROUP_START, DEEP_LINK_BUY)
 
 
 async def my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -50,7 +45,7 @@ async def my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     services = get_services(context)
     chat, status = change.chat, change.new_chat_member.status
-    # Stored per chat: the poller stops writing to chats the bot was removed from or blocked in.
+    # Stored per chat: the bot stops writing to chats it was removed from or blocked in.
     await services.chats.set_chat_status(chat.id, chat.type, status, chat.title)
     log.info("Bot is now %s in chat %d (%s)", status, chat.id, chat.type)
     joined = status in _PRESENT and change.old_chat_member.status not in _PRESENT
@@ -58,7 +53,10 @@ async def my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         services.admins.forget()
         if joined:
             await publish_admin_group_commands(context.bot, chat.id)
-    if joined and chat.type != chat.PRIVATE:
+    if joined and chat.type == chat.PRIVATE:
+        # Unblocked: whatever happened to their orders meanwhile is told now.
+        await tell_what_was_missed(services, chat.id)
+    elif joined:
         await context.bot.send_message(chat.id, texts.GROUP_WELCOME)
 
 

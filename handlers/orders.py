@@ -8,26 +8,17 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import Services, get_services
+from bot.core.services import Services
+from bot.domain.kinds import rules_for
+from bot.domain.kinds.receive import cancel_possible_from
+from bot.domain.orders import Order, OrderState
 from bot.sms4sats import Sms4SatsError
-from handlers import cards, keyboards, texts
-from handlers.callbacks import CancelOrder, OrdersPage, RefreshOrder, ShowOrder
 from handlers.common import answer, show
-from storage import Order, OrderKind, OrderState
+from handlers.context import get_services
+from handlers.ui import cards, keyboards, texts
+from handlers.ui.callbacks import CancelOrder, OrdersPage, RefreshOrder, ShowOrder
 
 log = logging.getLogger(__name__)
-
-
-def order_label(order: Order) -> str:
-    if order.kind is OrderKind.RECEIVE:
-        country = cards.country_label(order.country_code, order.country_name)
-        what = f"{order.service_name or order.service_code} · {country}"
-    elif order.kind is OrderKind.SEND:
-        what = f"SMS to {order.phone}"
-    else:
-        what = f"Top-up {texts.sats(order.amount_sats or 0)}"
-    state = texts.STATE_LABELS.get(order.state.value, order.state.value)
-    return f"#{order.id} · {what} · {state}"
 
 
 async def show_orders(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
@@ -37,13 +28,13 @@ async def show_orders(update: Update, context: ContextTypes.DEFAULT_TYPE, page: 
         return
     total = await services.orders.count_for_user(user.id)
     if total == 0:
-        await show(update, texts.NO_ORDERS, keyboards.start_menu())
+        await show(update, texts.NO_ORDERS, keyboards.no_orders())
         return
     page = keyboards.clamp_page(page, total, keyboards.ORDERS_PER_PAGE)
     orders = await services.orders.for_user(
         user.id, limit=keyboards.ORDERS_PER_PAGE, offset=page * keyboards.ORDERS_PER_PAGE
     )
-    labels = [order_label(order) for order in orders]
+    labels = [cards.order_line(order) for order in orders]
     await show(
         update, texts.orders_header(total), keyboards.orders_page(orders, labels, page, total)
     )
@@ -106,7 +97,7 @@ async def refresh_order(
         if order.poll_failures > before:
             await answer(query, texts.SMS4SATS_TROUBLE, alert=True)
             return
-    await answer(query, "Status: " + texts.STATE_LABELS.get(order.state.value, order.state.value))
+    await answer(query, texts.status_answer(order.kind, order.state))
 
 
 async def cancel_order(
@@ -120,11 +111,12 @@ async def cancel_order(
     assert query is not None
     async with services.tracker.lock(order.id):
         order = await services.orders.get(order.id) or order
-        if order.kind is not OrderKind.RECEIVE or order.state.is_final:
+        if not rules_for(order.kind).cancellable or order.state.is_final:
             await answer(query, texts.CANCEL_NOT_POSSIBLE, alert=True)
             return
         now = datetime.fromtimestamp(services.clock(), UTC)
-        cancel_from = cards.cancel_possible_from(order)
+        cancel_at = cancel_possible_from(order)
+        cancel_from = datetime.fromtimestamp(cancel_at, UTC) if cancel_at else None
         if cancel_from is not None and now < cancel_from:
             await answer(query, texts.cancel_too_early(cancel_from, now), alert=True)
             return
@@ -132,7 +124,8 @@ async def cancel_order(
             await services.sms4sats.cancel_order(order.remote_id)
         except Sms4SatsError as error:
             log.info("Order %d: cancel refused: %s", order.id, error.reason or error)
-            message = texts.cancel_refused(error.reason) if error.reason else str(error)
+            reason = error.reason
+            message = texts.cancel_refused(reason) if reason else texts.sms4sats_problem(error)
             await answer(query, message, alert=True)
         else:
             paid = order.paid_at is not None

@@ -1,16 +1,15 @@
 """/send: phone number → message → confirmation → invoice (or, for admins, the balance).
 
-The two typed steps are a ConversationHandler; the confirmation's buttons are stateless callbacks
-naming a draft, so an old or foreign keyboard can never send someone else's SMS.
+The two typed steps are a ConversationHandler (per chat and user, in handler group 0); the
+draft is stored per person in the database, and the confirmation's buttons name it, so an old or
+foreign keyboard can never send someone else's SMS and a confirmation survives a restart.
 """
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
-
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CommandHandler,
     ContextTypes,
@@ -20,32 +19,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.phones import InvalidPhoneNumber, format_phone, normalize_phone
-from bot.services import get_services
+from bot.core.placement import Confirmation, SendRequest
+from bot.domain.phones import InvalidPhoneNumber, format_phone, normalize_phone
 from bot.sms4sats import Sms4SatsError
-from handlers import texts
-from handlers.callbacks import SendDiscard, SendPay
-from handlers.common import answer, menu_lock, show
-from handlers.keyboards import button
-from storage import OrderKind
+from handlers.common import answer, show
+from handlers.context import get_services, in_private, person_of
+from handlers.placing import tell_outcome
+from handlers.sequencing import interruptible
+from handlers.ui import texts
+from handlers.ui.callbacks import SendDiscard, SendPay
+from handlers.ui.keyboards import button
+from storage import Draft
 
 PHONE, MESSAGE = range(2)
 CONVERSATION_TIMEOUT = 600.0
-DRAFTS_KEY = "send_drafts"
-PHONE_KEY = "send_phone"
-MAX_DRAFTS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    phone: str
-    message: str
-    price: int
-
-
-def _in_group(update: Update) -> bool:
-    chat = update.effective_chat
-    return chat is not None and chat.type != chat.PRIVATE
 
 
 async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -53,7 +40,7 @@ async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     user = update.effective_user
     if user is None:
         return False
-    if not _in_group(update) or await get_services(context).admins.is_admin(user.id):
+    if in_private(update) or await get_services(context).admins.is_admin(user.id):
         return True
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.admins_only("/send"))
@@ -67,85 +54,78 @@ async def _ask(update: Update, text: str, placeholder: str) -> None:
     # In a group with privacy mode on, the bot only sees replies to its own messages: ForceReply
     # makes the admin's answer such a reply.
     markup = ForceReply(selective=True, input_field_placeholder=placeholder)
-    await message.reply_text(text, reply_markup=markup if _in_group(update) else None)
+    await message.reply_text(text, reply_markup=None if in_private(update) else markup)
+
+
+def _stop(state: int) -> ApplicationHandlerStop:
+    """Keep the update to the conversation: no handler of group 1 sees it."""
+    return ApplicationHandlerStop(state)
 
 
 async def start_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if not await _allowed(update, context):
-        return ConversationHandler.END
+        raise _stop(ConversationHandler.END)
     await _ask(update, texts.SEND_ASK_PHONE, texts.PHONE_PLACEHOLDER)
-    return PHONE
+    raise _stop(PHONE)
 
 
 async def got_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
-    if message is None or message.text is None or context.user_data is None:
-        return PHONE
+    message, person = update.effective_message, person_of(update)
+    if message is None or message.text is None or person is None:
+        raise _stop(PHONE)
     if not await _allowed(update, context):
-        return ConversationHandler.END
+        raise _stop(ConversationHandler.END)
     try:
         phone = normalize_phone(message.text)
     except InvalidPhoneNumber as error:
-        await _ask(update, texts.send_invalid_phone(str(error)), texts.PHONE_PLACEHOLDER)
-        return PHONE
-    context.user_data[PHONE_KEY] = phone
+        await _ask(update, texts.send_invalid_phone(error.problem), texts.PHONE_PLACEHOLDER)
+        raise _stop(PHONE) from None
+    await get_services(context).drafts.start(*person, phone)
     await _ask(update, texts.send_ask_message(format_phone(phone)), texts.MESSAGE_PLACEHOLDER)
-    return MESSAGE
+    raise _stop(MESSAGE)
 
 
 async def got_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message = update.effective_message
-    if message is None or message.text is None or context.user_data is None:
-        return MESSAGE
+    message, person, user = update.effective_message, person_of(update), update.effective_user
+    if message is None or message.text is None or person is None or user is None:
+        raise _stop(MESSAGE)
     if not await _allowed(update, context):
-        return ConversationHandler.END
-    phone = context.user_data.get(PHONE_KEY)
-    if not isinstance(phone, str):
+        raise _stop(ConversationHandler.END)
+    services = get_services(context)
+    draft = await services.drafts.unfinished(*person)
+    if draft is None:
         await _ask(update, texts.SEND_ASK_PHONE, texts.PHONE_PLACEHOLDER)
-        return PHONE
+        raise _stop(PHONE)
     text = message.text.strip()
     if not text:
         await _ask(update, texts.SEND_EMPTY, texts.MESSAGE_PLACEHOLDER)
-        return MESSAGE
+        raise _stop(MESSAGE)
     if len(text) > texts.MAX_SMS_LENGTH:
         await _ask(update, texts.send_too_long(len(text)), texts.MESSAGE_PLACEHOLDER)
-        return MESSAGE
-    services = get_services(context)
+        raise _stop(MESSAGE)
     try:
-        price = await services.catalog.send_price()
+        # Waiting on sms4sats writes nothing: the person's /cancel may stop it here.
+        async with interruptible(context, update):
+            price = await services.catalog.send_price()
     except Sms4SatsError as error:
-        await message.reply_text(f"❌ {texts.esc(error)}")
-        return MESSAGE
+        await message.reply_text(f"❌ {texts.sms4sats_problem(error)}")
+        raise _stop(MESSAGE) from None
     if not price:
         await message.reply_text(texts.PRICE_UNAVAILABLE)
-        return MESSAGE
-    user = update.effective_user
-    assert user is not None
-    draft_id = _store_draft(context.user_data, Draft(phone, text, price))
-    context.user_data.pop(PHONE_KEY, None)
+        raise _stop(MESSAGE)
+    draft = await services.drafts.finish(draft, text, price)
     balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(user.id)
     await message.reply_text(
-        texts.send_confirmation(format_phone(phone), text, price, balance_allowed),
-        reply_markup=_confirmation_keyboard(user.id, draft_id, price, balance_allowed),
+        texts.send_confirmation(format_phone(draft.phone), text, price, balance_allowed),
+        reply_markup=_confirmation_keyboard(user.id, draft.id, price, balance_allowed),
     )
-    return ConversationHandler.END
-
-
-def _store_draft(user_data: dict[object, object], draft: Draft) -> int:
-    drafts = user_data.setdefault(DRAFTS_KEY, {})
-    assert isinstance(drafts, dict)
-    while len(drafts) >= MAX_DRAFTS:
-        drafts.pop(next(iter(drafts)))
-    # Random ids: after a restart a new draft must not answer to an old keyboard's id.
-    draft_id = secrets.randbelow(2**40)
-    drafts[draft_id] = draft
-    return draft_id
+    raise _stop(ConversationHandler.END)
 
 
 def _confirmation_keyboard(
     owner: int, draft_id: int, price: int, balance_allowed: bool
 ) -> InlineKeyboardMarkup:
-    rows = [[button(texts.buy_button(price), SendPay(owner, draft_id, False))]]
+    rows = [[button(texts.send_button(price), SendPay(owner, draft_id, False))]]
     if balance_allowed:
         rows.append([button(texts.BUTTON_PAY_BALANCE, SendPay(owner, draft_id, True))])
     rows.append([button(texts.BUTTON_DISCARD, SendDiscard(owner, draft_id))])
@@ -153,30 +133,32 @@ def _confirmation_keyboard(
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(PHONE_KEY, None)
+    person = person_of(update)
+    if person is not None:
+        await get_services(context).drafts.drop_unfinished(*person)
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.SEND_CANCELLED)
-    return ConversationHandler.END
+    raise _stop(ConversationHandler.END)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.SEND_TEXT_ONLY)
+    raise ApplicationHandlerStop
 
 
 async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Another command ends /send, and then runs as if /send had not been open."""
-    if context.user_data is not None:
-        context.user_data.pop(PHONE_KEY, None)
-    # The conversation records END only after this returns; the command runs after that.
-    context.application.create_task(context.application.process_update(update), update=update)
+    """Another command ends /send; group 1 then handles it as if /send had not been open."""
+    person = person_of(update)
+    if person is not None:
+        await get_services(context).drafts.drop_unfinished(*person)
     return ConversationHandler.END
 
 
 async def timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(PHONE_KEY, None)
+    person = person_of(update)
+    if person is not None:
+        await get_services(context).drafts.drop_unfinished(*person)
     if isinstance(update, Update) and update.effective_chat is not None:
         await update.effective_chat.send_message(texts.SEND_TIMED_OUT)
 
@@ -206,9 +188,17 @@ def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
 # --- the confirmation's buttons ------------------------------------------------------------
 
 
-def _drafts(context: ContextTypes.DEFAULT_TYPE) -> dict[int, Draft]:
-    drafts = context.user_data.get(DRAFTS_KEY) if context.user_data is not None else None
-    return drafts if isinstance(drafts, dict) else {}
+async def _draft_of(update: Update, context: ContextTypes.DEFAULT_TYPE, draft_id: int,
+                    owner: int) -> Draft | str:  # fmt: skip
+    """The draft the button names if it is the presser's and was confirmed in this chat;
+    otherwise what to answer the press (it changes nothing)."""
+    draft = await get_services(context).drafts.get(draft_id)
+    chat = update.effective_chat
+    if draft is None or chat is None or draft.chat_id != chat.id:
+        return texts.SEND_DRAFT_GONE
+    if draft.user_id != owner:
+        return texts.NOT_YOUR_BUTTON
+    return draft
 
 
 async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: SendPay) -> None:
@@ -222,49 +212,55 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
     if callback.from_balance and not services.sms4sats.has_api_key:
         await answer(query, texts.NO_API_KEY, alert=True)
         return
-    await answer(query)
     if not isinstance(confirmation, Message):
+        await answer(query)
         await show(update, texts.SEND_DRAFT_GONE)
         return
-    async with menu_lock(confirmation):
-        existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
-        if existing is not None:
-            await show(update, texts.ALREADY_ORDERED)
-            await services.tracker.deliver(existing)
-            return
-        draft = _drafts(context).get(callback.draft)
-        if draft is None:
-            await show(update, texts.SEND_DRAFT_GONE)
-            return
+    existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
+    found = await _draft_of(update, context, callback.draft, callback.owner)
+    draft = found if isinstance(found, Draft) else None
+    if existing is None and draft is None:
+        await answer(query, str(found), alert=True)
+        return
+    await answer(query)
+    if existing is None:
         await show(update, texts.CREATING_ORDER)
-        try:
-            created = await services.sms4sats.create_send_order(
-                draft.phone, draft.message, immediate=callback.from_balance
-            )
-        except Sms4SatsError as error:
-            keyboard = _confirmation_keyboard(
-                callback.owner, callback.draft, draft.price, services.sms4sats.has_api_key
-                and await services.admins.is_admin(callback.owner),
-            )  # fmt: skip
-            await show(update, texts.order_failed(str(error)), keyboard)
-            return
-        _drafts(context).pop(callback.draft, None)
-        order = await services.tracker.open_order(
-            created,
-            kind=OrderKind.SEND,
-            user_id=callback.owner,
-            chat_id=confirmation.chat.id,
-            amount=draft.price,
-            origin_message_id=confirmation.message_id,
-            phone=draft.phone,
-            message=draft.message,
+    assert draft is not None or existing is not None
+    request = SendRequest(
+        phone=draft.phone if draft else "",
+        message=draft.message or "" if draft else "",
+        amount=draft.price or 0 if draft else 0,
+        from_balance=callback.from_balance,
+    )
+    where = Confirmation(
+        confirmation.chat.id, callback.owner, confirmation.message_id, in_private(update)
+    )
+    outcome = await services.placement.place(where, request)
+    retry = None
+    if draft is not None:
+        balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(
+            callback.owner
         )
-        await show(update, texts.send_order_created(order.id, created.paid_from_balance))
-        await services.tracker.deliver(order)
+        retry = _confirmation_keyboard(callback.owner, draft.id, draft.price or 0, balance_allowed)
+    await tell_outcome(
+        update,
+        services,
+        outcome,
+        created=lambda order_id: texts.send_order_created(order_id, callback.from_balance),
+        retry=retry,
+    )
 
 
 async def discard(
     update: Update, context: ContextTypes.DEFAULT_TYPE, callback: SendDiscard
 ) -> None:
-    _drafts(context).pop(callback.draft, None)
+    query = update.callback_query
+    assert query is not None
+    draft = await _draft_of(update, context, callback.draft, callback.owner)
+    if not isinstance(draft, Draft):
+        # Forged or foreign data changes nothing.
+        await answer(query, draft, alert=True)
+        return
+    await answer(query)
+    await get_services(context).drafts.delete(draft.id)
     await show(update, texts.SEND_DISCARDED)

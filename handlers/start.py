@@ -5,16 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import get_services
-from handlers import keyboards, texts
 from handlers.buy import close_picker, show_countries
-from handlers.callbacks import MenuBuy, MenuOrders
-from handlers.commands import publish_admin_commands
-from handlers.common import show
+from handlers.common import DEEP_LINK_BUY, DEEP_LINK_ORDERS, private_link, show
+from handlers.context import get_services, in_private
 from handlers.orders import show_orders
-
-DEEP_LINK_BUY = "buy"
-DEEP_LINK_ORDERS = "orders"
+from handlers.ui import keyboards, texts
+from handlers.ui.callbacks import MenuBuy, MenuOrders
+from handlers.ui.command_menus import publish_admin_commands
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -26,7 +23,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload == DEEP_LINK_ORDERS:
         await show_orders(update, context)
         return
-    close_picker(context)
+    close_picker(context, update)
     await show(update, texts.START, keyboards.start_menu())
     user = update.effective_user
     if user is not None and user.id in get_services(context).settings.admin_ids:
@@ -36,7 +33,18 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await show(update, texts.HELP, keyboards.start_menu())
+    user = update.effective_user
+    admin = user is not None and await get_services(context).admins.is_admin(user.id)
+    if in_private(update):
+        text = texts.HELP + (texts.ADMIN_HELP if admin else "")
+        await show(update, text, keyboards.start_menu())
+        return
+    # In a group, menus that buy or list orders belong to nobody: link to the private chat.
+    text = texts.GROUP_HELP + (texts.GROUP_ADMIN_HELP if admin else "")
+    menu = keyboards.private_start_menu(
+        private_link(context, DEEP_LINK_BUY), private_link(context, DEEP_LINK_ORDERS)
+    )
+    await show(update, text, menu)
 
 
 async def menu_buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: MenuBuy) -> None:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import time
-
+from bot.domain.clock import Clock
 from storage.database import Database
 
 REACHABLE_STATUSES = frozenset({"member", "administrator", "creator"})
 
 
 class ChatStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
+        self._clock = clock
 
     async def seen_user(
         self, user_id: int, first_name: str, username: str | None, language_code: str | None
     ) -> None:
-        now = time.time()
+        now = self._clock()
         await self._db.connection.execute(
             """
             INSERT INTO users (user_id, first_name, username, language_code, first_seen, last_seen)
@@ -39,7 +39,7 @@ class ChatStore:
                 title = COALESCE(excluded.title, chats.title),
                 bot_status = excluded.bot_status, updated_at = excluded.updated_at
             """,
-            (chat_id, chat_type, title, bot_status, time.time()),
+            (chat_id, chat_type, title, bot_status, self._clock()),
         )
 
     async def chat_status(self, chat_id: int) -> str | None:

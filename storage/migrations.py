@@ -69,4 +69,33 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE origin_message_id IS NOT NULL;
     CREATE INDEX orders_by_user ON orders (user_id, created_at DESC);
     """,
+    # 2: what was told when (bounded code repeats), /send drafts, placements in progress.
+    """
+    ALTER TABLE orders ADD COLUMN code_sends INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN tell_after REAL;
+    CREATE INDEX orders_by_chat ON orders (chat_id, id);
+
+    -- A /send in progress or confirmed, keyed by the person (chat and user) who drafts it.
+    CREATE TABLE drafts (
+        id         INTEGER PRIMARY KEY,
+        chat_id    INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        phone      TEXT NOT NULL,
+        message    TEXT,
+        price      INTEGER,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX drafts_by_person ON drafts (chat_id, user_id);
+
+    -- Written before sms4sats is asked to create an order, resolved once it is stored (or
+    -- refused): after a crash in between, the confirmation is told what happened.
+    CREATE TABLE placements (
+        chat_id    INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    """,
 )

@@ -2,103 +2,33 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from enum import StrEnum
 from typing import Any
 
 import aiosqlite
 
+from bot.domain.clock import Clock
+from bot.domain.kinds import rules_for
+from bot.domain.orders import Order, OrderKind, OrderState
 from storage.database import Database
 
 
-class OrderKind(StrEnum):
-    RECEIVE = "receive"
-    SEND = "send"
-    FUND = "fund"
-
-
-class OrderState(StrEnum):
-    AWAITING_PAYMENT = "awaiting_payment"
-    PAID = "paid"  # receive: getting a number; send: SMS created; fund: (not used)
-    NUMBER = "number"  # receive: number assigned, waiting for the code
-    SENT = "sent"  # send: handed to the carrier, waiting for delivery
-    # Final states
-    COMPLETED = "completed"  # receive: code received; send: delivered; fund: credited
-    NO_NUMBER = "no_number"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"  # paid, but no code in time: the hold invoice was released
-    FAILED = "failed"  # send: the SMS could not be delivered
-    INVOICE_EXPIRED = "invoice_expired"  # never paid
-
-    @property
-    def is_final(self) -> bool:
-        return self not in _OPEN_STATES
-
-
-_OPEN_STATES = frozenset(
-    {OrderState.AWAITING_PAYMENT, OrderState.PAID, OrderState.NUMBER, OrderState.SENT}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Order:
-    id: int
-    remote_id: str
-    kind: OrderKind
-    user_id: int
-    chat_id: int
-    card_message_id: int | None
-    origin_message_id: int | None
-    country_code: int | None
-    country_name: str | None
-    service_code: str | None
-    service_name: str | None
-    phone: str | None
-    message: str | None
-    amount_sats: int | None
-    invoice: str | None
-    invoice_expires_at: float | None
-    paid_from_balance: bool
-    state: OrderState
-    number: str | None
-    code: str | None
-    error: str | None
-    paid_at: float | None
-    number_at: float | None
-    shown_state: str | None
-    shown_number: str | None
-    code_message_id: int | None
-    poll_failures: int
-    next_poll_at: float | None
-    created_at: float
-    updated_at: float
-    closed_at: float | None
-
-    @property
-    def code_pending(self) -> bool:
-        """A code has arrived that the user has not been sent yet."""
-        return self.code is not None and self.code_message_id is None
-
-    @property
-    def card_outdated(self) -> bool:
-        return self.shown_state != self.state or self.shown_number != self.number
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Order:
-        values: dict[str, Any] = dict(zip(row.keys(), row, strict=True))
-        values["kind"] = OrderKind(values["kind"])
-        values["state"] = OrderState(values["state"])
-        values["paid_from_balance"] = bool(values["paid_from_balance"])
-        return cls(**values)
+def order_from_row(row: aiosqlite.Row) -> Order:
+    values: dict[str, Any] = dict(zip(row.keys(), row, strict=True))
+    values["kind"] = OrderKind(values["kind"])
+    values["state"] = OrderState(values["state"])
+    values["paid_from_balance"] = bool(values["paid_from_balance"])
+    return Order(**values)
 
 
 _COLUMNS = frozenset(f.name for f in fields(Order)) - {"id"}
 
 
 class OrderStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
+        self._clock = clock
 
     async def create(
         self,
@@ -119,8 +49,8 @@ class OrderStore:
         message: str | None = None,
         origin_message_id: int | None = None,
     ) -> Order:
-        now = time.time()
-        state = OrderState.PAID if paid_from_balance else OrderState.AWAITING_PAYMENT
+        now = self._clock()
+        state = rules_for(kind).initial_state(paid_from_balance)
         cursor = await self._db.connection.execute(
             """
             INSERT INTO orders (remote_id, kind, user_id, chat_id, country_code, country_name,
@@ -148,14 +78,14 @@ class OrderStore:
             "SELECT * FROM orders WHERE id = ?", (order_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        return Order.from_row(row) if row else None
+        return order_from_row(row) if row else None
 
     async def get_by_remote_id(self, remote_id: str) -> Order | None:
         async with self._db.connection.execute(
             "SELECT * FROM orders WHERE remote_id = ?", (remote_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        return Order.from_row(row) if row else None
+        return order_from_row(row) if row else None
 
     async def by_origin(self, chat_id: int, origin_message_id: int) -> Order | None:
         async with self._db.connection.execute(
@@ -163,7 +93,7 @@ class OrderStore:
             (chat_id, origin_message_id),
         ) as cursor:
             row = await cursor.fetchone()
-        return Order.from_row(row) if row else None
+        return order_from_row(row) if row else None
 
     async def open_orders(self, due_at: float | None = None) -> list[Order]:
         """Orders not yet closed (and due for a poll at `due_at`), oldest first, in one query."""
@@ -173,7 +103,34 @@ class OrderStore:
             (due_at, due_at),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [Order.from_row(row) for row in rows]
+        return [order_from_row(row) for row in rows]
+
+    async def untold(self, chat_id: int) -> list[Order]:
+        """Orders of the chat with news its user has not been told (say, while they blocked us)."""
+        async with self._db.connection.execute(
+            "SELECT * FROM orders WHERE chat_id = ? AND ((shown_state IS NOT state) "
+            "OR (shown_number IS NOT number) OR (code IS NOT NULL AND code_message_id IS NULL)) "
+            "ORDER BY id",
+            (chat_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [order for order in map(order_from_row, rows) if order.untold]
+
+    async def unpaid_open(self, user_id: int) -> int:
+        """How many invoices of the user are open and unpaid."""
+        async with self._db.connection.execute(
+            "SELECT COUNT(*) FROM orders WHERE user_id = ? AND closed_at IS NULL AND state = ?",
+            (user_id, OrderState.AWAITING_PAYMENT.value),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def created_since(self, user_id: int, since: float) -> int:
+        async with self._db.connection.execute(
+            "SELECT COUNT(*) FROM orders WHERE user_id = ? AND created_at >= ?", (user_id, since)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def for_user(self, user_id: int, limit: int = 10, offset: int = 0) -> list[Order]:
         async with self._db.connection.execute(
@@ -182,7 +139,7 @@ class OrderStore:
             (user_id, limit, offset),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [Order.from_row(row) for row in rows]
+        return [order_from_row(row) for row in rows]
 
     async def count_for_user(self, user_id: int) -> int:
         async with self._db.connection.execute(
@@ -196,7 +153,7 @@ class OrderStore:
         unknown = set(changes) - _COLUMNS
         if unknown:
             raise ValueError(f"unknown order columns: {sorted(unknown)}")
-        changes["updated_at"] = time.time()
+        changes["updated_at"] = self._clock()
         values = [v.value if isinstance(v, StrEnum) else v for v in changes.values()]
         assignments = ", ".join(f"{column} = ?" for column in changes)
         await self._db.connection.execute(

@@ -33,16 +33,19 @@ from typing import Any
 import httpx
 from telegram import Bot
 
-from bot.app import USER_AGENT
-from bot.countries import Country, country_by_code
-from bot.poller import OrderPoller, TickReport
+from bot.core.deliveries import Deliveries
+from bot.core.poller import OrderPoller, TickReport
+from bot.core.tracker import OrderTracker
+from bot.domain.countries import Country, country_by_code
+from bot.domain.orders import OrderKind, OrderState
 from bot.sms4sats import Sms4SatsClient
-from bot.tracker import OrderTracker
+from bot.wiring.app import USER_AGENT
+from handlers.ui.notifier import TelegramNotifier
 from sandbox.sms4sats import SandboxConfig, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.sms4sats.catalog import Service, resolve_service
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import TelegramSandboxClient
-from storage import ChatStore, Database, OrderKind, OrderState, OrderStore
+from storage import ChatStore, Database, OrderStore
 
 DEFAULT_SIZES = (100, 1000, 5000)
 QUICK_SIZES = (100, 500)
@@ -157,12 +160,27 @@ async def _new_cards(env: Env) -> None:
         env.card_of_chat[chat_id] = card.message_id
 
 
-async def _tick(env: Env, poller: OrderPoller) -> TickFigures:
+class SteppedClock:
+    """Real time plus whole poll intervals: every tick of the benchmark is one interval later."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+async def _tick(
+    env: Env, poller: OrderPoller, deliveries: Deliveries, clock: SteppedClock
+) -> TickFigures:
+    clock.offset += POLL_INTERVAL
     requests_before = len(env.sms4sats.requests)
     calls_before = len(env.telegram.state.calls)
     cpu_before = time.process_time()
     started = time.perf_counter()
     report = await poller.tick()
+    # Telling users runs apart from the tick; a tick's figures include what it asked to tell.
+    await deliveries.drain()
     wall_ms = (time.perf_counter() - started) * 1000
     return TickFigures(
         wall_ms=wall_ms,
@@ -286,12 +304,19 @@ async def run_round(env: Env, count: int, database_path: Path) -> RoundResult:
     result = RoundResult(orders=count)
     database = await Database.open(database_path)
     try:
-        store, chats = OrderStore(database), ChatStore(database)
+        clock = SteppedClock()
+        store, chats = OrderStore(database, clock), ChatStore(database, clock)
         sms4sats = Sms4SatsClient(env.http, env.sms4sats.url, api_key=API_KEY, ref=REF)
         tracker = OrderTracker(
-            env.bot, store, chats, sms4sats, poll_interval=POLL_INTERVAL, clock=time.time
+            TelegramNotifier(env.bot, clock),
+            store,
+            chats,
+            sms4sats,
+            poll_interval=POLL_INTERVAL,
+            clock=clock,
         )
-        poller = OrderPoller(tracker, store, chats)
+        deliveries = Deliveries(tracker.tell)
+        poller = OrderPoller(tracker, deliveries, store, chats, poll_interval=POLL_INTERVAL)
 
         remote_ids, local_ids = await _create_orders(env, store, count)
         result.open_before = len(await store.open_orders())
@@ -305,7 +330,7 @@ async def run_round(env: Env, count: int, database_path: Path) -> RoundResult:
         result.query_ms = statistics.median(timings)
         _expect(result, "orders due", len(due), count)
 
-        result.steady = await _tick(env, poller)
+        result.steady = await _tick(env, poller, deliveries, clock)
         _expect(result, "steady tick: orders polled", result.steady.report.orders, count)
         _expect(result, "steady tick: sms4sats requests", result.steady.requests, count)
         _expect(result, "steady tick: Telegram calls", result.steady.telegram_calls, 0)
@@ -316,7 +341,7 @@ async def run_round(env: Env, count: int, database_path: Path) -> RoundResult:
         result.numbered = sum(1 for index in range(0, count, NUMBER_EVERY) if index % CODE_EVERY)
         before = await _snapshot(database)
         calls_mark = len(env.telegram.state.calls)
-        result.changed = await _tick(env, poller)
+        result.changed = await _tick(env, poller, deliveries, clock)
         after = await _snapshot(database)
         changed_ids = {order_id for order_id, row in after.items() if row != before[order_id]}
         result.changed_orders = len(changed_ids)
@@ -324,7 +349,7 @@ async def run_round(env: Env, count: int, database_path: Path) -> RoundResult:
         _expect(result, "orders changed", result.changed_orders, len(expected_changed))
         _expect(result, "changed tick: orders polled", result.changed.report.orders, count)
 
-        result.after = await _tick(env, poller)
+        result.after = await _tick(env, poller, deliveries, clock)
         ended = len(codes)
         _expect(result, "next tick: orders polled", result.after.report.orders, count - ended)
         _expect(result, "next tick: sms4sats requests", result.after.requests, count - ended)

@@ -20,9 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
-from bot.services import AnyApplication, Services, get_services_from
+from bot.core.services import Services
+from bot.wiring.app import ALLOWED_UPDATES, build_application
+from handlers.context import AnyApplication, get_services_from
 from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import ChatMessage, TelegramSandboxClient

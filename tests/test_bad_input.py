@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from bot.catalog import Catalog
+from bot.core.catalog import Catalog
+from bot.domain.orders import OrderState
 from bot.sms4sats import Service
-from storage import OrderState, OrderStore
+from storage import OrderStore
 from tests.conftest import ALICE, API_KEY, Stack
 from tests.flows import buy, eventually, open_confirmation, pay_and_get_number
 

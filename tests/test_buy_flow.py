@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.invoices import decode_invoice
-from storage import OrderState
+from bot.domain.invoices import decode_invoice
+from bot.domain.orders import OrderState
 from tests.conftest import ALICE, BOB, REF, Stack
 from tests.flows import (
     buy,

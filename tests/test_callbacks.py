@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers import ROUTES
-from handlers.callbacks import (
+from handlers.routes import ROUTES
+from handlers.ui.callbacks import (
     MAX_BYTES,
     BuyNumber,
     Callback,

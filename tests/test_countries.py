@@ -8,7 +8,7 @@ from importlib import resources
 import phonenumbers
 import pytest
 
-from bot.countries import (
+from bot.domain.countries import (
     AUTO_SELECT,
     GLOBE,
     Country,

@@ -75,9 +75,17 @@ async def test_order_buttons_only_work_for_their_owner(stack: Stack) -> None:
     await stack.telegram.wait_for_message(GROUP, lambda m: m.photo_file_id is not None)
     listing = await stack.ask(ADMIN_ID, "/orders", "Your orders")
     show = next(b.callback_data for b in listing.buttons if b.text.startswith("#"))
-    # Alice replays the admin's order button on a bot message in the group.
+    # Alice replays the admin's order button on a bot message in the group: order cards are
+    # private, so it points her to a private chat and shows nothing in the group.
     group_message = (await stack.telegram.bot_messages(GROUP))[-1]
+    before = len(await stack.telegram.bot_messages(GROUP))
     answer = await stack.telegram.press_data(ALICE, GROUP, group_message.message_id, str(show))
+    assert not answer.show_alert and answer.url and "?start=" in answer.url
+    assert len(await stack.telegram.bot_messages(GROUP)) == before
+    # Buttons that act on an order are checked against its owner, wherever they are pressed.
+    order_id = str(show).split(":")[1]
+    refresh = f"or:{order_id}"
+    answer = await stack.telegram.press_data(ALICE, GROUP, group_message.message_id, refresh)
     assert answer.show_alert and answer.text == "This menu belongs to someone else."
     answer = await stack.telegram.press_data(ADMIN_ID, ADMIN_ID, listing.message_id, str(show))
     assert answer.answered and not answer.show_alert

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bot.countries import country_by_code
+from bot.domain.countries import country_by_code
 from sandbox.sms4sats import Clock, SandboxConfig, SandboxState
 from sandbox.sms4sats.catalog import resolve_service, service_by_code
 from sandbox.sms4sats.errors import InvalidRequest, TransitionRefused

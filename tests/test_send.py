@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.orders import OrderState
 from handlers import send
-from storage import OrderState
 from tests.conftest import ADMIN_ID, ALICE, Stack
 from tests.flows import qr_text
 
@@ -33,7 +33,7 @@ async def test_validation_then_paid_by_invoice_then_delivered(stack: Stack) -> N
     labels = [b.text for b in confirmation.buttons]
     assert not any("balance" in label for label in labels)  # Alice is no admin
 
-    await stack.telegram.press(ALICE, confirmation, "Buy for")
+    await stack.telegram.press(ALICE, confirmation, "Send for")
     photo = await stack.telegram.wait_for_message(ALICE, lambda m: m.photo_file_id is not None)
     remote = (await stack.sms4sats.orders(kind="send"))[0]
     assert (
@@ -60,7 +60,7 @@ async def test_validation_then_paid_by_invoice_then_delivered(stack: Stack) -> N
 async def test_failed_send_says_sats_return(stack: Stack) -> None:
     await draft(stack, ALICE)
     confirmation = await stack.wait_text(ALICE, "Please confirm")
-    await stack.telegram.press(ALICE, confirmation, "Buy for")
+    await stack.telegram.press(ALICE, confirmation, "Send for")
     await stack.telegram.wait_for_message(ALICE, lambda m: m.photo_file_id is not None)
     remote = (await stack.sms4sats.orders(kind="send"))[0]
     await stack.sms4sats.pay(remote["orderId"])
@@ -100,7 +100,7 @@ async def test_admin_balance_send_fails(stack: Stack) -> None:
 async def test_non_admin_cannot_forge_pay_from_balance(stack: Stack) -> None:
     await draft(stack, ALICE)
     confirmation = await stack.wait_text(ALICE, "Please confirm")
-    pay = next(b for b in confirmation.buttons if "Buy" in b.text)
+    pay = next(b for b in confirmation.buttons if "Send for" in b.text)
     assert pay.callback_data is not None
     forged = pay.callback_data[:-1] + "1"  # the same draft, "from balance"
     answer = await stack.telegram.press_data(ALICE, ALICE, confirmation.message_id, forged)
@@ -131,21 +131,21 @@ async def test_conversation_times_out(stack: Stack, monkeypatch: pytest.MonkeyPa
 async def test_draft_is_used_once(stack: Stack) -> None:
     await draft(stack, ALICE)
     confirmation = await stack.wait_text(ALICE, "Please confirm")
-    await stack.telegram.press(ALICE, confirmation, "Buy for")
+    await stack.telegram.press(ALICE, confirmation, "Send for")
     await stack.telegram.wait_for_message(ALICE, lambda m: m.photo_file_id is not None)
-    pay = next(b for b in confirmation.buttons if "Buy" in b.text)
+    pay = next(b for b in confirmation.buttons if "Send for" in b.text)
     await stack.telegram.press_data(ALICE, ALICE, confirmation.message_id, str(pay.callback_data))
     await stack.wait_text(ALICE, "already ordered")
     assert len(await stack.sms4sats.orders(kind="send")) == 1
 
 
-async def test_drafts_do_not_survive_a_restart(stack: Stack) -> None:
+async def test_a_confirmation_still_works_after_a_restart(stack: Stack) -> None:
     await draft(stack, ALICE)
     confirmation = await stack.wait_text(ALICE, "Please confirm")
     await stack.reconfigure()
-    await stack.telegram.press(ALICE, confirmation, "Buy for")
-    await stack.after(confirmation, "draft has expired", inclusive=True)
-    assert await stack.sms4sats.orders(kind="send") == []
+    await stack.telegram.press(ALICE, confirmation, "Send for")
+    await stack.telegram.wait_for_message(ALICE, lambda m: m.photo_file_id is not None)
+    assert len(await stack.sms4sats.orders(kind="send")) == 1
 
 
 async def test_no_key_means_no_balance_button(stack: Stack) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
-from storage import ChatStore, Database, OrderKind, OrderState, OrderStore
+from bot.domain.orders import OrderKind, OrderState
+from storage import ChatStore, Database, OrderStore
 from storage.migrations import MIGRATIONS
 
 
@@ -29,13 +31,13 @@ async def test_open_creates_schema_in_wal_mode(database: Database) -> None:
 async def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
     path = tmp_path / "bot.db"
     first = await Database.open(path)
-    order = await OrderStore(first).create(
+    order = await OrderStore(first, time.time).create(
         remote_id="a" * 64, kind=OrderKind.RECEIVE, user_id=1, chat_id=1, amount_sats=1500,
         invoice="lnbc1", invoice_expires_at=None,
     )  # fmt: skip
     await first.close()
     second = await Database.open(path)
-    assert (await OrderStore(second).get(order.id)) == order
+    assert (await OrderStore(second, time.time).get(order.id)) == order
     await second.close()
 
 
@@ -48,7 +50,7 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
 
 
 async def test_order_lifecycle_columns(database: Database) -> None:
-    orders = OrderStore(database)
+    orders = OrderStore(database, time.time)
     order = await orders.create(
         remote_id="b" * 64, kind=OrderKind.RECEIVE, user_id=5, chat_id=5, amount_sats=2000,
         invoice="lnbc20u1...", invoice_expires_at=1000.0, country_code=187, country_name="USA",
@@ -70,7 +72,7 @@ async def test_order_lifecycle_columns(database: Database) -> None:
 
 
 async def test_balance_paid_orders_start_paid(database: Database) -> None:
-    order = await OrderStore(database).create(
+    order = await OrderStore(database, time.time).create(
         remote_id="c" * 64, kind=OrderKind.SEND, user_id=1, chat_id=1, amount_sats=3000,
         invoice=None, invoice_expires_at=None, paid_from_balance=True, phone="+14155550123",
         message="hi",
@@ -80,7 +82,7 @@ async def test_balance_paid_orders_start_paid(database: Database) -> None:
 
 
 async def test_one_order_per_confirmation(database: Database) -> None:
-    orders = OrderStore(database)
+    orders = OrderStore(database, time.time)
     common = {
         "kind": OrderKind.RECEIVE, "user_id": 1, "chat_id": 1, "amount_sats": 1,
         "invoice": "x", "invoice_expires_at": None, "origin_message_id": 9,
@@ -91,7 +93,7 @@ async def test_one_order_per_confirmation(database: Database) -> None:
 
 
 async def test_open_orders_skip_closed_and_not_due(database: Database) -> None:
-    orders = OrderStore(database)
+    orders = OrderStore(database, time.time)
     ids = []
     for i in range(4):
         order = await orders.create(
@@ -107,7 +109,7 @@ async def test_open_orders_skip_closed_and_not_due(database: Database) -> None:
 
 
 async def test_orders_for_user_newest_first(database: Database) -> None:
-    orders = OrderStore(database)
+    orders = OrderStore(database, time.time)
     for i in range(5):
         await orders.create(
             remote_id=f"{i:064x}", kind=OrderKind.RECEIVE, user_id=1 if i % 2 == 0 else 2,
@@ -120,7 +122,7 @@ async def test_orders_for_user_newest_first(database: Database) -> None:
 
 
 async def test_chat_reachability(database: Database) -> None:
-    chats = ChatStore(database)
+    chats = ChatStore(database, time.time)
     await chats.seen_user(1, "Alice", "alice", "en")
     await chats.seen_user(1, "Alice B", None, "de")
     await chats.set_chat_status(1, "private", "member")

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from bot.sms4sats import OrderStatus, SmsStatus
-from bot.transitions import HOLD_TIMEOUT, apply_deadlines, apply_status
-from storage import Order, OrderKind, OrderState
+from bot.domain.kinds.receive import HOLD_TIMEOUT
+from bot.domain.kinds.transitions import apply_deadlines, apply_status
+from bot.domain.orders import Order, OrderKind, OrderState
+from bot.domain.remote import OrderStatus, SmsStatus
 
 NOW = 1_800_000_000.0
 

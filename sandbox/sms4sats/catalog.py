@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.countries import AUTO_SELECT, Country, all_countries
+from bot.domain.countries import AUTO_SELECT, Country, all_countries
 
 from .regions import region_label
 

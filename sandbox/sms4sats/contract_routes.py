@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from bot.countries import Country
+from bot.domain.countries import Country
 
 from .catalog import (
     SEND_SERVICE,

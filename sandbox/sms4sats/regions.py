@@ -8,7 +8,7 @@ from functools import cache
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from bot.countries import Country, all_countries, country_by_code, resolve_country
+from bot.domain.countries import Country, all_countries, country_by_code, resolve_country
 
 _FALLBACK_REGION = "US"
 

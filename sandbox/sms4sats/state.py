@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.countries import AUTO_SELECT, Country
+from bot.domain.countries import AUTO_SELECT, Country
 
 from .catalog import (
     RENTAL_ALL_SERVICES,

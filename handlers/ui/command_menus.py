@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from handlers import texts
+from handlers.ui import texts
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,8 @@ from dataclasses import astuple, dataclass, fields
 from typing import ClassVar, Final
 
 MAX_BYTES: Final = 64
+# Ids are SQLite integers: anything outside a signed 64-bit range is forged and never matches.
+MAX_INT: Final = 2**63 - 1
 _FIELD_RE = re.compile(r"^[A-Za-z0-9_.\-]*$")
 
 
@@ -59,7 +61,7 @@ def parse(data: str | None) -> Callback | None:
         if not _FIELD_RE.match(value):
             return None
         if spec.type in ("int", int):
-            if not re.fullmatch(r"-?\d{1,20}", value):
+            if not re.fullmatch(r"-?\d{1,19}", value) or abs(int(value)) > MAX_INT:
                 return None
             converted.append(int(value))
         elif spec.type in ("bool", bool):
@@ -183,3 +185,9 @@ class FundAmount(Callback):
     PREFIX: ClassVar[str] = "fa"
     owner: int
     amount: int
+
+
+@dataclass(frozen=True)
+class FundClose(Callback):
+    PREFIX: ClassVar[str] = "fx"
+    owner: int

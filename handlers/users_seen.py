@@ -5,7 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import get_services
+from bot.core.services import Services
+from handlers.context import get_services
+
+REACHABLE = frozenset({"member", "administrator", "creator"})
 
 
 async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -16,4 +19,14 @@ async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await services.chats.seen_user(user.id, user.first_name, user.username, user.language_code)
     if chat.type == chat.PRIVATE and update.my_chat_member is None:
         # Someone who writes to the bot can be written to again (an unblock comes this way too).
+        before = await services.chats.chat_status(chat.id)
         await services.chats.set_chat_status(chat.id, chat.type, "member")
+        if before is not None and before not in REACHABLE:
+            await tell_what_was_missed(services, chat.id)
+
+
+async def tell_what_was_missed(services: Services, chat_id: int) -> None:
+    """After a block is lifted: send the user what their orders did meanwhile (a code, a
+    refund), through the same deliveries as everything else."""
+    for order in await services.orders.untold(chat_id):
+        services.deliveries.request(chat_id, order.id, urgent=order.code_pending)

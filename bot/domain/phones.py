@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
 
+class PhoneProblem(StrEnum):
+    """Why typed text is not a phone number; the texts catalog turns it into words."""
+
+    NO_COUNTRY_CODE = "no_country_code"
+    TOO_LONG = "too_long"
+    NOT_A_NUMBER = "not_a_number"
+    INVALID_FOR_COUNTRY = "invalid_for_country"
+
+
 class InvalidPhoneNumber(ValueError):
-    pass
+    def __init__(self, problem: PhoneProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
 
 
 def format_phone(digits_or_e164: str) -> str:
@@ -36,13 +48,13 @@ def normalize_phone(text: str) -> str:
     if cleaned.startswith("00"):
         cleaned = "+" + cleaned[2:]
     if not cleaned.startswith("+"):
-        raise InvalidPhoneNumber("Please include the country code, starting with + (like +44…).")
+        raise InvalidPhoneNumber(PhoneProblem.NO_COUNTRY_CODE)
     if len(cleaned) > 40:
-        raise InvalidPhoneNumber("That is too long to be a phone number.")
+        raise InvalidPhoneNumber(PhoneProblem.TOO_LONG)
     try:
         number = phonenumbers.parse(cleaned, None)
     except NumberParseException as error:
-        raise InvalidPhoneNumber("That does not look like a phone number.") from error
+        raise InvalidPhoneNumber(PhoneProblem.NOT_A_NUMBER) from error
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber("That is not a valid phone number for its country.")
+        raise InvalidPhoneNumber(PhoneProblem.INVALID_FOR_COUNTRY)
     return str(phonenumbers.format_number(number, PhoneNumberFormat.E164))

@@ -7,8 +7,8 @@ import sys
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import ALLOWED_UPDATES, StartupError, build_application
 from bot.config import ConfigError, configure_logging, load_settings
+from bot.wiring.app import ALLOWED_UPDATES, StartupError, build_application
 
 log = logging.getLogger("bot")
 

@@ -1,18 +1,12 @@
-"""Lightning invoices: what a BOLT11 string says, and its QR code as a PNG."""
+"""Lightning invoices: what a BOLT11 string says, and what its QR code must encode."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import bolt11
-import qrcode
-from qrcode.constants import ERROR_CORRECT_L
 
-# Telegram recompresses photos; below ~600 px the modules of a long invoice blur together.
-MIN_QR_PIXELS = 640
-QR_BORDER_MODULES = 4
 DEFAULT_EXPIRY_SECONDS = 3600  # BOLT11's default when the invoice has no `x` tag
 
 
@@ -48,15 +42,3 @@ def qr_payload(invoice: str) -> str:
     # BOLT11 says QR codes SHOULD be upper case: it lets the QR use alphanumeric mode, which
     # makes the code two or three versions smaller and easier to scan.
     return "LIGHTNING:" + invoice.strip().upper()
-
-
-def invoice_qr_png(invoice: str) -> bytes:
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=QR_BORDER_MODULES, box_size=1)
-    qr.add_data(qr_payload(invoice))
-    qr.make(fit=True)
-    modules = qr.modules_count + 2 * QR_BORDER_MODULES
-    qr.box_size = max(4, -(-MIN_QR_PIXELS // modules))
-    image = qr.make_image(fill_color="black", back_color="white")
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()

@@ -8,6 +8,10 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
+from bot.domain.orders import OrderKind, OrderState
+from bot.domain.phones import PhoneProblem
+from bot.sms4sats import Problem, Sms4SatsError
+
 HOLD_INVOICE_REFUND = (
     "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken when your "
     "code arrives; if no code comes, they return to your wallet by themselves (at the latest "
@@ -53,10 +57,24 @@ HELP = (
     "/buy — get a number that receives an SMS code\n"
     "/orders — your recent orders and their status\n"
     "/send — send an SMS to any phone number\n"
+    "/cancel — stop what you are doing\n"
     "/help — this message\n\n"
-    "<b>How paying works</b>\n" + HOLD_INVOICE_REFUND + "\n\n"
+    "<b>How paying works</b>\n"
+    "You pay each order with a Lightning invoice.\n" + HOLD_INVOICE_REFUND + "\n\n"
     "Cancelling is possible 2 minutes after payment if no code has arrived."
 )
+ADMIN_HELP = (
+    "\n\n<b>For admins</b>\n"
+    "/balance — the prepaid sms4sats balance\n"
+    "/fund — top up the prepaid balance\n"
+    "/send — can also be paid from the balance"
+)
+GROUP_HELP = (
+    "👋 I sell phone numbers for SMS codes, paid with Lightning. Numbers and codes are private, "
+    "so buying and your orders are in a private chat with me: tap below."
+)
+GROUP_ADMIN_HELP = "\nAdmins can use /send, /balance and /fund here."
+SLOW_DOWN = "🐢 That is a lot at once. I will answer what you sent; please wait a moment."
 COMMAND_BUY = "Get a number for an SMS code"
 COMMAND_ORDERS = "Your recent orders"
 COMMAND_HELP = "How this bot works"
@@ -70,6 +88,7 @@ NOTHING_TO_CANCEL = "There is nothing to cancel right now. /help lists what I ca
 UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I do."
 OLD_BUTTON = "This button is from an older menu and no longer works. Tap /buy to start again."
 NOT_YOUR_BUTTON = "This menu belongs to someone else."
+PRIVATE_ONLY_BUTTON = "Numbers and codes are private: open a private chat with me to buy (/buy)."
 INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
@@ -79,7 +98,17 @@ COUNTRY_PICKER = (
     "🌍 <b>Pick a country</b> for your number.\n"
     "Auto-Select picks any country that has numbers. Type a name to search."
 )
+AUTO_SELECT = "Auto-Select"
+ANY_COUNTRY = "any country"
+ALL_SERVICES = "📱 All services"
+TRY_AGAIN = "🔁 Try again"
 NEXT = "Next ›"
+
+
+def page_of(page: int, pages: int) -> str:
+    return f"\nPage {page + 1} of {pages}." if pages > 1 else ""
+
+
 PREVIOUS = "‹ Prev"
 BACK = "‹ Back"
 BACK_TO_COUNTRIES = "‹ Countries"
@@ -152,8 +181,54 @@ ALREADY_ORDERED = "You already ordered from this confirmation. Here is that orde
 STALE_CONFIRMATION = "This confirmation is old; here it is again with the current price:"
 
 
-def order_failed(reason: str) -> str:
-    return f"❌ The order could not be created. {esc(reason)}"
+def sms4sats_problem(error: Sms4SatsError) -> str:
+    """What a failed call to sms4sats means for the user, in plain words."""
+    if error.problem is Problem.REFUSED:
+        if error.reason:
+            return f"sms4sats refused: {esc(error.reason)}"
+        return f"sms4sats refused the request (HTTP {error.status_code})."
+    return _SMS4SATS_PROBLEMS[error.problem]
+
+
+_SMS4SATS_PROBLEMS = {
+    Problem.TIMEOUT: "sms4sats did not answer in time. Please try again in a moment.",
+    Problem.UNREACHABLE: "sms4sats cannot be reached right now. Please try again in a moment.",
+    Problem.TROUBLE: "sms4sats is having trouble right now. Please try again in a moment.",
+    Problem.BROKEN_ANSWER: (
+        "sms4sats sent an answer the bot could not read. Please try again in a moment."
+    ),
+    Problem.REFUSED: "sms4sats refused the request.",
+    Problem.NO_API_KEY: "No sms4sats API key is configured for this bot.",
+}
+
+
+def order_failed(error: Sms4SatsError) -> str:
+    return f"❌ The order could not be created. {sms4sats_problem(error)}"
+
+
+def too_many_unpaid(limit: int) -> str:
+    return (
+        f"🧾 You already have {limit} unpaid invoices open. Pay or cancel one of them "
+        "(/orders) before creating another; unpaid invoices also expire by themselves."
+    )
+
+
+def too_many_per_hour(limit: int) -> str:
+    return (
+        f"⏳ You created {limit} orders in the last hour, the most one person can. "
+        "Please try again later."
+    )
+
+
+ORDER_IN_PROGRESS = "⏳ This order is still being created. One moment, please."
+PLACEMENT_LOST = (
+    "⚠️ The order from this confirmation was not created: the bot restarted before it was done. "
+    "Nothing was charged. Please try again."
+)
+
+
+def invoice_what(order_id: int, subject: str) -> str:
+    return f"order #{order_id}: {subject}"
 
 
 def invoice_caption(
@@ -206,8 +281,11 @@ def card_number(number: str, cancel_from: datetime | None, now: datetime) -> str
     return "\n".join(lines)
 
 
-def card_completed(number: str | None, code: str) -> str:
+def card_completed(number: str | None, code: str | None) -> str:
+    """`code` is None when the code comes as its own message right after this card."""
     number_line = f"📱 Number: <code>{esc(number)}</code>\n" if number else ""
+    if code is None:
+        return f"{number_line}✅ Code received: it is in the next message.\nDone — thank you!"
     return f"{number_line}✅ Code received: <code>{esc(code)}</code>\nDone — thank you!"
 
 
@@ -260,18 +338,49 @@ def orders_header(total: int) -> str:
     return f"📋 <b>Your orders</b> ({total} in all). Tap one to see it."
 
 
-STATE_LABELS = {
-    "awaiting_payment": "awaiting payment",
-    "paid": "paid, in progress",
-    "number": "waiting for the code",
-    "sent": "sent, awaiting delivery",
-    "completed": "done",
-    "no_number": "no number · refunded",
-    "cancelled": "cancelled",
-    "expired": "expired · refunded",
-    "failed": "failed · refunded",
-    "invoice_expired": "invoice expired",
+STATE_LABELS: dict[OrderState, str] = {
+    OrderState.AWAITING_PAYMENT: "awaiting payment",
+    OrderState.PAID: "paid, in progress",
+    OrderState.NUMBER: "waiting for the code",
+    OrderState.SENT: "sent, awaiting delivery",
+    OrderState.COMPLETED: "done",
+    OrderState.NO_NUMBER: "no number · refunded",
+    OrderState.CANCELLED: "cancelled",
+    OrderState.EXPIRED: "expired · refunded",
+    OrderState.FAILED: "failed · refunded",
+    OrderState.INVOICE_EXPIRED: "invoice expired",
 }
+# Where a kind's words for a state differ from the common ones above.
+KIND_STATE_LABELS: dict[OrderKind, dict[OrderState, str]] = {
+    OrderKind.SEND: {OrderState.PAID: "paid, sending", OrderState.COMPLETED: "delivered"},
+    OrderKind.FUND: {OrderState.COMPLETED: "credited"},
+}
+
+
+def state_label(kind: OrderKind, state: OrderState) -> str:
+    return KIND_STATE_LABELS.get(kind, {}).get(state) or STATE_LABELS[state]
+
+
+def status_answer(kind: OrderKind, state: OrderState) -> str:
+    return f"Status: {state_label(kind, state)}"
+
+
+def order_line(order_id: int, what: str, kind: OrderKind, state: OrderState) -> str:
+    return f"#{order_id} · {what} · {state_label(kind, state)}"
+
+
+def receive_line(service: str, country_label: str) -> str:
+    return f"{service} · {country_label}"
+
+
+def send_line(phone: str) -> str:
+    return f"SMS to {phone}"
+
+
+def fund_line(amount: int) -> str:
+    return f"Top-up {sats(amount)}"
+
+
 ORDER_NOT_FOUND = "That order does not exist (any more)."
 SMS4SATS_TROUBLE = "sms4sats is not answering right now; I will keep checking by myself."
 
@@ -287,18 +396,18 @@ def fund_subject(amount: int) -> str:
     return f"a top-up of <b>{sats(amount)}</b> for the sms4sats balance"
 
 
-def send_card(state: str, message: str, paid_from_balance: bool) -> str:
+def send_card(state: OrderState, message: str, paid_from_balance: bool) -> str:
     quoted = f"<blockquote>{esc(message)}</blockquote>\n" if message else ""
     refund = "The balance is not charged for a failed SMS." if paid_from_balance else SATS_RETURN
     lines = {
-        "paid": "📤 Paid. Sending your SMS…",
-        "sent": "📤 Sent; waiting for the delivery report.",
-        "completed": "✅ Delivered.",
-        "failed": "❌ The SMS could not be delivered. " + refund,
-        "cancelled": "✖️ Cancelled. Nothing was charged.",
-        "invoice_expired": CARD_INVOICE_EXPIRED,
+        OrderState.PAID: "📤 Paid. Sending your SMS…",
+        OrderState.SENT: "📤 Sent; waiting for the delivery report.",
+        OrderState.COMPLETED: "✅ Delivered.",
+        OrderState.FAILED: "❌ The SMS could not be delivered. " + refund,
+        OrderState.CANCELLED: "✖️ Cancelled. Nothing was charged.",
+        OrderState.INVOICE_EXPIRED: CARD_INVOICE_EXPIRED,
     }
-    return quoted + lines.get(str(state), "📤 In progress…")
+    return quoted + lines.get(state, "📤 In progress…")
 
 
 # --- /send ---------------------------------------------------------------------------------
@@ -316,8 +425,19 @@ MESSAGE_PLACEHOLDER = "Your message (up to 140 characters)"
 MAX_SMS_LENGTH = 140
 
 
-def send_invalid_phone(reason: str) -> str:
-    return f"❌ {esc(reason)}\nPlease send the number again, like <code>+44 7911 123456</code>."
+_PHONE_PROBLEMS = {
+    PhoneProblem.NO_COUNTRY_CODE: "Please include the country code, starting with + (like +44…).",
+    PhoneProblem.TOO_LONG: "That is too long to be a phone number.",
+    PhoneProblem.NOT_A_NUMBER: "That does not look like a phone number.",
+    PhoneProblem.INVALID_FOR_COUNTRY: "That is not a valid phone number for its country.",
+}
+
+
+def send_invalid_phone(problem: PhoneProblem) -> str:
+    return (
+        f"❌ {_PHONE_PROBLEMS[problem]}\n"
+        "Please send the number again, like <code>+44 7911 123456</code>."
+    )
 
 
 def send_ask_message(phone: str) -> str:
@@ -340,7 +460,14 @@ SEND_CANCELLED = "✖️ Cancelled. No SMS was sent."
 SEND_TIMED_OUT = "⌛ The /send conversation timed out. Start again with /send when you are ready."
 SEND_DRAFT_GONE = "This draft has expired (or was already used). Start again with /send."
 SEND_DISCARDED = "✖️ Discarded. No SMS was sent."
+SEND_NOT_YOURS = NOT_YOUR_BUTTON
 BUTTON_PAY_BALANCE = "💰 Pay from balance"
+
+
+def send_button(price: int) -> str:
+    return f"⚡ Send for {sats(price)}"
+
+
 BUTTON_DISCARD = "✖️ Cancel"
 
 
@@ -393,9 +520,12 @@ FUND_ASK = (
 
 def fund_bad_amount(text: str) -> str:
     return (
-        f"❌ “{esc(text[:40])}” is not an amount. Send the sats as a whole number between "
-        f"{FUND_MIN:,} and {FUND_MAX:,}, like <code>/fund 25000</code>."
+        f"❌ “{esc(text[:40])}” is not an amount I can top up. Send the sats as a whole number "
+        f"from {FUND_MIN:,} to {FUND_MAX:,}, like <code>/fund 25000</code>."
     )
+
+
+FUND_CLOSED = "✖️ Closed. No top-up was created."
 
 
 def fund_button(amount: int) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from telegram import Bot
-from telegram.error import TelegramError
+from bot.domain.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -17,15 +16,23 @@ CACHE_SECONDS = 300.0
 RECHECK_AFTER_REFUSAL_SECONDS = 15.0
 
 
+ReadAdmins = Callable[[int], Awaitable[frozenset[int]]]
+"""Reads the (human) administrators of a group; raises AdminsUnknown when it cannot."""
+
+
+class AdminsUnknown(Exception):
+    """The group's administrators could not be read right now."""
+
+
 class AdminDirectory:
     def __init__(
         self,
-        bot: Bot,
+        read_admins: ReadAdmins,
         admin_ids: frozenset[int],
         admin_chat_id: int | None,
-        clock: Callable[[], float],
+        clock: Clock,
     ) -> None:
-        self._bot = bot
+        self._read_admins = read_admins
         self._admin_ids = admin_ids
         self._admin_chat_id = admin_chat_id
         self._clock = clock
@@ -59,12 +66,12 @@ class AdminDirectory:
                 return self._group_admins
             assert self._admin_chat_id is not None
             try:
-                members = await self._bot.get_chat_administrators(self._admin_chat_id)
-            except TelegramError as error:
+                members = await self._read_admins(self._admin_chat_id)
+            except AdminsUnknown as error:
                 # Keep the last known list: a Telegram hiccup must not lock admins out, and an
                 # empty list (never read) grants nothing.
                 log.warning("Could not read the admins of chat %d: %s", self._admin_chat_id, error)
                 return self._group_admins
-            self._group_admins = frozenset(m.user.id for m in members if not m.user.is_bot)
+            self._group_admins = members
             self._read_at = now
             return self._group_admins

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.countries import Country, label, picker_order
+from bot.domain.countries import Country, label, picker_order
+from bot.domain.orders import Order
 from bot.sms4sats import Service
-from handlers import texts
-from handlers.callbacks import (
+from handlers.ui import texts
+from handlers.ui.callbacks import (
     BuyNumber,
     Callback,
     CallbackDataError,
@@ -22,7 +23,6 @@ from handlers.callbacks import (
     ServicePage,
     ShowOrder,
 )
-from storage import Order
 
 COUNTRIES_PER_PAGE = 12
 SERVICES_PER_PAGE = 12
@@ -68,6 +68,22 @@ def start_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[button(texts.BUTTON_BUY, MenuBuy()), button(texts.BUTTON_ORDERS, MenuOrders())]]
     )
+
+
+def private_start_menu(buy_link: str, orders_link: str) -> InlineKeyboardMarkup:
+    """The start menu for a group: links that continue in each person's private chat."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BUTTON_BUY, url=buy_link),
+                InlineKeyboardButton(texts.BUTTON_ORDERS, url=orders_link),
+            ]
+        ]
+    )
+
+
+def private_link_button(link: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONTINUE_PRIVATELY, url=link)]])
 
 
 def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
@@ -127,7 +143,7 @@ def service_results(country: int, services: Sequence[Service]) -> InlineKeyboard
     rows.append(
         [
             button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
-            button("📱 All services", ServicePage(country, 0)),
+            button(texts.ALL_SERVICES, ServicePage(country, 0)),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -138,7 +154,7 @@ def no_services(auto_select: int) -> InlineKeyboardMarkup:
         [
             [
                 button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
-                button("🌐 Auto-Select", CountryChosen(auto_select)),
+                button(f"🌐 {texts.AUTO_SELECT}", CountryChosen(auto_select)),
             ]
         ]
     )
@@ -156,7 +172,7 @@ def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup
 def retry_buy(country: int, service: str, price: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button("🔁 Try again", BuyNumber(country, service, price))],
+            [button(texts.TRY_AGAIN, BuyNumber(country, service, price))],
             [button(texts.BACK, ServicePage(country, 0))],
         ]
     )
@@ -171,3 +187,7 @@ def orders_page(
         rows.append(nav)
     rows.append([button(texts.BUTTON_BUY, MenuBuy())])
     return InlineKeyboardMarkup(rows)
+
+
+def no_orders() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(texts.BUTTON_BUY, MenuBuy())]])

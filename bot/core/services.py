@@ -1,0 +1,43 @@
+"""What the handlers and jobs share, created when the bot starts and closed when it stops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from bot.config import Settings
+from bot.core.admins import AdminDirectory
+from bot.core.catalog import Catalog
+from bot.core.deliveries import Deliveries
+from bot.core.notifier import Notifier
+from bot.core.placement import OrderPlacement
+from bot.core.poller import OrderPoller
+from bot.core.tracker import OrderTracker
+from bot.domain.clock import Clock
+from bot.sms4sats import Sms4SatsClient
+from storage import ChatStore, Database, DraftStore, OrderStore
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    http: httpx.AsyncClient
+    database: Database
+    orders: OrderStore
+    chats: ChatStore
+    drafts: DraftStore
+    sms4sats: Sms4SatsClient
+    catalog: Catalog
+    admins: AdminDirectory
+    tracker: OrderTracker
+    deliveries: Deliveries
+    poller: OrderPoller
+    placement: OrderPlacement
+    notifier: Notifier
+    clock: Clock
+
+    async def close(self) -> None:
+        await self.deliveries.close()
+        await self.http.aclose()
+        await self.database.close()

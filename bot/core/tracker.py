@@ -1,0 +1,225 @@
+"""Moves orders forward and tells their users, with every step written to the database.
+
+The order of writes is what makes restarts safe: what sms4sats reported is stored first, then
+the user is told, then *that* is stored. A bot killed at any moment resumes from the database and
+tells each user what they have not been told yet. Telegram has no idempotency key, so the one
+window left (a message sent, the process killed before the next write) repeats that message
+rather than losing it; a code message is counted before each attempt and repeated at most once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from typing import Any
+
+from bot.core.notifier import ChatUnreachable, Notifier, OutcomeUnknown, TellFailed
+from bot.domain.clock import Clock
+from bot.domain.invoices import decode_invoice
+from bot.domain.kinds.transitions import apply_deadlines, apply_status
+from bot.domain.orders import Order, OrderKind, OrderState
+from bot.domain.remote import OrderStatus
+from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
+from storage import ChatStore, OrderStore
+
+log = logging.getLogger(__name__)
+
+MAX_POLL_BACKOFF = 60.0
+# After a send whose outcome is unknown (Telegram took longer than the timeout to answer), wait
+# this long, doubling per attempt, before anything else is sent to that order's chat.
+UNKNOWN_OUTCOME_WAIT = 10.0
+
+
+class OrderTracker:
+    def __init__(
+        self,
+        notifier: Notifier,
+        orders: OrderStore,
+        chats: ChatStore,
+        sms4sats: Sms4SatsClient,
+        *,
+        poll_interval: float,
+        clock: Clock,
+    ) -> None:
+        self._notifier = notifier
+        self._orders = orders
+        self._chats = chats
+        self._sms4sats = sms4sats
+        self._poll_interval = poll_interval
+        self._clock = clock
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def lock(self, order_id: int) -> asyncio.Lock:
+        """One lock per order, so checks, telling and a button press never update it at once."""
+        lock = self._locks.get(order_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[order_id] = lock
+        return lock
+
+    def now(self) -> float:
+        return self._clock()
+
+    async def check(self, order: Order) -> Order:
+        """Ask sms4sats about one order and store what changed; nobody is told here."""
+        status = None
+        if not order.state.is_final:
+            try:
+                status = await self._sms4sats.order_status(order.remote_id, retry=False)
+            except Sms4SatsError as error:
+                failures = order.poll_failures + 1
+                backoff = min(MAX_POLL_BACKOFF, self._poll_interval * 2 ** min(failures, 10))
+                log.warning(
+                    "Order %d: status check failed %d time(s) (%s)", order.id, failures, error
+                )
+                # Nothing is decided on a failed check; what the user has not been told yet
+                # (from earlier checks) is still told.
+                return await self._orders.update(
+                    order.id, poll_failures=failures, next_poll_at=self.now() + backoff
+                )
+        if status is not None and self._nothing_to_do(order, status):
+            # The steady state of most open orders: no lock, no query, no write.
+            return order
+        async with self.lock(order.id):
+            fresh = await self._orders.get(order.id)
+            if fresh is None:
+                return order
+            order = fresh
+            if status is not None:
+                changes = apply_status(order, status, self.now())
+                if order.poll_failures or order.next_poll_at:
+                    changes.update(poll_failures=0, next_poll_at=None)
+                order = await self._save(order, changes)
+                order = await self._save(order, apply_deadlines(order, self.now()))
+            return order
+
+    async def poll(self, order: Order) -> Order:
+        """Check one order and tell its user at once (a button press waits for this)."""
+        order = await self.check(order)
+        return await self.tell(order.id) or order
+
+    def _nothing_to_do(self, order: Order, status: OrderStatus) -> bool:
+        now = self.now()
+        return not (
+            apply_status(order, status, now)
+            or apply_deadlines(order, now)
+            or order.poll_failures
+            or order.next_poll_at
+        )
+
+    async def open_order(
+        self,
+        created: CreatedOrder,
+        *,
+        kind: OrderKind,
+        user_id: int,
+        chat_id: int,
+        amount: int,
+        origin_message_id: int | None = None,
+        **details: Any,
+    ) -> Order:
+        """Store an order sms4sats just created. From here on the poller owns it, even if the
+        process dies before its invoice is shown; `tell` shows it."""
+        invoice = decode_invoice(created.payreq) if created.invoice else None
+        order = await self._orders.create(
+            remote_id=created.order_id,
+            kind=kind,
+            user_id=user_id,
+            chat_id=chat_id,
+            # The invoice's own amount is what the user pays; the quote is only a fallback.
+            amount_sats=invoice.amount_sats if invoice and invoice.amount_sats else amount,
+            invoice=created.invoice,
+            invoice_expires_at=invoice.expires_at.timestamp() if invoice else None,
+            paid_from_balance=created.paid_from_balance,
+            origin_message_id=origin_message_id,
+            **details,
+        )
+        log.info("Order %d (%s) created; paid from balance: %s", order.id, kind,
+                 created.paid_from_balance)  # fmt: skip
+        return order
+
+    async def record(self, order: Order, changes: dict[str, Any]) -> Order:
+        """Store `changes` and tell the user; the caller holds `lock(order.id)`."""
+        order = await self._save(order, changes)
+        return await self._tell_locked(order)
+
+    async def tell(self, order_id: int) -> Order | None:
+        """Tell the order's user whatever they have not been told yet."""
+        async with self.lock(order_id):
+            order = await self._orders.get(order_id)
+            return None if order is None else await self._tell_locked(order)
+
+    async def repost(self, order: Order) -> Order:
+        """Send the order's card again at the bottom of the chat; the old one is removed."""
+        async with self.lock(order.id):
+            order = await self._orders.get(order.id) or order
+            old_card = order.card_message_id
+            order = await self._orders.update(
+                order.id, card_message_id=None, shown_state=None, tell_after=None
+            )
+            order = await self._tell_locked(order)
+            if old_card is not None and order.card_message_id not in (None, old_card):
+                await self._notifier.remove_message(order.chat_id, old_card)
+            return order
+
+    async def close_unreachable(self, order: Order) -> Order:
+        """The chat blocked the bot or removed it: stop writing, finish the bookkeeping. What
+        was not told stays marked untold, for when the user comes back."""
+        if order.state.is_final and order.closed_at is None:
+            return await self._orders.update(order.id, closed_at=self.now())
+        return order
+
+    async def _save(self, order: Order, changes: dict[str, Any]) -> Order:
+        if not changes:
+            return order
+        if "state" in changes:
+            log.info("Order %d: %s -> %s", order.id, order.state, changes["state"])
+        return await self._orders.update(order.id, **changes)
+
+    async def _tell_locked(self, order: Order) -> Order:
+        if order.tell_after is not None and self.now() < order.tell_after:
+            return order
+        try:
+            if order.card_outdated:
+                balance = await self._balance_after_top_up(order)
+                message_id = await self._notifier.show_card(order, balance=balance)
+                order = await self._orders.update(
+                    order.id,
+                    card_message_id=message_id,
+                    shown_state=order.state,
+                    shown_number=order.number,
+                )
+            if order.code_pending:
+                # Counted before the attempt: a kill or a timeout mid-send allows one repeat.
+                order = await self._orders.update(order.id, code_sends=order.code_sends + 1)
+                message_id = await self._notifier.send_code(order)
+                order = await self._orders.update(order.id, code_message_id=message_id)
+        except ChatUnreachable:
+            log.info("Chat %d cannot be reached; notifications stop", order.chat_id)
+            await self._chats.set_chat_status(
+                order.chat_id, "private" if order.chat_id > 0 else "group", "kicked"
+            )
+            return await self.close_unreachable(order)
+        except OutcomeUnknown:
+            wait = UNKNOWN_OUTCOME_WAIT * 2 ** max(0, order.code_sends - 1)
+            log.warning("Order %d: Telegram's answer timed out; next try in %.0fs", order.id, wait)
+            return await self._orders.update(order.id, tell_after=self.now() + wait)
+        except TellFailed as error:
+            # Flood waits, Telegram trouble: the next check tries again.
+            log.warning("Order %d: could not notify chat %d: %s", order.id, order.chat_id, error)
+            return order
+        if order.tell_after is not None:
+            order = await self._orders.update(order.id, tell_after=None)
+        if order.state.is_final and not order.untold and order.closed_at is None:
+            order = await self._orders.update(order.id, closed_at=self.now())
+        return order
+
+    async def _balance_after_top_up(self, order: Order) -> int | None:
+        if order.kind is not OrderKind.FUND or order.state is not OrderState.COMPLETED:
+            return None
+        try:
+            return await self._sms4sats.balance()
+        except Sms4SatsError as error:
+            log.warning("Order %d: could not read the new balance: %s", order.id, error)
+            return None

@@ -1,0 +1,61 @@
+"""What every order kind answers; one module per kind (receive, send, fund) fills it in."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from bot.domain.orders import Order, OrderKind, OrderState
+from bot.domain.remote import OrderStatus
+
+# Most invoices are paid within a minute or never; past this age an unpaid one is checked
+# SLOW_POLL_FACTOR times less often, which keeps abandoned invoices from dominating the requests.
+SLOW_POLL_AFTER = 120.0
+SLOW_POLL_FACTOR = 4
+# Past its expiry an unpaid invoice can no longer be paid; the margin covers a payment made at
+# the last second that a check has not seen yet.
+INVOICE_MARGIN = 60
+
+
+class KindRules(ABC):
+    """The rules of one order kind. Subclasses set `kind` and override what differs."""
+
+    kind: ClassVar[OrderKind]
+    cancellable: ClassVar[bool] = False
+    """Whether sms4sats lets the user cancel an order of this kind (and the card offers it)."""
+    ranks: ClassVar[dict[OrderState, int]] = {OrderState.AWAITING_PAYMENT: 0, OrderState.PAID: 1}
+    """How far each open state is along the way; final states rank above all of them."""
+
+    def initial_state(self, paid_from_balance: bool) -> OrderState:
+        return OrderState.PAID if paid_from_balance else OrderState.AWAITING_PAYMENT
+
+    @abstractmethod
+    def next_state(self, order: Order, status: OrderStatus, paid: bool) -> OrderState:
+        """The state sms4sats' answer puts the order in (before the only-forward rule)."""
+
+    def details(self, order: Order, status: OrderStatus, now: float) -> dict[str, Any]:
+        """Columns other than the state that the answer changes (number, code, country)."""
+        return {}
+
+    def deadline(self, order: Order, now: float) -> dict[str, Any]:
+        """Changes due to time alone, for an open order past its invoice's expiry."""
+        if order.state is OrderState.AWAITING_PAYMENT:
+            expires = order.invoice_expires_at
+            if expires is not None and now > expires + INVOICE_MARGIN:
+                return {"state": OrderState.INVOICE_EXPIRED}
+        return {}
+
+    def check_every(self, order: Order, now: float, interval: float) -> float:
+        """Seconds between two checks of the order with sms4sats."""
+        if order.state is OrderState.AWAITING_PAYMENT and now - order.created_at > SLOW_POLL_AFTER:
+            return interval * SLOW_POLL_FACTOR
+        return interval
+
+    def rank(self, state: OrderState) -> int:
+        return self.ranks.get(state, 99 if state.is_final else 0)
+
+
+def unpaid_state(status: OrderStatus) -> OrderState:
+    if status.error and "cancel" in status.error.lower():
+        return OrderState.CANCELLED
+    return OrderState.INVOICE_EXPIRED if status.error else OrderState.AWAITING_PAYMENT

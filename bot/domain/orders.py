@@ -1,0 +1,96 @@
+"""An order and the states it goes through; what differs by kind lives in `bot.domain.kinds`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class OrderKind(StrEnum):
+    RECEIVE = "receive"
+    SEND = "send"
+    FUND = "fund"
+
+
+class OrderState(StrEnum):
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"  # receive: getting a number; send: SMS created; fund: (not used)
+    NUMBER = "number"  # receive: number assigned, waiting for the code
+    SENT = "sent"  # send: handed to the carrier, waiting for delivery
+    # Final states
+    COMPLETED = "completed"  # receive: code received; send: delivered; fund: credited
+    NO_NUMBER = "no_number"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"  # paid, but no code in time: the hold invoice was released
+    FAILED = "failed"  # send: the SMS could not be delivered
+    INVOICE_EXPIRED = "invoice_expired"  # never paid
+
+    @property
+    def is_final(self) -> bool:
+        return self not in OPEN_STATES
+
+
+OPEN_STATES = frozenset(
+    {OrderState.AWAITING_PAYMENT, OrderState.PAID, OrderState.NUMBER, OrderState.SENT}
+)
+
+# A code message whose send timed out may have reached the user anyway (Telegram has no
+# idempotency key): it is sent at most this many times in all.
+MAX_CODE_SENDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: int
+    remote_id: str
+    kind: OrderKind
+    user_id: int
+    chat_id: int
+    card_message_id: int | None
+    origin_message_id: int | None
+    country_code: int | None
+    country_name: str | None
+    service_code: str | None
+    service_name: str | None
+    phone: str | None
+    message: str | None
+    amount_sats: int | None
+    invoice: str | None
+    invoice_expires_at: float | None
+    paid_from_balance: bool
+    state: OrderState
+    number: str | None
+    code: str | None
+    error: str | None
+    paid_at: float | None
+    number_at: float | None
+    shown_state: str | None
+    shown_number: str | None
+    code_message_id: int | None
+    poll_failures: int
+    next_poll_at: float | None
+    created_at: float
+    updated_at: float
+    closed_at: float | None
+    code_sends: int = 0
+    """Attempts to send the code message so far, counted *before* each attempt."""
+    tell_after: float | None = None
+    """After an unknown outcome (a timeout), nothing more is sent to the user before this."""
+
+    @property
+    def code_pending(self) -> bool:
+        """A code has arrived that the user has not been sent yet (or may not have been)."""
+        return (
+            self.code is not None
+            and self.code_message_id is None
+            and self.code_sends < MAX_CODE_SENDS
+        )
+
+    @property
+    def card_outdated(self) -> bool:
+        return self.shown_state != self.state or self.shown_number != self.number
+
+    @property
+    def untold(self) -> bool:
+        """Something happened that the user has not been told yet."""
+        return self.card_outdated or self.code_pending

@@ -1,0 +1,141 @@
+"""Every handler, added to the Application in one place; buttons routed by their data's type."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import balance, buy, errors, fallback, groups, orders, send, start, users_seen
+from handlers.common import answer, private_link
+from handlers.context import AnyApplication, in_private
+from handlers.ui import texts
+from handlers.ui.callbacks import (
+    BuyNumber,
+    Callback,
+    CancelOrder,
+    CountryChosen,
+    CountryPage,
+    FundAmount,
+    FundClose,
+    FundMenu,
+    MenuBuy,
+    MenuOrders,
+    OrdersPage,
+    RefreshOrder,
+    SendDiscard,
+    SendPay,
+    ServiceChosen,
+    ServicePage,
+    ShowOrder,
+    parse,
+)
+
+Route = Callable[[Update, ContextTypes.DEFAULT_TYPE, Any], Awaitable[None]]
+
+# Buttons are routed by the type of their parsed callback data. Routes marked True answer the
+# button press themselves (with an alert or a status); the others are answered at once so the
+# user's spinner stops before the work starts.
+ROUTES: dict[type[Callback], tuple[Route, bool]] = {
+    MenuBuy: (start.menu_buy, False),
+    MenuOrders: (start.menu_orders, False),
+    CountryPage: (buy.country_page, False),
+    CountryChosen: (buy.country_chosen, False),
+    ServicePage: (buy.service_page, False),
+    ServiceChosen: (buy.service_chosen, False),
+    BuyNumber: (buy.buy, False),
+    OrdersPage: (orders.orders_page, False),
+    ShowOrder: (orders.show_order, True),
+    RefreshOrder: (orders.refresh_order, True),
+    CancelOrder: (orders.cancel_order, True),
+    SendPay: (send.pay, True),
+    SendDiscard: (send.discard, True),
+    FundMenu: (balance.fund_menu, True),
+    FundAmount: (balance.fund_amount, True),
+    FundClose: (balance.fund_close, False),
+}
+
+# Buying and someone's orders show numbers and codes: these buttons only work in a private chat.
+# Pressed in a group (an old menu, forged data) they point to the private chat and do nothing.
+PRIVATE_ONLY: frozenset[type[Callback]] = frozenset(
+    {
+        MenuBuy,
+        MenuOrders,
+        CountryPage,
+        CountryChosen,
+        ServicePage,
+        ServiceChosen,
+        BuyNumber,
+        OrdersPage,
+        ShowOrder,
+    }
+)
+
+
+async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    callback = parse(query.data)
+    route = ROUTES.get(type(callback)) if callback is not None else None
+    if route is None:
+        # A button of an older bot version, or data nobody should be able to send.
+        await answer(query, texts.OLD_BUTTON, alert=True)
+        return
+    if type(callback) in PRIVATE_ONLY and not in_private(update):
+        await answer(query, texts.PRIVATE_ONLY_BUTTON, url=private_link(context, "buy"))
+        return
+    owner = getattr(callback, "owner", None)
+    if owner is not None and owner != query.from_user.id:
+        await answer(query, texts.NOT_YOUR_BUTTON, alert=True)
+        return
+    handler, answers_itself = route
+    if not answers_itself:
+        await answer(query)
+    await handler(update, context, callback)
+
+
+def register(application: AnyApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    groups_only = filters.ChatType.GROUPS
+    # Group -1 runs first for every update and never stops it: it only records who wrote.
+    application.add_handler(TypeHandler(Update, users_seen.seen), group=-1)
+
+    # Group 0: the /send conversation. While it waits for a number or a message it keeps typed
+    # text to itself (its handlers raise ApplicationHandlerStop); a command it does not know
+    # ends it and then also reaches group 1, which handles the command as if /send was not open.
+    application.add_handler(send.conversation(), group=0)
+
+    # Group 1: everything else.
+    for handler in (
+        CommandHandler("start", start.start, private),
+        CommandHandler("start", groups.start_in_group, groups_only),
+        CommandHandler("help", start.help_command),
+        CommandHandler("buy", buy.buy_command, private),
+        CommandHandler("buy", groups.buy_in_group, groups_only),
+        CommandHandler("orders", orders.orders_command, private),
+        CommandHandler("orders", groups.orders_in_group, groups_only),
+        CommandHandler("balance", balance.balance_command),
+        CommandHandler("fund", balance.fund_command),
+        CommandHandler("cancel", fallback.nothing_to_cancel),
+        CallbackQueryHandler(route_callback),
+        ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(groups.member_changed, ChatMemberHandler.CHAT_MEMBER),
+        # The catch-alls come last: a known command must never reach them. In groups the bot
+        # stays quiet about anything that was not meant for it.
+        MessageHandler(filters.COMMAND & private, fallback.unknown_command),
+        MessageHandler(filters.TEXT & private, fallback.text_message),
+        MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.other_message),
+    ):
+        application.add_handler(handler, group=1)
+    application.add_error_handler(errors.on_error)

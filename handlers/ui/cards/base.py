@@ -1,0 +1,64 @@
+"""What every kind's card module provides, and the pieces cards share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.countries import country_by_code, label
+from bot.domain.orders import Order
+from handlers.ui import texts
+from handlers.ui.callbacks import CancelOrder, RefreshOrder
+
+COPY_TEXT_LIMIT = 256  # Telegram's limit for a CopyTextButton
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    text: str
+    keyboard: InlineKeyboardMarkup | None
+    photo: bytes | None = None
+    """Set while the order awaits payment: the card is then the invoice's QR photo."""
+
+
+class KindCard(Protocol):
+    """One per order kind: the words and buttons of its card."""
+
+    invoice_note: str
+
+    def subject(self, order: Order) -> str:
+        """What the order buys, as a phrase ("a Telegram number in Germany")."""
+
+    def line(self, order: Order) -> str:
+        """The order's label in /orders, without id and state."""
+
+    def body(
+        self, order: Order, now: datetime, *, balance: int | None, code_inline: bool
+    ) -> tuple[str, Rows]:
+        """The card's text below its title, and its buttons, once the invoice is done."""
+
+
+def country_label(code: int | None, fallback: str | None = None) -> str:
+    country = country_by_code(code) if code is not None else None
+    if country is not None:
+        return label(country)
+    return fallback or texts.ANY_COUNTRY
+
+
+def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
+    if len(value) > COPY_TEXT_LIMIT:
+        return None
+    return InlineKeyboardButton(text, copy_text=CopyTextButton(value))
+
+
+def refresh_button(order: Order) -> InlineKeyboardButton:
+    return InlineKeyboardButton(texts.BUTTON_REFRESH, callback_data=RefreshOrder(order.id).pack())
+
+
+def cancel_button(order: Order) -> InlineKeyboardButton:
+    return InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=CancelOrder(order.id).pack())

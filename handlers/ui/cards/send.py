@@ -1,0 +1,29 @@
+"""The card of a send order: paid → sent → delivered, or failed with the refund wording."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.orders import Order
+from bot.domain.phones import format_phone
+from handlers.ui import texts
+from handlers.ui.cards.base import Rows, refresh_button
+
+
+class SendCard:
+    invoice_note = texts.SEND_HOLD_INVOICE
+
+    def subject(self, order: Order) -> str:
+        return texts.send_subject(format_phone(order.phone or ""))
+
+    def line(self, order: Order) -> str:
+        return texts.send_line(format_phone(order.phone or ""))
+
+    def body(
+        self, order: Order, now: datetime, *, balance: int | None, code_inline: bool
+    ) -> tuple[str, Rows]:
+        text = texts.send_card(order.state, order.message or "", order.paid_from_balance)
+        return text, ([] if order.state.is_final else [[refresh_button(order)]])
+
+
+CARD = SendCard()

@@ -1,0 +1,149 @@
+"""The core's `Notifier`, implemented with Telegram: order cards, code messages, their errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
+
+from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed
+from bot.domain.clock import Clock
+from bot.domain.orders import Order, OrderKind, OrderState
+from bot.domain.phones import format_phone
+from handlers.ui import cards, texts
+from handlers.ui.callbacks import MenuBuy
+from handlers.ui.cards.base import copy_button
+from storage import Placement
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# The bot's own sends (not answers to a person waiting) can afford to wait longer for Telegram:
+# a timeout leaves the outcome unknown, and an unknown outcome costs a delay or a repeat.
+BACKGROUND_TIMEOUT = 20.0
+
+
+class TelegramNotifier:
+    def __init__(self, bot: Bot, clock: Clock, *, timeout: float = BACKGROUND_TIMEOUT) -> None:
+        self._bot = bot
+        self._clock = clock
+        self._timeout = timeout
+
+    async def show_card(self, order: Order, *, balance: int | None) -> int:
+        return await self._guard(self._show_card(order, balance))
+
+    async def send_code(self, order: Order) -> int:
+        assert order.code is not None
+        number = format_phone(order.number) if order.number else None
+        copy = copy_button(texts.BUTTON_COPY_CODE, order.code)
+        # A new message, not an edit: edits do not notify, and this is the moment to wake the user.
+        message = await self._guard(
+            self._bot.send_message(
+                _chat_of(order),
+                texts.code_message(order.code, number, cards.subject(order)),
+                reply_markup=InlineKeyboardMarkup([[copy]]) if copy else None,
+                read_timeout=self._timeout,
+                write_timeout=self._timeout,
+            )
+        )
+        return message.message_id
+
+    async def remove_message(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self._bot.delete_message(chat_id, message_id)
+        except TelegramError as error:
+            log.debug("Could not delete message %d in %d: %s", message_id, chat_id, error)
+
+    async def placement_lost(self, placement: Placement) -> None:
+        keyboard = None
+        if placement.kind is OrderKind.RECEIVE:
+            button = InlineKeyboardButton(texts.BUTTON_BUY, callback_data=MenuBuy().pack())
+            keyboard = InlineKeyboardMarkup([[button]])
+        try:
+            await self._bot.edit_message_text(
+                texts.PLACEMENT_LOST,
+                chat_id=placement.chat_id,
+                message_id=placement.message_id,
+                reply_markup=keyboard,
+            )
+        except TelegramError as error:
+            log.info("Could not tell chat %d about a lost placement: %s", placement.chat_id, error)
+
+    async def _guard(self, call: Awaitable[T]) -> T:
+        try:
+            return await call
+        except Forbidden as error:
+            raise ChatUnreachable(str(error)) from None
+        except TimedOut as error:
+            raise OutcomeUnknown(str(error)) from None
+        except TelegramError as error:
+            raise TellFailed(str(error)) from None
+
+    async def _show_card(self, order: Order, balance: int | None) -> int:
+        chat_id = _chat_of(order)
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        wait = self._timeout
+        replaces_invoice = order.invoice is not None and order.shown_state in (
+            None,
+            OrderState.AWAITING_PAYMENT,
+        )
+        if order.card_message_id is not None and not replaces_invoice:
+            card = cards.render(order, now, balance=balance)
+            if card.photo is None:
+                try:
+                    await self._bot.edit_message_text(
+                        card.text,
+                        chat_id=chat_id,
+                        message_id=order.card_message_id,
+                        reply_markup=card.keyboard,
+                        read_timeout=wait,
+                        write_timeout=wait,
+                    )
+                    return order.card_message_id
+                except BadRequest as error:
+                    if "not modified" in error.message.lower():
+                        return order.card_message_id
+                    if not _message_gone(error):
+                        raise
+                    log.info("Order %d: card message is gone; sending a new one", order.id)
+        # A new message: the code, if any, follows in its own message, so it is not shown twice.
+        card = cards.render(order, now, balance=balance, code_inline=False)
+        message: Message
+        if card.photo is not None:
+            message = await self._bot.send_photo(
+                chat_id,
+                card.photo,
+                caption=card.text,
+                reply_markup=card.keyboard,
+                read_timeout=wait,
+                write_timeout=wait,
+            )
+        else:
+            # The invoice photo (now paid or void) gives way to a text card; that new message
+            # is also what wakes the user when the payment went through.
+            message = await self._bot.send_message(
+                chat_id,
+                card.text,
+                reply_markup=card.keyboard,
+                read_timeout=wait,
+                write_timeout=wait,
+            )
+        old_card = order.card_message_id
+        if old_card is not None and replaces_invoice:
+            await self.remove_message(chat_id, old_card)
+        return message.message_id
+
+
+def _chat_of(order: Order) -> int:
+    # Numbers and codes are private: a receive order is only ever told in its buyer's chat.
+    return order.user_id if order.kind is OrderKind.RECEIVE else order.chat_id
+
+
+def _message_gone(error: BadRequest) -> bool:
+    text = error.message.lower()
+    return "not found" in text or "can't be edited" in text or "no text in the message" in text

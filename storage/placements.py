@@ -1,0 +1,48 @@
+"""Placements in progress: written before sms4sats is asked to create an order, removed once
+the order is stored or refused, so a crash in between is found and told after a restart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.clock import Clock
+from bot.domain.orders import OrderKind
+from storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    chat_id: int
+    message_id: int
+    user_id: int
+    kind: OrderKind
+    started_at: float
+
+
+class PlacementStore:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def begin(self, chat_id: int, message_id: int, user_id: int, kind: OrderKind) -> bool:
+        """Record the intent; False when one for this confirmation is already in progress."""
+        cursor = await self._db.connection.execute(
+            "INSERT OR IGNORE INTO placements (chat_id, message_id, user_id, kind, started_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (chat_id, message_id, user_id, kind.value, self._clock()),
+        )
+        inserted = cursor.rowcount == 1
+        await cursor.close()
+        return inserted
+
+    async def end(self, chat_id: int, message_id: int) -> None:
+        await self._db.connection.execute(
+            "DELETE FROM placements WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+
+    async def unfinished(self) -> list[Placement]:
+        async with self._db.connection.execute(
+            "SELECT chat_id, message_id, user_id, kind, started_at FROM placements"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Placement(r[0], r[1], r[2], OrderKind(r[3]), r[4]) for r in rows]

@@ -5,7 +5,8 @@ Used by tests and by the terminal chat; it speaks the /__sandbox/ HTTP API.
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -383,7 +384,10 @@ class TelegramSandboxClient:
         description: str | None = None,
         retry_after: int | None = None,
         chat_id: int | None = None,
+        delay: float | None = None,
     ) -> None:
+        """The next `count` matching calls fail with error_code without being performed; with
+        `delay`, the error is answered only after that many seconds."""
         body: dict[str, Any] = {"method": method, "error_code": error_code, "count": count}
         if description is not None:
             body["description"] = description
@@ -391,10 +395,42 @@ class TelegramSandboxClient:
             body["retry_after"] = retry_after
         if chat_id is not None:
             body["chat_id"] = chat_id
+        if delay is not None:
+            body["delay"] = delay
+        await self._request("POST", "/faults", body)
+
+    async def inject_late_answer(
+        self, method: str, delay: float, count: int = 1, chat_id: int | None = None
+    ) -> None:
+        """The next `count` matching calls are performed (the message is sent, edited, deleted:
+        chat history and events show it at once) but answered only after `delay` seconds, so
+        a bot whose HTTP client gives up earlier cannot know the outcome."""
+        body: dict[str, Any] = {"method": method, "delay": delay, "count": count}
+        if chat_id is not None:
+            body["chat_id"] = chat_id
         await self._request("POST", "/faults", body)
 
     async def clear_faults(self) -> None:
         await self._request("DELETE", "/faults")
+
+    async def hold_updates(self) -> None:
+        """From now on the bot's updates wait, unseen by getUpdates and the webhook."""
+        await self._request("POST", "/updates/hold")
+
+    async def release_updates(self) -> int:
+        """Makes every held update visible at once (one getUpdates answer); how many there were."""
+        result = await self._request("POST", "/updates/release")
+        return int(result["released"])
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """What users do inside reaches the bot in one batch on exit, as after a restart or when
+        a phone reconnects. Released on an exception too."""
+        await self.hold_updates()
+        try:
+            yield
+        finally:
+            await self.release_updates()
 
     async def reset(self) -> None:
         await self._request("POST", "/reset")

@@ -144,12 +144,19 @@ class CallbackRecord:
 
 @dataclass
 class Fault:
+    """What the next `remaining` matching calls get: an error, a late answer, or a late error.
+
+    Without error_code the call is performed as usual (the message is sent, edited, deleted) and
+    only its answer waits `delay` seconds, like a Telegram answer the bot's HTTP client gives up on.
+    """
+
     method: str  # lower case
-    error_code: int
+    error_code: int | None
     description: str
     retry_after: int | None
     remaining: int
     chat_id: int | None = None
+    delay: float | None = None  # seconds before the answer leaves
 
 
 @dataclass

@@ -20,7 +20,7 @@ from sandbox.telegram.models import (
     StoredMessage,
     WebhookSettings,
 )
-from sandbox.telegram.notifier import Notifier
+from sandbox.telegram.notifier import Notifier, wait_until
 from sandbox.telegram.serialize import (
     JsonDict,
     bot_user_json,
@@ -41,6 +41,7 @@ class SandboxState:
         self.updates_notifier = Notifier()
         self.events_notifier = Notifier()
         self.callbacks_notifier = Notifier()
+        self.closing_notifier = Notifier()
         self.flood = FloodControl(config)
         self.closing = False
         # Never reset: a bot keeps its offset and a client its event cursor across a reset.
@@ -54,7 +55,10 @@ class SandboxState:
         self.files: dict[str, StoredFile] = {}
         # Any size's file_id -> the PhotoSize list it belongs to, to resend a photo by file_id.
         self.photos: dict[str, list[JsonDict]] = {}
+        # Updates the bot may get now; while holding, new ones wait in held_updates instead.
         self.updates: list[JsonDict] = []
+        self.holding_updates = False
+        self.held_updates: list[JsonDict] = []
         self.allowed_updates: list[str] = []
         self.webhook: WebhookSettings | None = None
         self.events: list[JsonDict] = []
@@ -78,6 +82,7 @@ class SandboxState:
         self.updates_notifier.notify()
         self.events_notifier.notify()
         self.callbacks_notifier.notify()
+        self.closing_notifier.notify()
 
     @staticmethod
     def now() -> int:
@@ -150,10 +155,27 @@ class SandboxState:
         """Queues an update unless allowed_updates excludes its kind (decided when it happens)."""
         if not self.update_allowed(kind):
             return False
-        self.updates.append({"update_id": self._next_update_id, kind: payload})
+        update = {"update_id": self._next_update_id, kind: payload}
         self._next_update_id += 1
+        if self.holding_updates:
+            self.held_updates.append(update)
+            return True
+        self.updates.append(update)
         self.updates_notifier.notify()
         return True
+
+    def hold_updates(self) -> None:
+        """New updates wait, unseen by getUpdates and the webhook, until release_updates()."""
+        self.holding_updates = True
+
+    def release_updates(self) -> int:
+        """Makes every held update visible at once, so one getUpdates answer brings them all."""
+        released = len(self.held_updates)
+        self.updates.extend(self.held_updates)
+        self.held_updates = []
+        self.holding_updates = False
+        self.updates_notifier.notify()
+        return released
 
     def confirm_updates(self, offset: int) -> None:
         if offset > 0:
@@ -204,7 +226,8 @@ class SandboxState:
 
     # Faults injected by tests.
 
-    def take_fault(self, method: str, chat_id: int | None) -> ApiError | None:
+    def take_fault(self, method: str, chat_id: int | None) -> Fault | None:
+        """The first injected fault matching the call, counted as used; None if none matches."""
         for fault in self.faults:
             if fault.method != method.lower():
                 continue
@@ -213,6 +236,17 @@ class SandboxState:
             fault.remaining -= 1
             if fault.remaining <= 0:
                 self.faults.remove(fault)
-            retry_after = fault.retry_after if fault.error_code == 429 else None
-            return ApiError(fault.error_code, fault.description, retry_after)
+            return fault
         return None
+
+    @staticmethod
+    def fault_error(fault: Fault) -> ApiError | None:
+        """The error a fault answers with; None for a late answer to a performed call."""
+        if fault.error_code is None:
+            return None
+        retry_after = fault.retry_after if fault.error_code == 429 else None
+        return ApiError(fault.error_code, fault.description, retry_after)
+
+    async def sleep(self, seconds: float) -> None:
+        """Waits `seconds`, or less when the sandbox shuts down (late answers end then)."""
+        await wait_until(self.closing_notifier, lambda: None, seconds, stop=lambda: self.closing)

@@ -31,6 +31,8 @@ from sandbox.telegram.text_entities import Entity, utf16_len
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@/])")
 # Usernames have 4 to 32 characters (4 only for collectible ones); create_user accepts the same.
 _MENTION = re.compile(r"(?<![A-Za-z0-9_@/])@[A-Za-z0-9_]{4,32}(?![A-Za-z0-9_])")
+# Late answers wait at most this long (seconds): longer than any HTTP client's read timeout.
+MAX_FAULT_DELAY = 600.0
 _DEFAULT_FAULT_DESCRIPTIONS = {
     400: "Bad Request: injected fault",
     401: "Unauthorized",
@@ -364,18 +366,39 @@ def commands(state: SandboxState, scope: str | None, language_code: str) -> list
         raise SandboxError(400, error.description) from None
 
 
+def _delay(body: Mapping[str, Any]) -> float | None:
+    value = body.get("delay")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SandboxError(400, "'delay' must be a number of seconds")
+    delay = float(value)
+    if not 0 < delay <= MAX_FAULT_DELAY:
+        raise SandboxError(400, f"'delay' must be more than 0 and at most {MAX_FAULT_DELAY:g}")
+    return delay
+
+
 def add_fault(state: SandboxState, body: Mapping[str, Any]) -> JsonDict:
     method = canonical_name(_field(body, "method", str))
     if method is None:
         raise SandboxError(400, f"unknown Bot API method {body.get('method')!r}")
-    error_code = _field(body, "error_code", int)
-    if not 400 <= error_code <= 599:
+    delay = _delay(body)
+    if delay is None and body.get("error_code") is None:
+        raise SandboxError(400, "'error_code' is required, or 'delay' alone for a late answer")
+    error_code = _field(body, "error_code", int, required=False)
+    if error_code is not None and not 400 <= error_code <= 599:
         raise SandboxError(400, "'error_code' must be an HTTP error status (400-599)")
     retry_after = _field(body, "retry_after", int, required=False)
     if error_code == 429 and retry_after is None:
         retry_after = 1
     description = _field(body, "description", str, required=False)
-    if description is None:
+    if error_code is None:
+        if description is not None or retry_after is not None:
+            raise SandboxError(
+                400, "a late answer without 'error_code' takes no 'description' or 'retry_after'"
+            )
+        description = ""
+    elif description is None:
         description = (
             f"Too Many Requests: retry after {retry_after}"
             if error_code == 429
@@ -393,6 +416,7 @@ def add_fault(state: SandboxState, body: Mapping[str, Any]) -> JsonDict:
             retry_after=retry_after,
             remaining=count,
             chat_id=_field(body, "chat_id", int, required=False),
+            delay=delay,
         )
     )
-    return {"method": method, "error_code": error_code, "count": count}
+    return {"method": method, "error_code": error_code, "count": count, "delay": delay}

@@ -69,6 +69,8 @@ class UserApi:
         app.router.add_get(f"{prefix}/commands", self.commands)
         app.router.add_post(f"{prefix}/faults", self.add_fault)
         app.router.add_delete(f"{prefix}/faults", self.clear_faults)
+        app.router.add_post(f"{prefix}/updates/hold", self.hold_updates)
+        app.router.add_post(f"{prefix}/updates/release", self.release_updates)
         app.router.add_post(f"{prefix}/reset", self.reset)
 
     async def create_user(self, request: web.Request) -> web.Response:
@@ -138,6 +140,14 @@ class UserApi:
     async def clear_faults(self, request: web.Request) -> web.Response:
         self.state.faults.clear()
         return web.json_response({"faults": 0})
+
+    async def hold_updates(self, request: web.Request) -> web.Response:
+        self.state.hold_updates()
+        return web.json_response({"holding": True, "held": len(self.state.held_updates)})
+
+    async def release_updates(self, request: web.Request) -> web.Response:
+        released = self.state.release_updates()
+        return web.json_response({"holding": False, "released": released})
 
     async def reset(self, request: web.Request) -> web.Response:
         self.state.reset()

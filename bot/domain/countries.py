@@ -1,21 +1,45 @@
 """The sms4sats country list, shipped with the bot (copied from the sms4sats docs list).
 
-Names are kept exactly as sms4sats spells them ("Southafrica", "Ivory", ...) because the API is
-keyed on them; friendlier display names live beside them, in data/country_meta.json with the ISO
-3166-1 alpha-2 code of each (taken from BlitzWallet's copy of the same sms4sats list).
+`Country.name` keeps the sms4sats spelling ("Southafrica", "Furkinafaso", "Caf", ...) because the
+API is keyed on it; users should see `display_name()`, the country's common name for its ISO
+3166-1 alpha-2 code from CLDR (through Babel), in any locale, and `country_label()` on buttons.
+The sms4sats spellings stay searchable.
+
+`label()` still shows "sms4sats spelling (friendly name)", byte for byte as before, until the
+handlers and their tests (which press "USA") move to `country_label()`; then `label()`,
+`picker_order(None)` and the "name" entries of country_meta.json can go.
+
+Data files (in bot/data):
+- countries.json: the sms4sats docs list, verbatim (code and spelling; some codes have several).
+- country_meta.json: the ISO alpha-2 and alpha-3 code of every code (alpha-2 and the friendly
+  "name" that `label()` shows from BlitzWallet's copy of the same list) and the codes the picker
+  shows first ("popular").
+- country_names.json: where CLDR's name is not what people say ("overrides", per language, by
+  ISO code), names of the codes that are not plain countries ("by_code": Auto-Select and "USA
+  (virtual)"; "{name}" stands for the country's name), and extra search terms ("aliases", by ISO
+  code: "UK", "Britain", "America", "Emirates", "Holland", ...).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+
+from babel import Locale, UnknownLocaleError
 
 AUTO_SELECT = 999
 GLOBE = "🌐"
 """Shown in place of a flag for Auto-Select and for any code without a usable ISO code."""
+DEFAULT_LOCALE = "en"
+"""The locale of names when none is given; also the fallback for an unknown locale."""
+
+EXACT, PREFIX, SUBSTRING = 0, 1, 2
+"""Match tiers of `match_tier`, best first."""
 
 _REGIONAL_INDICATOR_A = 0x1F1E6
 
@@ -30,24 +54,43 @@ class Country:
     iso: str | None = None
     """ISO 3166-1 alpha-2, upper case; None for Auto-Select, which is no country."""
     display_name: str = ""
-    """Friendly English name ("South Africa" for "Southafrica"); empty when the meta has none."""
+    """The English display name (`display_name(country)`); empty on a Country built by hand."""
+    iso3: str | None = None
+    """ISO 3166-1 alpha-3, upper case ("DEU"); searchable like the alpha-2 code."""
+
+
+# -- data files ----------------------------------------------------------------------------------
+
+
+def _load(name: str) -> object:
+    return json.loads(resources.files("bot").joinpath(f"data/{name}").read_text("utf-8"))
+
+
+def _str_map(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(key): str(item) for key, item in value.items()}
 
 
 @cache
 def _meta() -> dict[str, object]:
-    loaded: dict[str, object] = json.loads(
-        resources.files("bot").joinpath("data/country_meta.json").read_text("utf-8")
-    )
+    loaded = _load("country_meta.json")
+    assert isinstance(loaded, dict)
     return loaded
 
 
 @cache
-def _meta_by_code() -> dict[int, tuple[str, str]]:
-    """(iso, friendly name) per code."""
-    result: dict[int, tuple[str, str]] = {}
+def _meta_by_code() -> dict[int, tuple[str, str | None, str]]:
+    """(iso, iso3, legacy friendly name) per code."""
+    result: dict[int, tuple[str, str | None, str]] = {}
     for key, value in _meta().items():
         if key.lstrip("-").isdigit() and isinstance(value, dict):
-            result[int(key)] = (str(value["iso"]).upper(), str(value["name"]))
+            iso3 = value.get("iso3")
+            result[int(key)] = (
+                str(value["iso"]).upper(),
+                str(iso3).upper() if iso3 else None,
+                str(value.get("name") or ""),
+            )
     return result
 
 
@@ -58,17 +101,126 @@ def _popular_codes() -> tuple[int, ...]:
 
 
 @cache
+def _names_file() -> dict[str, object]:
+    loaded = _load("country_names.json")
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@cache
+def _overrides() -> dict[str, dict[str, str]]:
+    """Curated names per locale (as Babel spells it: "en", "pt_BR") and ISO code."""
+    raw = _names_file().get("overrides", {})
+    return (
+        {str(lang): _str_map(names) for lang, names in raw.items()} if isinstance(raw, dict) else {}
+    )
+
+
+@cache
+def _by_code_names() -> dict[int, dict[str, str]]:
+    """Name templates per code and locale for the codes that are not plain countries."""
+    raw = _names_file().get("by_code", {})
+    return (
+        {int(code): _str_map(names) for code, names in raw.items()} if isinstance(raw, dict) else {}
+    )
+
+
+@cache
+def _curated_aliases() -> dict[str, tuple[str, ...]]:
+    """Extra search terms per ISO code."""
+    raw = _names_file().get("aliases", {})
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(iso).upper(): tuple(str(term) for term in terms)
+        for iso, terms in raw.items()
+        if isinstance(terms, list)
+    }
+
+
+# -- locales and names ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)  # Bounded: the tag comes from the user's Telegram client.
+def _babel_locale(locale: str) -> Locale:
+    """The Babel locale for "en", "pt-BR", "pt_br", ...; its language alone, or English, when the
+    full tag is unknown (Telegram's language_code is whatever the user's client says)."""
+    tag = locale.strip().replace("-", "_")
+    for candidate in (tag, tag.split("_")[0]):
+        if not candidate:
+            continue
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse(DEFAULT_LOCALE)
+
+
+def _locale_id(locale: str) -> str:
+    """The canonical form of a locale ("de-at" -> "de_AT"), so caches keep one entry per locale."""
+    return str(_babel_locale(locale))
+
+
+def _locale_keys(locale: str) -> tuple[str, ...]:
+    """Lookup keys of the curated tables, most specific first: ("pt_BR", "pt")."""
+    parsed = _babel_locale(locale)
+    return tuple(dict.fromkeys((str(parsed), parsed.language)))
+
+
+def _lookup(table: Mapping[str, Mapping[str, str]], locale: str, key: str) -> str | None:
+    for locale_key in _locale_keys(locale):
+        found = table.get(locale_key, {}).get(key)
+        if found:
+            return found
+    return None
+
+
+def territory_name(iso: str, locale: str = DEFAULT_LOCALE) -> str | None:
+    """The common name of the ISO 3166-1 alpha-2 code in the locale: a curated override, else
+    CLDR's; None for a code CLDR does not know."""
+    iso = iso.upper()
+    override = _lookup(_overrides(), locale, iso)
+    if override:
+        return override
+    name = _babel_locale(locale).territories.get(iso)
+    return str(name) if name else None
+
+
+def display_name(country: Country, locale: str = DEFAULT_LOCALE) -> str:
+    """The name users see: "Burkina Faso" for sms4sats' "Furkinafaso", "Германия" in "ru".
+
+    An unknown locale falls back to its language, then to English. Auto-Select and "USA
+    (virtual)" get their own names ("United States (virtual)"). In English a Country's own
+    `display_name` wins; a Country without an ISO code CLDR knows shows its sms4sats spelling.
+    """
+    if country.display_name and _locale_id(locale) == DEFAULT_LOCALE:
+        return country.display_name
+    base = (territory_name(country.iso, locale) if country.iso else None) or country.name
+    templates = _by_code_names().get(country.code, {})
+    template = next(
+        (templates[key] for key in (*_locale_keys(locale), DEFAULT_LOCALE) if key in templates),
+        None,
+    )
+    return template.replace("{name}", base) if template else base
+
+
+# -- the list ------------------------------------------------------------------------------------
+
+
+@cache
 def all_countries() -> tuple[Country, ...]:
     """Every country in list order, one entry per code."""
-    raw = json.loads(resources.files("bot").joinpath("data/countries.json").read_text("utf-8"))
+    raw = _load("countries.json")
+    assert isinstance(raw, list)
     names: dict[int, list[str]] = {}
     for entry in raw:
         names.setdefault(int(entry["cc"]), []).append(str(entry["country"]))
     meta = _meta_by_code()
     countries: list[Country] = []
     for code, spellings in names.items():
-        iso, display_name = meta.get(code, (None, ""))
-        countries.append(Country(code, spellings[0], tuple(spellings[1:]), iso, display_name))
+        iso, iso3, _ = meta.get(code, (None, None, ""))
+        country = Country(code, spellings[0], tuple(spellings[1:]), iso, iso3=iso3)
+        countries.append(dataclasses.replace(country, display_name=display_name(country)))
     return tuple(countries)
 
 
@@ -91,7 +243,8 @@ def country_by_code(code: int) -> Country | None:
 
 
 def resolve_country(value: str | int) -> Country | None:
-    """A country from a code, a numeric string or a name in any case, as sms4sats accepts."""
+    """A country from a code, a numeric string or a sms4sats spelling in any case, as sms4sats
+    accepts (display names and search aliases are not sms4sats input; see search_countries)."""
     if isinstance(value, int):
         return country_by_code(value)
     text = value.strip()
@@ -111,24 +264,28 @@ def flag(country: Country) -> str:
     return "".join(chr(_REGIONAL_INDICATOR_A + ord(letter) - ord("A")) for letter in iso)
 
 
-def _label_text(country: Country) -> str:
-    # The sms4sats spelling comes first because it is what the user will see echoed back by
-    # sms4sats; the friendly name is only added when it tells the user something new.
-    friendly = country.display_name
+def country_label(country: Country, locale: str = DEFAULT_LOCALE) -> str:
+    """Button text: "🇧🇫 Burkina Faso", "🇺🇸 United States", "🇩🇪 Германия" in "ru",
+    "🌐 Auto-Select"."""
+    return f"{flag(country)} {display_name(country, locale)}"
+
+
+def _legacy_label_text(country: Country) -> str:
+    # The sms4sats spelling first, then the meta file's friendly name when it tells something new.
+    meta = _meta_by_code().get(country.code)
+    friendly = (meta[2] if meta else "") or country.display_name
     if friendly and friendly.casefold() != country.name.casefold():
         return f"{country.name} ({friendly})"
     return country.name
 
 
 def label(country: Country) -> str:
-    """Button text, e.g. "🇿🇦 Southafrica (South Africa)" or "🌐 Auto-Select"."""
-    return f"{flag(country)} {_label_text(country)}"
+    """The old button text, e.g. "🇿🇦 Southafrica (South Africa)" or "🌐 Auto-Select".
 
-
-def _fold(text: str) -> str:
-    # Accents are dropped so "cote" finds "Côte d'Ivoire" and "sao tome" finds "São Tomé".
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    Deprecated: users asked for proper names; use `country_label(country, locale)`. Kept unchanged
+    while the handlers and their tests still expect the sms4sats spelling ("USA").
+    """
+    return f"{flag(country)} {_legacy_label_text(country)}"
 
 
 @cache
@@ -140,34 +297,119 @@ def popular_countries() -> tuple[Country, ...]:
     return tuple(country for country in found if country is not None)
 
 
-def search_countries(query: str) -> list[Country]:
-    """Countries whose spelling, alias or friendly name contains the query, or whose ISO code is it.
-
-    Prefix matches (and exact ISO matches) come first, then the rest; each group in list order.
-    """
-    needle = _fold(query.strip())
-    if not needle:
-        return []
-    prefix: list[Country] = []
-    other: list[Country] = []
-    for country in all_countries():
-        texts = [_fold(text) for text in (country.name, *country.aliases, country.display_name)]
-        iso_hit = country.iso is not None and country.iso.casefold() == needle
-        if iso_hit or any(text.startswith(needle) for text in texts if text):
-            prefix.append(country)
-        elif any(needle in text for text in texts if text):
-            other.append(country)
-    return prefix + other
+def picker_order(locale: str | None = None) -> tuple[Country, ...]:
+    """Auto-Select, the popular countries, then every other country in the order of the names on
+    its buttons: `display_name(country, locale)`, or the old `label()` text when locale is None."""
+    return _picker_order(None if locale is None else _locale_id(locale))
 
 
 @cache
-def picker_order() -> tuple[Country, ...]:
-    """Auto-Select, the popular countries, then every other country by label, each code once."""
+def _picker_order(locale: str | None) -> tuple[Country, ...]:
     first = popular_countries()
     shown = {country.code for country in first}
-    # Sorted on the text after the flag: the flag's code points would order by ISO code instead.
-    rest = sorted(
-        (country for country in all_countries() if country.code not in shown),
-        key=lambda country: _fold(_label_text(country)),
-    )
+
+    def key(country: Country) -> tuple[str, int]:
+        text = _legacy_label_text(country) if locale is None else display_name(country, locale)
+        return fold(text), country.code
+
+    rest = sorted((country for country in all_countries() if country.code not in shown), key=key)
     return (*first, *rest)
+
+
+# -- search --------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Search form of a text: case and accents dropped ("cote" finds "Côte d’Ivoire", "sao tome"
+    finds "São Tomé"), typographic apostrophes made plain, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def _word_starts(text: str) -> Iterable[int]:
+    for i, ch in enumerate(text):
+        if ch.isalnum() and (i == 0 or not text[i - 1].isalnum()):
+            yield i
+
+
+def _tier(needle: str, texts: Iterable[str], codes: Iterable[str] = ()) -> int | None:
+    """`match_tier` on texts that are folded already."""
+    texts = tuple(texts)
+    if needle in codes or needle in texts:
+        return EXACT
+    if any(text.startswith(needle, start) for text in texts for start in _word_starts(text)):
+        return PREFIX
+    if any(needle in text for text in texts):
+        return SUBSTRING
+    return None
+
+
+def match_tier(query: str, texts: Iterable[str], codes: Iterable[str] = ()) -> int | None:
+    """How well a query matches some names: EXACT (a whole name, or one of the codes), PREFIX (the
+    start of a name or of a word in it), SUBSTRING, or None. Case and accents do not count."""
+    needle = fold(query)
+    if not needle:
+        return None
+    return _tier(needle, (fold(text) for text in texts), (fold(code) for code in codes))
+
+
+def _variants(text: str) -> tuple[str, ...]:
+    """A folded name and its other spellings: CLDR writes "Bosnia & Herzegovina" and "St. Lucia",
+    users type "bosnia and herzegovina", "saint lucia" and "st lucia"."""
+    folded = fold(text)
+    spelled = fold(folded.replace("&", " and ").replace("st. ", "saint "))
+    return tuple(dict.fromkeys((folded, spelled, folded.replace(".", ""))))
+
+
+@cache
+def _search_index(locale: str) -> tuple[tuple[Country, tuple[str, ...], tuple[str, ...]], ...]:
+    """(country, folded names and aliases, folded ISO codes) per country."""
+    index = []
+    for country in all_countries():
+        names: list[str] = [
+            display_name(country, locale),
+            display_name(country),
+            country.name,
+            *country.aliases,
+        ]
+        if country.iso:
+            for name_locale in (locale, DEFAULT_LOCALE):
+                # CLDR's own name too where an override replaced it ("Türkiye", "Czechia").
+                cldr = _babel_locale(name_locale).territories.get(country.iso)
+                if cldr:
+                    names.append(str(cldr))
+            names.extend(_curated_aliases().get(country.iso, ()))
+        texts = tuple(dict.fromkeys(v for name in names if name for v in _variants(name)))
+        codes = tuple(fold(code) for code in (country.iso, country.iso3) if code)
+        index.append((country, texts, codes))
+    return tuple(index)
+
+
+@cache
+def _popularity() -> dict[int, int]:
+    return {country.code: rank for rank, country in enumerate(popular_countries())}
+
+
+def search_countries(query: str, locale: str = DEFAULT_LOCALE) -> list[Country]:
+    """Countries matching the query by display name (in the locale and in English), sms4sats
+    spelling, alias ("uk", "america", "emirates") or ISO code ("us", "gb", "deu").
+
+    Exact matches first, then prefixes of a name or of a word in it, then substrings; within each,
+    popular countries first (in picker order), then by display name.
+    """
+    needle = fold(query)
+    if not needle:
+        return []
+    locale = _locale_id(locale)
+    popularity = _popularity()
+    unranked = len(popularity)
+    ranked: list[tuple[tuple[int, int, str, int], Country]] = []
+    for country, texts, codes in _search_index(locale):
+        tier = _tier(needle, texts, codes)
+        if tier is not None:
+            name = fold(display_name(country, locale))
+            key = (tier, popularity.get(country.code, unranked), name, country.code)
+            ranked.append((key, country))
+    ranked.sort(key=lambda item: item[0])
+    return [country for _, country in ranked]

@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m sandbox.demo
 
-## Lint, format check, type check and the whole test suite.
+## Lint, format check, type check, layer contracts and the whole test suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 ## The bot against the settings in .env (real Telegram, real sms4sats).

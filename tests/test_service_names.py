@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.countries import fold
-from bot.service_names import (
+from bot.domain.countries import fold
+from bot.domain.service_names import (
     EXACT,
     PREFIX,
     SUBSTRING,

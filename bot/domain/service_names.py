@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from bot.countries import EXACT, PREFIX, SUBSTRING, fold, match_tier
+from bot.domain.countries import EXACT, PREFIX, SUBSTRING, fold, match_tier
 
 __all__ = [
     "EXACT",

@@ -9,7 +9,7 @@ import httpx
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
@@ -21,6 +21,7 @@ from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
 from bot.sms4sats import Sms4SatsClient
+from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers import routes
 from handlers.context import SERVICES_KEY, AnyApplication, get_services
 from handlers.sequencing import PersonSequencer
@@ -77,8 +78,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
                 allow_sending_without_reply=True,
             )
         )
-        # Waits out 429s (retry_after) instead of failing, and keeps under group flood limits.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
+        .rate_limiter(PerChatRateLimiter())
         # A person's updates one after another, different people's at the same time.
         .concurrent_updates(PersonSequencer(_ask_to_slow_down))
         .post_init(post_init)

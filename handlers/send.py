@@ -207,7 +207,7 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
     services = get_services(context)
     confirmation = query.message
     if callback.from_balance and not await services.admins.is_admin(query.from_user.id):
-        await answer(query, texts.admins_only("Paying from the balance"), alert=True)
+        await answer(query, texts.BALANCE_ADMINS_ONLY, alert=True)
         return
     if callback.from_balance and not services.sms4sats.has_api_key:
         await answer(query, texts.NO_API_KEY, alert=True)

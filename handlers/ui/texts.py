@@ -497,6 +497,10 @@ def admins_only(command: str) -> str:
     return f"Sorry, {command} is for the bot's admins only."
 
 
+BALANCE_ADMINS_ONLY = "Sorry, paying from the balance is for the bot's admins only."
+ANY_SERVICE = "SMS"
+
+
 NO_API_KEY = (
     "This bot has no sms4sats API key configured, so there is no prepaid balance. "
     "The operator can set SMS4SATS_API_KEY to enable /balance, /fund and paying from balance."

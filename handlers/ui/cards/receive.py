@@ -21,12 +21,12 @@ class ReceiveCard:
     invoice_note = texts.HOLD_INVOICE_REFUND
 
     def subject(self, order: Order) -> str:
-        service = order.service_name or order.service_code or "SMS"
+        service = order.service_name or order.service_code or texts.ANY_SERVICE
         return texts.receive_subject(service, country_label(order.country_code, order.country_name))
 
     def line(self, order: Order) -> str:
         country = country_label(order.country_code, order.country_name)
-        return texts.receive_line(order.service_name or order.service_code or "SMS", country)
+        return texts.receive_line(order.service_name or order.service_code or texts.ANY_SERVICE, country)
 
     def body(
         self, order: Order, now: datetime, *, balance: int | None, code_inline: bool

@@ -26,7 +26,8 @@ class ReceiveCard:
 
     def line(self, order: Order) -> str:
         country = country_label(order.country_code, order.country_name)
-        return texts.receive_line(order.service_name or order.service_code or texts.ANY_SERVICE, country)
+        service = order.service_name or order.service_code or texts.ANY_SERVICE
+        return texts.receive_line(service, country)
 
     def body(
         self, order: Order, now: datetime, *, balance: int | None, code_inline: bool

@@ -2,8 +2,13 @@
 
 Bot messages are followed through the sandbox's event stream and printed as they arrive: text with
 its formatting, QR pictures drawn in the terminal, inline buttons as numbered choices. A typed line
-goes to the bot as a message, a bare number presses a button. Input is read on a thread so that the
-same code serves a person at a terminal and a script piped into stdin.
+goes to the bot as a message, a bare number presses a button of the latest message with buttons,
+``#M N`` button N of message M. Input is read on a thread so that the same code serves a person at
+a terminal and a script piped into stdin.
+
+On a terminal, text is wrapped at word boundaries to its width (a word wider than the terminal, such
+as an invoice, is left for the terminal to wrap, so that it still copies as one line), and a QR code
+is drawn small enough to fit its height, with the message's buttons, when it can.
 """
 
 from __future__ import annotations
@@ -11,11 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
+import re
 import shutil
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +39,7 @@ from sandbox.telegram.client import (
     SandboxRequestError,
     TelegramSandboxClient,
 )
-from sandbox.terminal_qr import QUIET_ZONE, Modules, draw_modules, qr_modules
+from sandbox.terminal_qr import Modules, draw_modules, drawing_size, qr_modules
 
 DEFAULT_USER_ID = 10001
 DEFAULT_FIRST_NAME = "Alice"
@@ -56,6 +64,14 @@ _ANSI_CODES = {
     "blockquote": "3",
 }
 _PLAIN_MARKS = {"code": "`", "pre": "```"}
+
+_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+"""A control sequence (CSI), such as an SGR style: zero columns wide, and never to be split."""
+_RESET = "\x1b[0m"
+_TEXT_ATOM = re.compile(r"(\x1b\[[0-?]*[ -/]*[@-~])|( )|([^ \x1b]+|\x1b)")
+_COPY_TEXT_SHOWN = 32
+"""Copy buttons show this much of what they copy (an invoice would take five lines)."""
+_PRESS_MESSAGE = re.compile(r"#(\d{1,9})(?:\s+(\d{1,3}))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +133,137 @@ def _close_mark(entity: Mapping[str, Any], *, ansi: bool) -> str:
     return "" if ansi else _PLAIN_MARKS.get(kind, "")
 
 
+def display_width(text: str) -> int:
+    """Columns that ``text`` (no escape sequences) takes in a terminal; a guess on the wide side.
+
+    Wide and full-width characters (most emoji) take two columns, combining marks and format
+    characters none. An emoji presentation selector (U+FE0F) widens the character before it to
+    two, as most terminals draw it: guessing too wide only wraps a line a word early, guessing too
+    narrow lets the terminal break a word.
+    """
+    width = 0
+    previous = 0
+    for char in text:
+        if char == "\ufe0f":
+            if previous == 1:
+                width += 1
+                previous = 2
+            continue
+        previous = _char_width(char)
+        width += previous
+    return width
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf", "Cc"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def strip_escapes(text: str) -> str:
+    return _ESCAPE.sub("", text)
+
+
+def wrap_text(text: str, width: int, *, indent: str = "") -> str:
+    """Wrap ``text`` at spaces so that no line is wider than ``width`` columns.
+
+    Escape sequences are never split and take no room; styles in force at a break are ended before
+    it and started again after it, so each line carries its own. A word wider than ``width`` gets
+    a line of its own and is left whole for the terminal to wrap: an invoice or a link then copies
+    as one piece. Lines that are continued start with ``indent``. Existing line breaks stay.
+    """
+    if width < 2:
+        return text
+    active: list[str] = []
+    lines = []
+    for line in text.expandtabs().split("\n"):
+        wrapped, active = _wrap_line(line, width, indent, active)
+        lines.append(wrapped)
+    return "\n".join(lines)
+
+
+def _wrap_line(line: str, width: int, indent: str, active: list[str]) -> tuple[str, list[str]]:
+    out: list[str] = []
+    column = 0
+    gap: list[str] = []
+    gap_width = 0
+    indent_width = display_width(indent)
+
+    def emit(parts: Sequence[str]) -> int:
+        """Write parts, following the styles they set; returns their width."""
+        nonlocal active
+        shown = 0
+        for part in parts:
+            if part.startswith("\x1b["):
+                active = [] if part in (_RESET, "\x1b[m") else [*active, part]
+            else:
+                shown += display_width(part)
+            out.append(part)
+        return shown
+
+    for kind, parts, parts_width in _segments(line):
+        if kind == "gap":
+            gap, gap_width = parts, parts_width
+            continue
+        if (column == 0 and not out) or column + gap_width + parts_width <= width:
+            # At the start of a line (where a gap is an indentation) or where the word fits.
+            column += emit(gap) + emit(parts)
+        else:
+            # A break instead of the gap: its styles still count.
+            emit([part for part in gap if part.startswith("\x1b[")])
+            out.append((_RESET if active else "") + "\n" + "".join(active) + indent)
+            column = indent_width + emit(parts)
+        if column > width:
+            # A word too long for a line, wrapped by the terminal: where its last row ends.
+            column = (column % width) or width
+        gap, gap_width = [], 0
+    # Trailing spaces could only push the cursor onto a line of their own.
+    emit([part for part in gap if part.startswith("\x1b[")])
+    return "".join(out), active
+
+
+def _segments(line: str) -> list[tuple[str, list[str], int]]:
+    """The line as alternating gaps (spaces) and words, each with its parts and its width.
+
+    An escape sequence joins the segment it is found in; parts are whole escape sequences, runs
+    of spaces and runs of other characters.
+    """
+    segments: list[tuple[str, list[str], int]] = []
+    for escape, space, other in _TEXT_ATOM.findall(line):
+        kind = "gap" if space else "word" if other else (segments[-1][0] if segments else "gap")
+        part = escape or space or other
+        if not segments or segments[-1][0] != kind:
+            segments.append((kind, [], 0))
+        last_kind, parts, shown = segments[-1]
+        segments[-1] = (last_kind, [*parts, part], shown + (0 if escape else display_width(part)))
+    return segments
+
+
+def screen_lines(text: str, width: int) -> int:
+    """How many terminal lines ``text`` fills when the terminal wraps its long lines."""
+    return sum(
+        max(1, math.ceil(display_width(strip_escapes(line)) / width)) for line in text.split("\n")
+    )
+
+
+def _shortened(text: str, limit: int = _COPY_TEXT_SHOWN) -> str:
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return f"{text[: limit - tail - 1]}…{text[-tail:]}"
+
+
 def numbered_buttons(buttons: Sequence[Button]) -> list[Button]:
     """Buttons in reading order, row by row: button N of a message is element N - 1."""
     return sorted(buttons, key=lambda b: (b.row, b.col))
 
 
-def format_buttons(buttons: Sequence[Button], *, ansi: bool) -> str:
-    """Numbered choices, one text line per keyboard row."""
+def format_buttons(buttons: Sequence[Button], *, ansi: bool, width: int | None = None) -> str:
+    """Numbered choices, one text line per keyboard row.
+
+    With a ``width``, a row too wide for it goes on as many lines as it needs, breaking between
+    choices where it can, and a choice that goes on is indented under its label.
+    """
     lines: list[str] = []
     current_row: int | None = None
     for number, button in enumerate(numbered_buttons(buttons), start=1):
@@ -134,12 +274,17 @@ def format_buttons(buttons: Sequence[Button], *, ansi: bool) -> str:
         if button.url:
             choice += f" → {button.url}"
         elif button.copy_text:
-            choice += f" (copy: {button.copy_text})"
-        if button.row != current_row:
+            choice += f" (copy: {_shortened(button.copy_text)})"
+        joined = f"{lines[-1]}  {choice}" if lines else choice
+        if button.row != current_row or (
+            width is not None and display_width(strip_escapes(joined)) > width
+        ):
             lines.append(choice)
             current_row = button.row
         else:
-            lines[-1] += "  " + choice
+            lines[-1] = joined
+    if width is not None:
+        lines = [wrap_text(line, width, indent="    ") for line in lines]
     return "\n".join(lines)
 
 
@@ -165,7 +310,10 @@ class TerminalChat:
         self.interactive = interactive
         self.echo_input = echo_input
         self.keys = {key.word: key for key in keys}
+        self.terminal = _is_tty(output)
+        """Output goes to a terminal: wrap text to its width, fit QR codes to its height."""
         self.messages: dict[int, ChatMessage] = {}
+        self.deleted: set[int] = set()
         self.activity = 0
         """Bot messages shown, edited or deleted so far: lets a script wait for the reply."""
         self.last_activity = time.monotonic()
@@ -173,6 +321,18 @@ class TerminalChat:
         self._qr_codes: dict[str, Modules | None] = {}
 
     # Output
+
+    def screen(self) -> tuple[int, int] | None:
+        """The terminal's columns and lines now (it may have been resized); None off a terminal."""
+        if not self.terminal:
+            return None
+        size = shutil.get_terminal_size()
+        return size.columns, size.lines
+
+    def fit(self, text: str, *, indent: str = "") -> str:
+        """``text`` wrapped to the terminal's width (off a terminal, as it is)."""
+        screen = self.screen()
+        return text if screen is None else wrap_text(text, screen[0], indent=indent)
 
     def write(self, block: str, *, prompt: bool = True) -> None:
         """Print a block of lines, keeping the prompt at the bottom of an interactive terminal."""
@@ -184,7 +344,7 @@ class TerminalChat:
         self.output.flush()
 
     def note(self, line: str, *, prompt: bool = True) -> None:
-        self.write(f"\x1b[2m{line}\x1b[0m" if self.ansi else line, prompt=prompt)
+        self.write(self.fit(f"\x1b[2m{line}\x1b[0m" if self.ansi else line), prompt=prompt)
 
     def header(self, message: ChatMessage, *, edited: bool) -> str:
         when = datetime.now() if edited else _as_datetime(message.date)
@@ -205,19 +365,26 @@ class TerminalChat:
         parts = [self.header(message, edited=edited)]
         body = message.body or ""
         if body:
-            parts.append(render_text(body, message.entities or [], ansi=self.ansi))
-        if message.photo_file_id:
-            parts.append(await self._photo(message))
+            parts.append(self.fit(render_text(body, message.entities or [], ansi=self.ansi)))
+        screen = self.screen()
+        buttons = ""
         if message.buttons:
-            parts.append(format_buttons(message.buttons, ansi=self.ansi))
+            width = None if screen is None else screen[0]
+            buttons = format_buttons(message.buttons, ansi=self.ansi, width=width)
+        if message.photo_file_id:
+            # What must fit under the top of the picture: its label, the buttons, the prompt.
+            below = 2 + (screen_lines(buttons, screen[0]) if buttons and screen else 0)
+            parts.append(await self._photo(message, below))
+        if buttons:
+            parts.append(buttons)
         self.write("\n".join(parts))
 
-    async def _photo(self, message: ChatMessage) -> str:
+    async def _photo(self, message: ChatMessage, below: int = 2) -> str:
         file_id = message.photo_file_id
         assert file_id is not None
         if self._shown_photos.get(message.message_id) == file_id:
             # A caption or keyboard edit keeps the picture; drawing a QR again would bury the text.
-            return "[same picture as above: :buttons draws it again]"
+            return f"[same picture as above: #{message.message_id} draws it again]"
         self._shown_photos[message.message_id] = file_id
         if file_id not in self._qr_codes:
             try:
@@ -228,15 +395,32 @@ class TerminalChat:
         modules = self._qr_codes[file_id]
         if modules is None:
             return "[photo]"
-        drawing = draw_modules(modules, ansi=self.ansi)
-        needed = len(modules) + 2 * QUIET_ZONE
-        columns = shutil.get_terminal_size((needed, 24)).columns
-        if self.interactive and columns < needed:
-            # Wrapped lines break the code; a camera cannot read it.
+        return f"[QR code]\n{self._draw_qr(modules, below)}"
+
+    def _draw_qr(self, modules: Modules, below: int) -> str:
+        """The code drawn to fit the terminal with ``below`` more lines: a camera needs all of it.
+
+        The full drawing (square modules) where it fits, else the compact one (two thirds of the
+        lines); if even that is cut off or wrapped, a hint says how big the terminal must be.
+        """
+        screen = self.screen()
+        if screen is None:
+            return draw_modules(modules, ansi=self.ansi)
+        columns, lines = screen
+        for compact in (False, True):
+            width, height = drawing_size(len(modules), compact=compact)
+            if width <= columns and height + below <= lines:
+                return draw_modules(modules, ansi=self.ansi, compact=compact)
+        drawing = draw_modules(modules, ansi=self.ansi, compact=True)
+        width, height = drawing_size(len(modules), compact=True)
+        # The label above and the prompt below; the buttons may scroll the top of it away.
+        needed_lines = height + 2
+        if width > columns or needed_lines > lines:
             drawing += (
-                f"\n(the QR code needs {needed} columns, the terminal has {columns}: widen it)"
+                f"\n(the QR code needs a terminal of {width} columns and {needed_lines} lines;"
+                f" this one has {columns} and {lines}: enlarge it)"
             )
-        return f"[QR code]\n{drawing}"
+        return drawing
 
     # Following the bot
 
@@ -268,6 +452,7 @@ class TerminalChat:
                 self._mark_activity()
         elif event.type == "deleted" and event.message_id is not None:
             gone = self.messages.pop(event.message_id, None)
+            self.deleted.add(event.message_id)
             whose = "your " if gone is not None and not gone.from_bot else ""
             self.note(f"── Bot deleted {whose}message #{event.message_id}")
             self._mark_activity()
@@ -317,20 +502,64 @@ class TerminalChat:
         try:
             if text.isascii() and text.isdigit() and len(text) < 4:
                 return await self.press(int(text))
+            if text.isascii() and (match := _PRESS_MESSAGE.fullmatch(text)):
+                message_id = int(match[1])
+                if match[2] is None:
+                    await self.show_again(message_id)
+                    return 0.0
+                return await self.press(int(match[2]), message_id)
             if text.startswith(":"):
                 await self.chat_key(text)
                 return 0.0
-            await self.client.send(self.user_id, text, chat_id=self.chat_id)
+            sent = await self.client.send(self.user_id, text, chat_id=self.chat_id)
+            # The sandbox has no event for the user's own messages; their numbers count too.
+            self.messages.setdefault(sent.message_id, sent)
         except (httpx.HTTPError, SandboxRequestError) as error:
             self.note(f"(the Telegram sandbox did not take that: {error})")
             return 0.0
         return _REPLY_TIMEOUT
 
-    async def press(self, number: int) -> float:
-        """Press button ``number``; returns how long the bot may take to react."""
-        message = self.latest_with_buttons()
+    def message_with_buttons(self, message_id: int) -> ChatMessage | None:
+        """Message ``message_id`` if it has buttons; else None, and a note that says why."""
+        message = self.messages.get(message_id)
         if message is None:
-            self.note("(no message with buttons yet: type a message, or :help)")
+            self.note(self._missing(message_id))
+        elif not message.from_bot:
+            self.note(f"(message #{message_id} is yours: only the bot's messages have buttons)")
+        elif not message.buttons:
+            self.note(f"(message #{message_id} has no buttons)")
+        else:
+            return message
+        return None
+
+    def _missing(self, message_id: int) -> str:
+        """Why there is no message ``message_id`` to show or press, and which ones there are."""
+        if message_id in self.deleted:
+            return f"(message #{message_id} was deleted)"
+        shown = sorted(m.message_id for m in self.messages.values() if m.from_bot and m.buttons)
+        if not shown:
+            return f"(there is no message #{message_id} in this chat, and none with buttons yet)"
+        listed = ", ".join(f"#{number}" for number in shown[-5:])
+        return f"(there is no message #{message_id} in this chat; messages with buttons: {listed})"
+
+    async def show_again(self, message_id: int) -> None:
+        message = self.messages.get(message_id)
+        if message is None:
+            self.note(self._missing(message_id))
+        elif not message.from_bot:
+            self.note(f"(message #{message_id} is one of yours: {message.body or ''})")
+        else:
+            await self.show(message, again=True)
+
+    async def press(self, number: int, message_id: int | None = None) -> float:
+        """Press button ``number`` of message ``message_id`` (by default the latest one with
+        buttons); returns how long the bot may take to react."""
+        if message_id is None:
+            message = self.latest_with_buttons()
+            if message is None:
+                self.note("(no message with buttons yet: type a message, or :help)")
+                return 0.0
+        elif (message := self.message_with_buttons(message_id)) is None:
             return 0.0
         buttons = numbered_buttons(message.buttons)
         if not 1 <= number <= len(buttons):
@@ -399,18 +628,29 @@ class TerminalChat:
         rows = [
             ("text", "sent to the bot as a message (commands too, like /start)"),
             ("N", "press button N of the latest message with buttons"),
+            (
+                "#M N",
+                "press button N of message M, an older one too (its header shows its number:"
+                " ── Bot · #M); #24 2 presses button 2 of message 24",
+            ),
+            ("#M", "show message M again"),
             (":buttons", "show the latest message with buttons again"),
             (":wait S", "wait S seconds (for scripts piped into the chat)"),
             *((key.name, key.help) for key in self.keys.values()),
             (":help", "this list"),
             ("/quit", "leave (Ctrl-D too)"),
         ]
+        column = max(9, *(len(key) for key, _ in rows))
+        indent = " " * (column + 3)
         lines = ["Keys of this terminal chat:"]
-        lines += [f"  {key:<9} {meaning}" for key, meaning in rows]
+        lines += [self.fit(f"  {key:<{column}} {meaning}", indent=indent) for key, meaning in rows]
         if bot_commands:
             lines.append("The bot's commands:")
             lines += [
-                f"  /{c.get('command', ''):<8} {c.get('description', '')}" for c in bot_commands
+                self.fit(
+                    f"  /{c.get('command', ''):<8} {c.get('description', '')}", indent=" " * 12
+                )
+                for c in bot_commands
             ]
         return "\n".join(lines)
 
@@ -490,7 +730,8 @@ async def run_chat(
         await chat.load_history()
         chat.note(
             f"Chatting with the bot as {first_name} (user {user_id}). "
-            "Type a message, a number to press a button, :help for keys, /quit to leave."
+            "Type a message, a number to press a button (#M N: button N of message M), "
+            ":help for keys, /quit to leave."
         )
         follower = asyncio.create_task(chat.follow(max((e.seq for e in start), default=0)))
         lines: asyncio.Queue[str | None] = asyncio.Queue()

@@ -2,7 +2,7 @@
 
 The two sandboxes run in this process on free ports; the bot runs as a child process exactly as in
 production (``python -m bot``), configured through its environment to talk to them. Its log goes
-to a file so that it does not garble the chat.
+to a file (at INFO: the demo is for watching what the bot does) so that it does not garble the chat.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
@@ -61,7 +63,8 @@ def bot_environment(telegram_url: str, sms4sats_url: str, database: Path) -> dic
         ADMIN_CHAT_ID="",
         SMS4SATS_API_KEY=DEMO_API_KEY,
         SMS4SATS_REF="demo@sandbox.invalid",
-        LOG_LEVEL="WARNING",
+        # The banner points to the log: INFO has the startup line and what each order does.
+        LOG_LEVEL="INFO",
         # A proxy in the environment must not see (or break) traffic to the local stand-ins.
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
@@ -70,23 +73,41 @@ def bot_environment(telegram_url: str, sms4sats_url: str, database: Path) -> dic
     return env
 
 
-def banner(*, auto: bool, log_path: Path) -> str:
+def banner(*, auto: bool, log_path: Path, width: int = 80) -> str:
+    """What the demo is and how to use it, wrapped at word boundaries to ``width`` columns."""
     paying = (
-        "The sandbox pays each invoice by itself a few seconds after the bot shows it; then a\n"
-        "  phone number and, a little later, the SMS code arrive."
+        "The sandbox pays each invoice by itself a few seconds after the bot shows it; then a "
+        "phone number and, a little later, the SMS code arrive."
         if auto
-        else "Nothing happens by itself: type :pay to pay the latest invoice, then :number and\n"
-        "  :code to have sms4sats hand out a number and an SMS code."
+        else "Nothing happens by itself: type :pay to pay the latest invoice, then :number and "
+        ":code to have sms4sats hand out a number and an SMS code, or :sent, :delivered or "
+        ":failed to move an SMS you sent along."
     )
-    return (
-        "sms4sats-bot demo: the real bot, chatting with you in this terminal.\n"
-        "  Telegram and sms4sats are local stand-ins: no token, no network, no sats spent.\n"
-        f"  You are {DEFAULT_FIRST_NAME} (user {DEFAULT_USER_ID}, also the bot's admin).\n"
-        "  Type a message to send it; type a button's number to press it; :help lists the keys;\n"
-        "  /quit or Ctrl-D leaves.\n"
-        f"  {paying}\n"
-        f"  The bot's log: {log_path}\n"
-        "Type /start to begin."
+    paragraphs = [
+        "Telegram and sms4sats are local stand-ins: no token, no network, no sats spent.",
+        f"You are {DEFAULT_FIRST_NAME} (user {DEFAULT_USER_ID}, also the bot's admin).",
+        "Type a message to send it; type a button's number to press it (#24 2 presses button 2 "
+        "of message #24, an older one); :help lists the keys; /quit or Ctrl-D leaves.",
+        paying,
+        f"The bot's log: {log_path}",
+    ]
+    # A line as wide as the terminal would leave the cursor at its edge: one column less.
+    width = max(20, width - 1)
+    wrap = textwrap.TextWrapper(
+        width,
+        initial_indent="  ",
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+        break_long_words=False,  # a path stays whole, to copy
+    )
+    return "\n".join(
+        [
+            textwrap.fill(
+                "sms4sats-bot demo: the real bot, chatting with you in this terminal.", width
+            ),
+            *(wrap.fill(paragraph) for paragraph in paragraphs),
+            "Type /start to begin.",
+        ]
     )
 
 
@@ -159,50 +180,153 @@ def manual_keys(control: SandboxControl) -> tuple[ChatKey, ...]:
     """Keys that do by hand, through the sms4sats sandbox's control API, what auto mode does."""
 
     async def pay(argument: str) -> str:
-        order = await _latest_order(control, "unpaid")
+        order = await _latest_order(control, _is_unpaid)
         if order is None:
             return "(no unpaid order: buy something first)"
         await control.pay(order["orderId"])
         return f"Paid {_describe(order)}."
 
     async def number(argument: str) -> str:
-        order = await _latest_order(control, "paid")
+        order = await _latest_order(control, _wants_number)
         if order is None:
-            return "(no paid order waiting for a number: :pay first)"
+            numbered = await _latest_order(control, _has_number)
+            if numbered is not None:
+                described = _describe(numbered, capital=True)
+                return f"{described} has its number: :code delivers its SMS code."
+            return await _nothing_for(control, "a number")
         changed = await control.assign_number(order["orderId"], argument or None)
         return f"Gave {_describe(order)} the number {changed.get('number')}."
 
     async def code(argument: str) -> str:
-        order = await _latest_order(control, "number", "paid")
+        order = await _latest_order(control, _wants_code)
         if order is None:
-            return "(no paid order waiting for a code: :pay first)"
+            return await _nothing_for(control, "a code")
         changed = await control.deliver_code(order["orderId"], argument or None)
         return f"Delivered the code {changed.get('code')} for {_describe(order)}."
 
+    def sms_status(status: str) -> Callable[[str], Awaitable[str]]:
+        async def move(argument: str) -> str:
+            order = await _latest_order(control, lambda o: _sms_can_become(o, status))
+            if order is None:
+                return await _no_sms_for(control, status)
+            await control.set_sms_status(order["orderId"], status)
+            return f"Marked {_describe(order)} as {status}."
+
+        return move
+
     return (
         ChatKey(":pay", "pay the latest unpaid invoice", _reporting_errors(pay)),
-        ChatKey(":number", "give the latest paid order a number", _reporting_errors(number)),
+        ChatKey(":number [N]", "give the latest paid order a number", _reporting_errors(number)),
         ChatKey(":code [C]", "deliver an SMS code (C or a random one)", _reporting_errors(code)),
+        ChatKey(":sent", "mark the latest paid SMS as sent", _reporting_errors(sms_status("sent"))),
+        ChatKey(
+            ":delivered",
+            "mark the latest paid SMS as delivered",
+            _reporting_errors(sms_status("delivered")),
+        ),
+        ChatKey(
+            ":failed",
+            "mark the latest paid SMS as failed",
+            _reporting_errors(sms_status("failed")),
+        ),
     )
+
+
+Order = dict[str, Any]
+"""An order as the sms4sats sandbox's control API shows it."""
+
+_SMS_STATUS_FROM = {
+    "sent": ("created",),
+    "delivered": ("created", "sent"),
+    "failed": ("created", "sent"),
+}
+"""SMS statuses each status can be reached from (the sandbox refuses the other moves)."""
+
+
+def _is_unpaid(order: Order) -> bool:
+    return order.get("state") == "unpaid"
+
+
+def _wants_number(order: Order) -> bool:
+    return order.get("kind") == "receive" and order.get("state") == "paid"
+
+
+def _has_number(order: Order) -> bool:
+    return order.get("kind") == "receive" and order.get("state") == "number"
+
+
+def _wants_code(order: Order) -> bool:
+    return order.get("kind") == "receive" and order.get("state") in ("paid", "number")
+
+
+def _sms_waiting(order: Order) -> bool:
+    return order.get("kind") == "send" and order.get("sms_status") in ("created", "sent")
+
+
+def _sms_can_become(order: Order, status: str) -> bool:
+    return order.get("kind") == "send" and order.get("sms_status") in _SMS_STATUS_FROM[status]
+
+
+async def _nothing_for(control: SandboxControl, what: str) -> str:
+    """Why :number or :code found no order to act on, and which key would do."""
+    sms = await _latest_order(control, _sms_waiting)
+    if sms is not None:
+        return f"{_describe(sms, capital=True)} is an SMS order: use :sent, :delivered or :failed."
+    if await _latest_order(control, _is_unpaid) is not None:
+        return f"(no paid order waiting for {what}: :pay the invoice first)"
+    return f"(no paid order waiting for {what}: buy a number, then :pay)"
+
+
+async def _no_sms_for(control: SandboxControl, status: str) -> str:
+    """Why :sent, :delivered or :failed found no SMS to act on, and which key would do."""
+    waiting = await _latest_order(control, _sms_waiting)
+    if waiting is not None:
+        # Only "sent" can be out of reach of a waiting SMS: it is sent already.
+        already = waiting.get("sms_status")
+        return (
+            f"{_describe(waiting, capital=True)} is already {already}: use :delivered or :failed."
+        )
+    receive = await _latest_order(control, _wants_code)
+    if receive is not None:
+        return f"{_describe(receive, capital=True)} is a number order: use :number and :code."
+    unpaid = await _latest_order(control, lambda o: _is_unpaid(o) and o.get("kind") == "send")
+    if unpaid is not None:
+        return f"{_describe(unpaid, capital=True)} is not paid yet: :pay first."
+    return f"(no paid SMS waiting to be {status}: send one with /send, then :pay)"
 
 
 def _reporting_errors(action: Callable[[str], Awaitable[str]]) -> Callable[[str], Awaitable[str]]:
     async def reporting(argument: str) -> str:
         try:
             return await action(argument)
-        except (SandboxControlError, httpx.HTTPError) as error:
-            return f"(the sms4sats sandbox refused: {error})"
+        except SandboxControlError as error:
+            # The reason is a sentence; the method, path and status code mean nothing in a chat.
+            return f"(the sms4sats sandbox refused: {error.reason})"
+        except httpx.HTTPError as error:
+            return f"(could not reach the sms4sats sandbox: {error})"
 
     return reporting
 
 
-async def _latest_order(control: SandboxControl, *states: str) -> dict[str, Any] | None:
-    orders = [order for order in await control.orders() if order.get("state") in states]
+async def _latest_order(control: SandboxControl, wanted: Callable[[Order], bool]) -> Order | None:
+    orders = [order for order in await control.orders() if wanted(order)]
     return max(orders, key=lambda order: float(order.get("created_at") or 0), default=None)
 
 
-def _describe(order: dict[str, Any]) -> str:
-    return f"order {str(order['orderId'])[:10]}… ({order.get('amount')} sats)"
+def _describe(order: Order, *, capital: bool = False) -> str:
+    """The order as the chat can tell it apart: sms4sats's ids are not the bot's order numbers."""
+    short_id = f"{str(order['orderId'])[:10]}…"
+    kind = order.get("kind")
+    if kind == "send":
+        message = str(order.get("message") or "")
+        if len(message) > 24:
+            message = message[:23] + "…"
+        text = f'the SMS "{message}" to {order.get("phone")} ({order.get("amount")} sats)'
+    elif kind == "fund":
+        text = f"the top-up {short_id} ({order.get('amount')} sats)"
+    else:
+        text = f"order {short_id} ({order.get('amount')} sats)"
+    return text[0].upper() + text[1:] if capital else text
 
 
 async def run_demo(
@@ -235,7 +359,8 @@ async def run_demo(
         try:
             if not await wait_until_polling(telegram, bot, _STARTUP_TIMEOUT):
                 return _report_failure(bot, output, started=False)
-            output.write(banner(auto=auto, log_path=log_path) + "\n")
+            width = shutil.get_terminal_size().columns if _is_tty(output) else 80
+            output.write(banner(auto=auto, log_path=log_path, width=width) + "\n")
             output.flush()
             keys = () if auto else manual_keys(sms4sats.control(http))
             chat = asyncio.create_task(
@@ -255,6 +380,13 @@ async def run_demo(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await bot.stop()
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _prepare_data_dir(data_dir: Path, database: Path, *, keep_db: bool) -> None:
@@ -286,7 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-auto",
         action="store_true",
-        help="nothing happens by itself: the chat gets :pay, :number and :code keys instead",
+        help="nothing happens by itself: the chat gets keys instead"
+        " (:pay, :number, :code, :sent, :delivered, :failed)",
     )
     parser.add_argument(
         "--keep-db",

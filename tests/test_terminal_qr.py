@@ -5,13 +5,25 @@ from __future__ import annotations
 import io
 import random
 import re
+import time
+import unicodedata
 
 import pytest
 import qrcode
 import zxingcpp
 from PIL import Image, ImageDraw
+from qrcode.constants import ERROR_CORRECT_L
 
-from sandbox.terminal_qr import QUIET_ZONE, draw_modules, qr_modules, render_qr_png
+from sandbox.sms4sats.invoices import InvoiceIssuer
+from sandbox.terminal_qr import (
+    QUIET_ZONE,
+    draw_modules,
+    drawing_size,
+    qr_modules,
+    render_qr_png,
+    sextant,
+)
+from tests.test_terminal_screen import Screen, screen_picture
 
 _BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
@@ -195,3 +207,79 @@ def test_squares_in_place_of_finder_patterns_are_not_a_qr() -> None:
     for x, y in ((40, 40), (end - 40 - 70, 40), (40, end - 40 - 70)):
         draw.rectangle((x, y, x + 69, y + 69), fill=0)
     assert render_qr_png(_png(broken)) is None
+
+
+# The compact drawing: sextants, two module columns and three module rows per character cell.
+
+
+def test_sextants_ink_the_cells_their_names_say() -> None:
+    for pattern in range(64):
+        cells = [bool(pattern & (1 << bit)) for bit in range(6)]
+        char = sextant(cells)
+        inked = "".join(str(bit + 1) for bit in range(6) if cells[bit])
+        older = {"": " ", "135": "▌", "246": "▐", "123456": "█"}
+        if inked in older:
+            assert char == older[inked]
+        else:
+            assert unicodedata.name(char) == f"BLOCK SEXTANT-{inked}"
+
+
+@pytest.mark.parametrize("size", [21, 25, 53, 57, 177])
+@pytest.mark.parametrize("compact", [False, True])
+def test_drawing_size_is_what_is_drawn(size: int, compact: bool) -> None:
+    modules = [[(row * 7 + col) % 3 == 0 for col in range(size)] for row in range(size)]
+    lines = draw_modules(modules, compact=compact).split("\n")
+    assert drawing_size(size, compact=compact) == (len(lines[0]), len(lines))
+    assert all(len(line) == len(lines[0]) for line in lines)
+
+
+def _on_screen(drawing: str, columns: int, lines: int) -> Screen:
+    """The drawing on a dark terminal, a line per row, with room around it."""
+    screen = Screen(columns + 4, lines + 2)
+    screen.feed("\r\n".join("  " + line for line in drawing.split("\n")))
+    return screen
+
+
+def _demo_invoice_modules(seed: int) -> tuple[str, list[list[bool]]]:
+    """A BOLT11 invoice from the sms4sats sandbox, as the bot draws it (upper case, level L)."""
+    issued = InvoiceIssuer(f"{seed + 1:064x}").issue(
+        2500 + seed, "sms4sats payment United States wa", time.time(), 900
+    )
+    text = "LIGHTNING:" + issued.payreq.upper()
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=4, box_size=11)
+    code.add_data(text)
+    code.make(fit=True)
+    image = code.make_image().get_image()
+    assert isinstance(image, Image.Image)
+    modules = qr_modules(_png(image))
+    assert modules is not None
+    return text, modules
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("ansi", [False, True])
+def test_a_demo_invoice_drawn_compact_fits_80x24_and_scans(seed: int, ansi: bool) -> None:
+    text, modules = _demo_invoice_modules(seed)
+    # Version 9: 53 modules a side, 29 lines as half blocks even with a quiet zone of 1.
+    assert len(modules) == 53
+    assert drawing_size(53) == (57, 29)
+    assert drawing_size(53, compact=True) == (29, 19)
+    drawing = draw_modules(modules, ansi=ansi, compact=True)
+    screen = _on_screen(drawing, 29, 19)
+    # Cells from 5x12 to 11x22 pixels: modules from a fifth to three fifths taller than wide.
+    for cell in [(5, 12), (6, 13), (7, 15), (8, 16), (9, 18), (9, 21), (10, 20), (11, 22)]:
+        assert _decode(screen_picture(screen, cell)) == [text], cell
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [("hello", None), ("LIGHTNING:LNBC1", 5), (_invoice(290, 6), None), ("x" * 1200, None)],
+)
+@pytest.mark.parametrize("ansi", [False, True])
+def test_compact_drawing_scans_to_the_same_text(text: str, version: int | None, ansi: bool) -> None:
+    code, image = _qr(text, box_size=3, version=version)
+    drawing = render_qr_png(_png(image), ansi=ansi, compact=True)
+    assert drawing is not None
+    columns, lines = drawing_size(len(code.modules), compact=True)
+    screen = _on_screen(drawing, columns, lines)
+    assert _decode(screen_picture(screen, (8, 17))) == [text]

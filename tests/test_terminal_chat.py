@@ -401,7 +401,7 @@ async def test_demo_with_the_real_bot_answers_start(tmp_path: Path) -> None:
     assert f"The bot's log: {tmp_path / BOT_LOG_NAME}" in " ".join(transcript.split())
     assert str(tmp_path / BOT_LOG_NAME) in transcript
     log = (tmp_path / BOT_LOG_NAME).read_text()
-    assert re.search(r" INFO bot\.app: Bot @\w+ is up; polling orders every ", log), log
+    assert re.search(r" INFO bot\.wiring\.app: Bot @\w+ is up; checking orders every ", log), log
 
 
 async def test_manual_demo_lists_the_sms_keys_and_answers_them_plainly(tmp_path: Path) -> None:

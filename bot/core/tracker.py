@@ -183,6 +183,7 @@ class OrderTracker:
         try:
             if order.card_outdated:
                 balance = await self._balance_after_top_up(order)
+                old_card = order.card_message_id
                 message_id = await self._notifier.show_card(order, balance=balance)
                 order = await self._orders.update(
                     order.id,
@@ -190,6 +191,9 @@ class OrderTracker:
                     shown_state=order.state,
                     shown_number=order.number,
                 )
+                if old_card is not None and message_id != old_card:
+                    # Recorded first: a kill here leaves an extra message, never a lost card.
+                    await self._notifier.remove_message(order.chat_id, old_card)
             if order.code_pending:
                 # Counted before the attempt: a kill or a timeout mid-send allows one repeat.
                 order = await self._orders.update(order.id, code_sends=order.code_sends + 1)

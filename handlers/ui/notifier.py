@@ -133,9 +133,8 @@ class TelegramNotifier:
                 read_timeout=wait,
                 write_timeout=wait,
             )
-        old_card = order.card_message_id
-        if old_card is not None and replaces_invoice:
-            await self.remove_message(chat_id, old_card)
+        # The card it replaces (a paid or void invoice) is removed by the tracker, once the new
+        # card is recorded: a kill in between must not leave the order with no card at all.
         return message.message_id
 
 

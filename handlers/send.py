@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.placement import Confirmation, SendRequest
+from bot.core.placement import Confirmation, Placed, SendRequest
 from bot.domain.phones import InvalidPhoneNumber, format_phone, normalize_phone
 from bot.sms4sats import Sms4SatsError
 from handlers.common import answer, show
@@ -217,31 +217,31 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
         await show(update, texts.SEND_DRAFT_GONE)
         return
     existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
-    found = await _draft_of(update, context, callback.draft, callback.owner)
-    draft = found if isinstance(found, Draft) else None
-    if existing is None and draft is None:
-        await answer(query, str(found), alert=True)
+    if existing is not None:
+        # A second tap on a used confirmation: show its order, place nothing.
+        await answer(query)
+        await tell_outcome(update, services, Placed(existing, new=False), created=None, retry=None)
+        return
+    draft = await _draft_of(update, context, callback.draft, callback.owner)
+    if not isinstance(draft, Draft):
+        await answer(query, draft, alert=True)
         return
     await answer(query)
-    if existing is None:
-        await show(update, texts.CREATING_ORDER)
-    assert draft is not None or existing is not None
+    await show(update, texts.CREATING_ORDER)
     request = SendRequest(
-        phone=draft.phone if draft else "",
-        message=draft.message or "" if draft else "",
-        amount=draft.price or 0 if draft else 0,
+        phone=draft.phone,
+        message=draft.message or "",
+        amount=draft.price or 0,
         from_balance=callback.from_balance,
     )
     where = Confirmation(
         confirmation.chat.id, callback.owner, confirmation.message_id, in_private(update)
     )
     outcome = await services.placement.place(where, request)
-    retry = None
-    if draft is not None:
-        balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(
-            callback.owner
-        )
-        retry = _confirmation_keyboard(callback.owner, draft.id, draft.price or 0, balance_allowed)
+    balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(
+        callback.owner
+    )
+    retry = _confirmation_keyboard(callback.owner, draft.id, draft.price or 0, balance_allowed)
     await tell_outcome(
         update,
         services,

@@ -153,8 +153,8 @@ class OrderPlacement:
         default_factory=weakref.WeakValueDictionary
     )
 
-    def _lock(self, confirmation: Confirmation) -> asyncio.Lock:
-        key = (confirmation.chat_id, confirmation.message_id or 0)
+    def _lock(self, chat_id: int, message_id: int) -> asyncio.Lock:
+        key = (chat_id, message_id)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
@@ -163,11 +163,12 @@ class OrderPlacement:
     async def place(self, confirmation: Confirmation, request: OrderRequest) -> Outcome:
         if request.kind is OrderKind.RECEIVE and not confirmation.private:
             return Refused(Refusal.PRIVATE_ONLY)
-        if confirmation.message_id is None:
+        chat_id, message_id = confirmation.chat_id, confirmation.message_id
+        if message_id is None:
             return await self._place(confirmation, request)
         # Double taps arrive as two updates; the second waits here and finds the first's order.
-        async with self._lock(confirmation):
-            existing = await self.orders.by_origin(confirmation.chat_id, confirmation.message_id)
+        async with self._lock(chat_id, message_id):
+            existing = await self.orders.by_origin(chat_id, message_id)
             if existing is not None:
                 return Placed(existing, new=False)
             return await self._place(confirmation, request)

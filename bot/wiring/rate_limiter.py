@@ -16,11 +16,13 @@ from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram._utils.types import JSONDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
+
+# What a Bot API call answers (PTB's own alias lives in a private module).
+JSONDict = dict[str, Any]
 
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20

@@ -460,7 +460,6 @@ SEND_CANCELLED = "✖️ Cancelled. No SMS was sent."
 SEND_TIMED_OUT = "⌛ The /send conversation timed out. Start again with /send when you are ready."
 SEND_DRAFT_GONE = "This draft has expired (or was already used). Start again with /send."
 SEND_DISCARDED = "✖️ Discarded. No SMS was sent."
-SEND_NOT_YOURS = NOT_YOUR_BUTTON
 BUTTON_PAY_BALANCE = "💰 Pay from balance"
 
 

@@ -16,7 +16,19 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import balance, buy, errors, fallback, groups, orders, send, start, users_seen
+from handlers import (
+    balance,
+    buy,
+    cancel,
+    errors,
+    fallback,
+    groups,
+    menus,
+    orders,
+    send,
+    start,
+    users_seen,
+)
 from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
 from handlers.ui import texts
@@ -92,6 +104,9 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         # A button of an older bot version, or data nobody should be able to send.
         await answer(query, texts.OLD_BUTTON, alert=True)
         return
+    if await menus.is_left(update, context):
+        await answer(query, texts.MENU_LEFT, alert=True)
+        return
     if type(callback) in PRIVATE_ONLY and not in_private(update):
         await answer(query, texts.PRIVATE_ONLY_BUTTON, url=private_link(context, "buy"))
         return
@@ -108,7 +123,9 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(application: AnyApplication) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
-    # Group -1 runs first for every update and never stops it: it only records who wrote.
+    # Groups -2 and -1 run first and never stop an update: a command ends any picker search,
+    # and every update records who wrote.
+    application.add_handler(MessageHandler(filters.COMMAND, menus.end_search), group=-2)
     application.add_handler(TypeHandler(Update, users_seen.seen), group=-1)
 
     # Group 0: the /send conversation. While it waits for a number or a message it keeps typed
@@ -127,7 +144,7 @@ def register(application: AnyApplication) -> None:
         CommandHandler("orders", groups.orders_in_group, groups_only),
         CommandHandler("balance", balance.balance_command),
         CommandHandler("fund", balance.fund_command),
-        CommandHandler("cancel", fallback.nothing_to_cancel),
+        CommandHandler("cancel", cancel.cancel_command),
         CallbackQueryHandler(route_callback),
         ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         ChatMemberHandler(groups.member_changed, ChatMemberHandler.CHAT_MEMBER),

@@ -28,7 +28,7 @@ from handlers.sequencing import PersonSequencer
 from handlers.ui import texts
 from handlers.ui.command_menus import publish_commands
 from handlers.ui.notifier import TelegramNotifier
-from storage import ChatStore, Database, DraftStore, OrderStore, PlacementStore
+from storage import ChatStore, Database, DraftStore, MenuStore, OrderStore, PlacementStore
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
         orders=orders,
         chats=chats,
         drafts=DraftStore(database, clock),
+        menus=MenuStore(database, clock),
         sms4sats=sms4sats,
         catalog=Catalog(sms4sats),
         admins=AdminDirectory(

@@ -6,7 +6,8 @@ Anything that came from a user or from sms4sats goes through `esc` before it lan
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
@@ -33,8 +34,15 @@ def clock(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%H:%M UTC")
 
 
+def clock_from(moment: datetime) -> str:
+    """A time from which something is allowed, rounded up: pressing at the minute shown works."""
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return clock(moment)
+
+
 def duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
+    seconds = max(0, math.ceil(seconds))
     if seconds < 60:
         return f"{seconds} s"
     minutes, rest = divmod(seconds, 60)
@@ -84,7 +92,6 @@ BUTTON_BUY = "🛒 Buy a number"
 BUTTON_ORDERS = "📋 My orders"
 TEXT_HINT = "To get a number, tap /buy. Your orders are under /orders, and /help explains the rest."
 LONG_TEXT_HINT = "That is a long message! To get a number, tap /buy; /help explains the rest."
-NOTHING_TO_CANCEL = "There is nothing to cancel right now. /help lists what I can do."
 UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I do."
 OLD_BUTTON = "This button is from an older menu and no longer works. Tap /buy to start again."
 NOT_YOUR_BUTTON = "This menu belongs to someone else."
@@ -276,7 +283,7 @@ def card_number(number: str, cancel_from: datetime | None, now: datetime) -> str
         "Enter it in the app or site; the code will appear here by itself.",
     ]
     if cancel_from is not None and cancel_from > now:
-        lines.append(f"You can cancel from {clock(cancel_from)} if no code arrives.")
+        lines.append(f"You can cancel from {clock_from(cancel_from)} if no code arrives.")
     lines.append("No code within 21 minutes? The order ends and " + SATS_RETURN_LOWER)
     return "\n".join(lines)
 
@@ -314,7 +321,7 @@ def code_message(code: str, number: str | None, subject: str) -> str:
 
 def cancel_too_early(cancel_from: datetime, now: datetime) -> str:
     return (
-        f"sms4sats allows cancelling 2 minutes after payment: from {clock(cancel_from)} "
+        f"sms4sats allows cancelling 2 minutes after payment: from {clock_from(cancel_from)} "
         f"(in {duration((cancel_from - now).total_seconds())}). "
         "If no code comes, your sats return by themselves anyway."
     )
@@ -327,6 +334,42 @@ CANCEL_NOT_POSSIBLE = "This order can no longer be cancelled."
 
 def cancel_refused(reason: str) -> str:
     return f"sms4sats did not cancel the order: {esc(reason)}"
+
+
+# --- /cancel: leaving whatever is open -------------------------------------------------------
+
+NOTHING_TO_CANCEL = "There is nothing to cancel right now. /help lists what I can do."
+MENU_CLOSED = "✖️ Closed with /cancel. Nothing was bought here."
+MENU_LEFT = "You closed this menu with /cancel. Tap /buy to start again."
+CLOSED_MENUS = "✖️ Closed. Nothing was bought."
+CLOSED_SEND = "✖️ Closed your /send. No SMS was sent."
+NOTHING_OPEN = "No menu was open."
+OPEN_ORDERS = "<b>Your open orders:</b>"
+MORE_OPEN_ORDERS = "The others are under /orders."
+
+
+def cancel_now(line: str) -> str:
+    return f"• {esc(line)}: you can cancel it now."
+
+
+def cancel_later(line: str, cancel_from: datetime) -> str:
+    return (
+        f"• {esc(line)}: you can cancel it from {clock_from(cancel_from)} "
+        "(if no code comes, the sats return by themselves)."
+    )
+
+
+def cancel_unpaid(line: str, expires_at: datetime | None) -> str:
+    until = f" at {clock(expires_at)}" if expires_at else ""
+    return f"• {esc(line)}: not paid; the invoice expires{until} and nothing is charged."
+
+
+def cancel_never(line: str) -> str:
+    return f"• {esc(line)}: paid and on its way; it can no longer be cancelled."
+
+
+def cancel_order_button(order_id: int) -> str:
+    return f"✖️ Cancel #{order_id}"
 
 
 # --- /orders -------------------------------------------------------------------------------
@@ -456,7 +499,6 @@ def send_too_long(length: int) -> str:
 
 SEND_EMPTY = "❌ The message is empty. Please send the text of the SMS."
 SEND_TEXT_ONLY = "Please send the SMS as text, or /cancel."
-SEND_CANCELLED = "✖️ Cancelled. No SMS was sent."
 SEND_TIMED_OUT = "⌛ The /send conversation timed out. Start again with /send when you are ready."
 SEND_DRAFT_GONE = "This draft has expired (or was already used). Start again with /send."
 SEND_DISCARDED = "✖️ Discarded. No SMS was sent."

@@ -8,7 +8,6 @@ from typing import Protocol
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.countries import country_by_code, label
 from bot.domain.orders import Order
 from handlers.ui import texts
 from handlers.ui.callbacks import CancelOrder, RefreshOrder
@@ -41,13 +40,6 @@ class KindCard(Protocol):
         self, order: Order, now: datetime, *, balance: int | None, code_inline: bool
     ) -> tuple[str, Rows]:
         """The card's text below its title, and its buttons, once the invoice is done."""
-
-
-def country_label(code: int | None, fallback: str | None = None) -> str:
-    country = country_by_code(code) if code is not None else None
-    if country is not None:
-        return label(country)
-    return fallback or texts.ANY_COUNTRY
 
 
 def copy_button(text: str, value: str) -> InlineKeyboardButton | None:

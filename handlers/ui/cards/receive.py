@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
-from handlers.ui import texts
+from handlers.ui import names, texts
 from handlers.ui.cards.base import (
     Rows,
     cancel_button,
     copy_button,
-    country_label,
     refresh_button,
 )
 
@@ -21,12 +20,12 @@ class ReceiveCard:
     invoice_note = texts.HOLD_INVOICE_REFUND
 
     def subject(self, order: Order) -> str:
-        service = order.service_name or order.service_code or texts.ANY_SERVICE
-        return texts.receive_subject(service, country_label(order.country_code, order.country_name))
+        service = names.service(order.service_code, order.service_name)
+        return texts.receive_subject(service, names.place(order.country_code, order.country_name))
 
     def line(self, order: Order) -> str:
-        country = country_label(order.country_code, order.country_name)
-        service = order.service_name or order.service_code or texts.ANY_SERVICE
+        country = names.place(order.country_code, order.country_name)
+        service = names.service(order.service_code, order.service_name)
         return texts.receive_line(service, country)
 
     def body(

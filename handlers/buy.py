@@ -14,7 +14,15 @@ from handlers.common import show
 from handlers.context import get_services, in_private
 from handlers.placing import tell_outcome
 from handlers.ui import keyboards, names, texts
-from handlers.ui.callbacks import BuyNumber, CountryChosen, CountryPage, ServiceChosen, ServicePage
+from handlers.ui.callbacks import (
+    BuyAgain,
+    BuyNumber,
+    CountryChosen,
+    CountryPage,
+    PickCountry,
+    ServiceChosen,
+    ServicePage,
+)
 from storage import MenuKind
 
 # A confirmation older than this is shown again with a fresh price instead of ordering.
@@ -22,9 +30,12 @@ CONFIRMATION_MAX_AGE = 15 * 60
 SEARCH_MAX_CHARS = 64
 
 
-async def show_countries(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
+async def show_countries(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0, *, edit: bool = True
+) -> None:
     page, pages, keyboard = keyboards.country_page(page)
-    menu = await show(update, texts.COUNTRY_PICKER + texts.page_of(page, pages), keyboard)
+    text = texts.COUNTRY_PICKER + texts.page_of(page, pages)
+    menu = await show(update, text, keyboard, edit=edit)
     await menus.opened(update, context, menu, MenuKind.COUNTRIES)
 
 
@@ -39,20 +50,24 @@ async def country_page(
 
 
 async def _services(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, country: int
+    update: Update, context: ContextTypes.DEFAULT_TYPE, country: int, *, edit: bool = True
 ) -> list[Service] | None:
     try:
         return keyboards.order_services(await get_services(context).catalog.services(country))
     except Sms4SatsError as error:
-        await _trouble(update, context, error)
+        await _trouble(update, context, error, edit=edit)
         return None
 
 
 async def _trouble(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, error: Sms4SatsError
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    error: Sms4SatsError,
+    *,
+    edit: bool = True,
 ) -> None:
     problem = f"❌ {texts.sms4sats_problem(error)}"
-    menu = await show(update, problem, keyboards.no_services(AUTO_SELECT))
+    menu = await show(update, problem, keyboards.no_services(AUTO_SELECT), edit=edit)
     await menus.opened(update, context, menu, MenuKind.COUNTRIES)
 
 
@@ -62,24 +77,26 @@ async def show_services(
     country_code: int,
     page: int = 0,
     preface: str | None = None,
+    *,
+    edit: bool = True,
 ) -> None:
     country = country_by_code(country_code)
     if country is None:
-        await show_countries(update, context)
+        await show_countries(update, context, edit=edit)
         return
-    available = await _services(update, context, country.code)
+    available = await _services(update, context, country.code, edit=edit)
     if available is None:
         return
     if not available:
         text = texts.no_services(names.place(country.code))
-        menu = await show(update, text, keyboards.no_services(AUTO_SELECT))
+        menu = await show(update, text, keyboards.no_services(AUTO_SELECT), edit=edit)
         await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return
     page, pages, keyboard = keyboards.service_page(country.code, available, page)
     text = texts.service_picker(names.place(country.code)) + texts.page_of(page, pages)
     if preface:
         text = f"{preface}\n\n{text}"
-    menu = await show(update, text, keyboard)
+    menu = await show(update, text, keyboard, edit=edit)
     await menus.opened(update, context, menu, MenuKind.SERVICES, country.code)
 
 
@@ -101,23 +118,29 @@ async def show_confirmation(
     country_code: int,
     service_code: str,
     preface: str | None = None,
+    *,
+    edit: bool = True,
 ) -> None:
     services = get_services(context)
     country = country_by_code(country_code)
     if country is None:
-        await show_countries(update, context)
+        await show_countries(update, context, edit=edit)
         return
     try:
         service = await services.catalog.service(country.code, service_code)
         if service is None:
-            await show_services(update, context, country.code, preface=texts.SERVICE_GONE)
+            await show_services(
+                update, context, country.code, preface=texts.SERVICE_GONE, edit=edit
+            )
             return
         price = await services.catalog.receive_price(country.code, service_code)
     except Sms4SatsError as error:
-        await _trouble(update, context, error)
+        await _trouble(update, context, error, edit=edit)
         return
     if not price:
-        menu = await show(update, texts.PRICE_UNAVAILABLE, keyboards.no_services(AUTO_SELECT))
+        menu = await show(
+            update, texts.PRICE_UNAVAILABLE, keyboards.no_services(AUTO_SELECT), edit=edit
+        )
         await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return
     text = texts.confirm_receive(
@@ -125,7 +148,8 @@ async def show_confirmation(
     )
     if preface:
         text = f"{preface}\n\n{text}"
-    menu = await show(update, text, keyboards.confirmation(country.code, service.code, price))
+    keyboard = keyboards.confirmation(country.code, service.code, price)
+    menu = await show(update, text, keyboard, edit=edit)
     await menus.opened(update, context, menu, MenuKind.CONFIRM_NUMBER, country.code)
 
 
@@ -223,3 +247,14 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     menu = await show(update, text, keyboards.service_results(country.code, found))
     await menus.opened(update, context, menu, MenuKind.SERVICES, country.code)
     return True
+
+
+async def buy_again(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyAgain) -> None:
+    """From a finished order's card: a new confirmation (fresh price), below; the card stays."""
+    await show_confirmation(update, context, callback.country, callback.service, edit=False)
+
+
+async def pick_country(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: PickCountry
+) -> None:
+    await show_countries(update, context, edit=False)

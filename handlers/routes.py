@@ -33,6 +33,7 @@ from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
 from handlers.ui import texts
 from handlers.ui.callbacks import (
+    BuyAgain,
     BuyNumber,
     Callback,
     CancelOrder,
@@ -44,6 +45,7 @@ from handlers.ui.callbacks import (
     MenuBuy,
     MenuOrders,
     OrdersPage,
+    PickCountry,
     RefreshOrder,
     SendDiscard,
     SendPay,
@@ -66,6 +68,8 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     ServicePage: (buy.service_page, False),
     ServiceChosen: (buy.service_chosen, False),
     BuyNumber: (buy.buy, False),
+    BuyAgain: (buy.buy_again, False),
+    PickCountry: (buy.pick_country, False),
     OrdersPage: (orders.orders_page, False),
     ShowOrder: (orders.show_order, True),
     RefreshOrder: (orders.refresh_order, True),
@@ -88,6 +92,8 @@ PRIVATE_ONLY: frozenset[type[Callback]] = frozenset(
         ServicePage,
         ServiceChosen,
         BuyNumber,
+        BuyAgain,
+        PickCountry,
         OrdersPage,
         ShowOrder,
     }

@@ -35,7 +35,9 @@ async def open_confirmation(
     return await stack.press(user, services, service, "Please confirm")
 
 
-async def buy(stack: Stack, user: int, country: str = "United States", service: str = "Telegram") -> Invoice:
+async def buy(
+    stack: Stack, user: int, country: str = "United States", service: str = "Telegram"
+) -> Invoice:
     confirmation = await open_confirmation(stack, user, country, service)
     await stack.telegram.press(user, confirmation, "Buy")
     photo = await stack.telegram.wait_for_message(

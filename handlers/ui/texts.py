@@ -180,7 +180,11 @@ CREATING_ORDER = "⏳ Creating your order…"
 
 
 def order_created(order_id: int) -> str:
-    return f"🧾 Order #{order_id} created. Pay the invoice below to get your number."
+    # Not "pay the invoice below": this message stays, and the invoice goes once it is paid.
+    return f"🧾 Order #{order_id} created. {CARD_BELOW}"
+
+
+CARD_BELOW = "Its card below shows where it stands."
 
 
 PRICE_CHANGED = "The price has changed since this confirmation. Here is the current one:"
@@ -264,6 +268,9 @@ def receive_subject(service: str, country_label: str) -> str:
 # --- the order card ------------------------------------------------------------------------
 
 BUTTON_CANCEL = "✖️ Cancel order"
+BUTTON_BUY_AGAIN = "🔁 Buy again"
+BUTTON_ANOTHER_COUNTRY = "🌍 Try another country"
+BUTTON_SAME_SERVICE_ELSEWHERE = "🌐 Same service elsewhere"
 BUTTON_REFRESH = "🔄 Check now"
 BUTTON_COPY_NUMBER = "📋 Copy number"
 BUTTON_COPY_CODE = "📋 Copy code"
@@ -527,8 +534,8 @@ def send_confirmation(phone: str, message: str, price: int, admin_balance: bool)
 
 def send_order_created(order_id: int, from_balance: bool) -> str:
     if from_balance:
-        return f"📤 Order #{order_id}: paid from the prepaid balance. Sending…"
-    return f"🧾 Order #{order_id} created. Pay the invoice below to send the SMS."
+        return f"📤 Order #{order_id}: paid from the prepaid balance. {CARD_BELOW}"
+    return order_created(order_id)
 
 
 # --- admins, /balance, /fund ---------------------------------------------------------------
@@ -578,7 +585,7 @@ def fund_button(amount: int) -> str:
 
 
 def fund_created(order_id: int) -> str:
-    return f"🧾 Top-up order #{order_id} created. Pay the invoice below."
+    return f"🧾 Top-up order #{order_id} created. {CARD_BELOW}"
 
 
 def balance_report(

@@ -10,7 +10,7 @@ from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.orders import Order
 from handlers.ui import texts
-from handlers.ui.callbacks import CancelOrder, RefreshOrder
+from handlers.ui.callbacks import Callback, CancelOrder, RefreshOrder
 
 COPY_TEXT_LIMIT = 256  # Telegram's limit for a CopyTextButton
 
@@ -54,3 +54,7 @@ def refresh_button(order: Order) -> InlineKeyboardButton:
 
 def cancel_button(order: Order) -> InlineKeyboardButton:
     return InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=CancelOrder(order.id).pack())
+
+
+def action_button(text: str, callback: Callback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callback.pack())

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.domain.countries import AUTO_SELECT
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
 from handlers.ui import names, texts
+from handlers.ui.callbacks import BuyAgain, PickCountry
 from handlers.ui.cards.base import (
     Rows,
+    action_button,
     cancel_button,
     copy_button,
     refresh_button,
@@ -49,16 +52,32 @@ class ReceiveCard:
             if order.number:
                 copy_number = copy_button(texts.BUTTON_COPY_NUMBER, e164(order.number))
                 row = [b for b in (copy_number, *row) if b]
-            return texts.card_completed(number, code), [row] if row else []
+            rows = [row] if row else []
+            return texts.card_completed(number, code), [*rows, *_next_steps(order)]
         if state is OrderState.NO_NUMBER:
-            return texts.card_no_number(), []
+            return texts.card_no_number(), _next_steps(order)
         if state is OrderState.CANCELLED:
-            return texts.card_cancelled(paid=order.paid_at is not None), []
+            return texts.card_cancelled(paid=order.paid_at is not None), _next_steps(order)
         if state is OrderState.EXPIRED:
-            return texts.card_expired(), []
+            return texts.card_expired(), _next_steps(order)
         if state is OrderState.INVOICE_EXPIRED:
-            return texts.CARD_INVOICE_EXPIRED, []
+            return texts.CARD_INVOICE_EXPIRED, _next_steps(order)
         return texts.CARD_PAID, [[refresh_button(order), cancel_button(order)]]
 
 
 CARD = ReceiveCard()
+
+
+def _next_steps(order: Order) -> Rows:
+    """One tap to what a person does next once an order ended: the same again, the same
+    service where numbers may be left (after "no number"), or another country."""
+    another = [action_button(texts.BUTTON_ANOTHER_COUNTRY, PickCountry())]
+    service = order.service_code
+    if not service:
+        return [another]
+    if order.state is OrderState.NO_NUMBER and order.country_code != AUTO_SELECT:
+        again = action_button(texts.BUTTON_SAME_SERVICE_ELSEWHERE, BuyAgain(AUTO_SELECT, service))
+    else:
+        country = order.country_code or AUTO_SELECT
+        again = action_button(texts.BUTTON_BUY_AGAIN, BuyAgain(country, service))
+    return [[again], another]

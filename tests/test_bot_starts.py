@@ -63,3 +63,12 @@ async def test_a_refused_token_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in output and "not-the-token" not in output
     lines = output.strip().splitlines()
     assert len(lines) == 1 and "Telegram refused TELEGRAM_BOT_TOKEN" in lines[0]
+
+
+async def test_debug_logging_keeps_the_traceback(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    code, output = await _run_bot(
+        tmp_path, TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_API_URL=url, LOG_LEVEL="DEBUG"
+    )
+    assert code == 1
+    assert "Traceback" in output and f"Cannot reach the Telegram Bot API at {url}" in output

@@ -27,7 +27,9 @@ def main() -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings)
-    logging.getLogger("telegram.ext").addFilter(_BootstrapTraceback())
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # With LOG_LEVEL=DEBUG the operator asked for the whole story, traceback included.
+        logging.getLogger("telegram.ext").addFilter(_BootstrapTraceback())
     application = build_application(settings)
     try:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

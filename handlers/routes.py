@@ -16,7 +16,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import balance, buy, errors, fallback, groups, orders, send, start, users_seen
+from handlers import (
+    balance,
+    buy,
+    errors,
+    fallback,
+    groups,
+    orders,
+    send,
+    start,
+    stats,
+    users_seen,
+)
 from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
 from handlers.ui import texts
@@ -38,6 +49,8 @@ from handlers.ui.callbacks import (
     ServiceChosen,
     ServicePage,
     ShowOrder,
+    StatsCsv,
+    StatsView,
     parse,
 )
 
@@ -63,6 +76,8 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     FundMenu: (balance.fund_menu, True),
     FundAmount: (balance.fund_amount, True),
     FundClose: (balance.fund_close, False),
+    StatsView: (stats.stats_view, True),
+    StatsCsv: (stats.stats_csv, True),
 }
 
 # Buying and someone's orders show numbers and codes: these buttons only work in a private chat.
@@ -127,6 +142,7 @@ def register(application: AnyApplication) -> None:
         CommandHandler("orders", groups.orders_in_group, groups_only),
         CommandHandler("balance", balance.balance_command),
         CommandHandler("fund", balance.fund_command),
+        CommandHandler("stats", stats.stats_command),
         CommandHandler("cancel", fallback.nothing_to_cancel),
         CallbackQueryHandler(route_callback),
         ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -98,4 +98,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, message_id)
     );
     """,
+    # 3: the operator's view. When the code arrived (the median time payment -> code; older
+    # orders get the time their code was told, the closest fact on record); indexes for /stats
+    # over a period and for the balance watch; a small key-value table for state that must
+    # survive a restart (whether the low-balance alert has fired).
+    """
+    ALTER TABLE orders ADD COLUMN code_at REAL;
+    UPDATE orders SET code_at = COALESCE(closed_at, updated_at) WHERE code IS NOT NULL;
+    CREATE INDEX orders_by_created ON orders (created_at, kind, state);
+    CREATE INDEX orders_by_balance_use ON orders (updated_at)
+        WHERE paid_from_balance = 1 OR kind = 'fund';
+    CREATE INDEX users_by_first_seen ON users (first_seen);
+    CREATE INDEX users_by_last_seen ON users (last_seen);
+
+    CREATE TABLE bot_state (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
 )

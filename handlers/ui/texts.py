@@ -8,9 +8,11 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
+from bot.core.operator import ErrorReport
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
 from bot.sms4sats import Problem, Sms4SatsError
+from storage import Stats, TopRow
 
 HOLD_INVOICE_REFUND = (
     "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken when your "
@@ -578,3 +580,151 @@ GROUP_WELCOME = (
     "👋 Thanks for adding me! Members can buy SMS codes in a private chat with me (/buy). "
     "Admins can use /send, /balance and /fund here."
 )
+
+
+# --- the operator's view: /stats, error reports, the balance alert ---------------------------
+# Kept in one block at the end of the module (they came together; easy to move as one).
+
+COMMAND_STATS = "Sales, referral, what works (admins)"
+ADMIN_HELP_STATS = "\n/stats — sales, referral earnings, what sells and what fails"
+GROUP_ADMIN_HELP_STATS = "\nAdmins can also see /stats here."
+STATS_PERIOD_BUTTONS = {"24h": "24 h", "7d": "7 days", "30d": "30 days", "all": "All time"}
+STATS_PERIOD_NAMES = {
+    "24h": "last 24 hours",
+    "7d": "last 7 days",
+    "30d": "last 30 days",
+    "all": "all time",
+}
+BUTTON_STATS_CSV = "📄 CSV of these orders"
+REFERRAL_RATE = 0.10
+
+
+def stats_bad_period(text: str) -> str:
+    return (
+        f"❌ “{esc(text[:20])}” is not a period I know. Use 24h, 7d, 30d or all, like "
+        "<code>/stats csv 30d</code>."
+    )
+
+
+def stats_period_button(period: str, current: bool) -> str:
+    label = STATS_PERIOD_BUTTONS[period]
+    return f"• {label} •" if current else label
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({round(100 * part / whole)}%)" if whole else "—"
+
+
+def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
+    if not rows:
+        return f"{title}: —"
+    items = []
+    for row in rows:
+        rate = row.success_rate
+        ok = f"{round(100 * rate)}% ok" if rate is not None else "none paid"
+        items.append(f"{esc(row.name)} {row.orders} ({ok})")
+    return f"{title}: " + " · ".join(items)
+
+
+def stats_report(stats: Stats, period: str, referral_address: str | None) -> str:
+    """The /stats message: compact, one fact per line. Sales are receive and send orders."""
+    receive, send, fund = OrderKind.RECEIVE, OrderKind.SEND, OrderKind.FUND
+    done = frozenset({OrderState.COMPLETED})
+    sales_kinds = (receive, send)
+
+    def outcome(state: OrderState) -> int:
+        return sum(stats.count(kind=k, states=frozenset({state})) for k in sales_kinds)
+
+    outcomes = [
+        (stats.count(kind=receive, states=done), "codes delivered"),
+        (stats.count(kind=send, states=done), "SMS delivered"),
+        (outcome(OrderState.NO_NUMBER), "no number"),
+        (outcome(OrderState.CANCELLED), "cancelled"),
+        (outcome(OrderState.EXPIRED), "expired"),
+        (outcome(OrderState.FAILED), "failed"),
+        (outcome(OrderState.INVOICE_EXPIRED), "invoice never paid"),
+    ]
+    open_orders = sum(
+        stats.count(kind=k, states=frozenset(s for s in OrderState if not s.is_final))
+        for k in sales_kinds
+    )
+    if open_orders:
+        outcomes.append((open_orders, "still open"))
+    sales = sum(stats.sats(kind=k, states=done, from_balance=False) for k in sales_kinds)
+    sold = sum(stats.count(kind=k, states=done, from_balance=False) for k in sales_kinds)
+    from_balance = sum(stats.sats(kind=k, states=done, from_balance=True) for k in sales_kinds)
+    shown = sum(stats.count(kind=k, had_invoice=True) for k in sales_kinds)
+    paid = sum(stats.count(kind=k, had_invoice=True, paid=True) for k in sales_kinds)
+    numbers_paid = stats.count(kind=receive, paid=True)
+    lines = [
+        f"📊 <b>Stats · {STATS_PERIOD_NAMES[period]}</b>",
+        f"Orders: {stats.count(kind=receive)} numbers · {stats.count(kind=send)} SMS · "
+        f"{stats.count(kind=fund)} top-ups",
+        "Outcomes: " + " · ".join(f"{n} {label}" for n, label in outcomes),
+        f"💰 Sales: <b>{sats(sales)}</b> from {sold} completed orders paid by invoice",
+    ]
+    if from_balance:
+        lines.append(f"Paid from the prepaid balance: {sats(from_balance)}")
+    if referral_address:
+        lines.append(
+            f"🤝 Referral ≈ <b>{sats(round(sales * REFERRAL_RATE))}</b> (10% of sales; an "
+            f"estimate: sms4sats pays it to {esc(referral_address)}, the bot only counts)"
+        )
+    else:
+        lines.append("🤝 Referral: none. Set SMS4SATS_REF to your Lightning Address to earn 10%.")
+    credited = stats.sats(kind=fund, states=done)
+    if stats.count(kind=fund):
+        lines.append(f"Top-ups credited: {stats.count(kind=fund, states=done)} · {sats(credited)}")
+    median = stats.median_seconds_to_code
+    lines += [
+        f"Conversion: invoices paid {_share(paid, shown)} · codes per number paid "
+        f"{_share(stats.count(kind=receive, states=done), numbers_paid)}",
+        "⏱ Median payment → code: " + (duration(median) if median is not None else "—"),
+        _top_line("🌍 Top countries", stats.top_countries),
+        _top_line("📱 Top services", stats.top_services),
+        f"👥 Users: {stats.new_users} new · {stats.active_users} active · {stats.all_users} in all",
+    ]
+    return "\n".join(lines)
+
+
+def stats_csv_caption(count: int, period: str) -> str:
+    return (
+        f"📄 {count:,} orders, {STATS_PERIOD_NAMES[period]} (times in UTC). No invoices, codes, "
+        "phone numbers or messages are included."
+    )
+
+
+def error_report(report: ErrorReport) -> str:
+    where = {
+        "command": "a command",
+        "button": "a button press",
+        "message": "a message",
+        "update": "an update",
+        "background": "background work",
+    }.get(report.origin, report.origin)
+    if report.detail:
+        where += f" ({report.detail})"
+    if report.order_ids:
+        where += ", order " + ", ".join(f"#{i}" for i in report.order_ids)
+        if report.count > len(report.order_ids):
+            where += "…"
+    lines = [
+        f"⚠️ <b>Error in the bot</b>: <code>{esc(report.error_type)}</code>",
+        esc(report.message) if report.message else "(no message)",
+        f"Where: {esc(where)}",
+    ]
+    first = clock(datetime.fromtimestamp(report.first_at, UTC))
+    if report.count > 1:
+        last = clock(datetime.fromtimestamp(report.last_at, UTC))
+        lines.append(f"Happened {report.count} times, {first} to {last}.")
+    else:
+        lines.append(f"At {first}.")
+    lines.append("Users got an apology. The traceback is in the bot's log.")
+    return "\n".join(lines)
+
+
+def balance_low(balance: int, threshold: int) -> str:
+    return (
+        f"🪫 The prepaid sms4sats balance is <b>{sats(balance)}</b>, below your alert at "
+        f"{sats(threshold)}. Top it up with /fund. (Said once, until it is back above.)"
+    )

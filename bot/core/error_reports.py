@@ -92,6 +92,12 @@ class ErrorReporter:
             if order_id is not None and order_id not in kept and len(kept) < ORDER_IDS_KEPT:
                 kept.append(order_id)
 
+    @property
+    def waiting(self) -> int:
+        """Errors recorded and not reported yet (gathering, or held back by the window)."""
+        with self._lock:
+            return sum(group.count for group in self._pending.values())
+
     def due(self) -> list[ErrorReport]:
         """Takes the reports that may go out now (their group gathered, their window over)."""
         now = self._clock()

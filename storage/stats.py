@@ -19,12 +19,12 @@ TOP_ROWS = 5
 
 @dataclass(frozen=True, slots=True)
 class OrderGroup:
-    """Orders of one kind, state and way of paying, counted and summed."""
+    """Orders of one kind, state and way of paying, counted and summed. An order paid from
+    the prepaid balance never had an invoice; every other order had one."""
 
     kind: OrderKind
     state: OrderState
     paid_from_balance: bool
-    had_invoice: bool
     paid: bool
     count: int
     sats: int
@@ -59,10 +59,9 @@ class Stats:
         kind: OrderKind | None = None,
         states: frozenset[OrderState] | None = None,
         paid: bool | None = None,
-        had_invoice: bool | None = None,
         from_balance: bool | None = None,
     ) -> int:
-        return sum(g.count for g in self._select(kind, states, paid, had_invoice, from_balance))
+        return sum(g.count for g in self._select(kind, states, paid, from_balance))
 
     def sats(
         self,
@@ -71,14 +70,13 @@ class Stats:
         states: frozenset[OrderState] | None = None,
         from_balance: bool | None = None,
     ) -> int:
-        return sum(g.sats for g in self._select(kind, states, None, None, from_balance))
+        return sum(g.sats for g in self._select(kind, states, None, from_balance))
 
     def _select(
         self,
         kind: OrderKind | None,
         states: frozenset[OrderState] | None,
         paid: bool | None,
-        had_invoice: bool | None,
         from_balance: bool | None,
     ) -> list[OrderGroup]:
         return [
@@ -87,7 +85,6 @@ class Stats:
             if (kind is None or g.kind is kind)
             and (states is None or g.state in states)
             and (paid is None or g.paid is paid)
-            and (had_invoice is None or g.had_invoice is had_invoice)
             and (from_balance is None or g.paid_from_balance is from_balance)
         ]
 
@@ -130,13 +127,10 @@ class StatsStore:
     async def _groups(self, since: float | None) -> tuple[OrderGroup, ...]:
         sql = (
             "SELECT kind, state, paid_from_balance, "
-            "CASE WHEN invoice IS NULL THEN 0 ELSE 1 END AS had_invoice, "
             "CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END AS paid, "
             "COUNT(*), COALESCE(SUM(amount_sats), 0) FROM orders "
             f"WHERE {_since('created_at', since)} "
-            "GROUP BY kind, state, paid_from_balance, "
-            "CASE WHEN invoice IS NULL THEN 0 ELSE 1 END, "
-            "CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END"
+            "GROUP BY kind, state, paid_from_balance, CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END"
         )
         async with self._db.connection.execute(sql, _args(since)) as cursor:
             rows = await cursor.fetchall()
@@ -145,10 +139,9 @@ class StatsStore:
                 kind=OrderKind(row[0]),
                 state=OrderState(row[1]),
                 paid_from_balance=bool(row[2]),
-                had_invoice=bool(row[3]),
-                paid=bool(row[4]),
-                count=int(row[5]),
-                sats=int(row[6]),
+                paid=bool(row[3]),
+                count=int(row[4]),
+                sats=int(row[5]),
             )
             for row in rows
         )

@@ -611,6 +611,10 @@ def stats_period_button(period: str, current: bool) -> str:
     return f"• {label} •" if current else label
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part}/{whole} ({round(100 * part / whole)}%)" if whole else "—"
 
@@ -622,7 +626,7 @@ def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
     for row in rows:
         rate = row.success_rate
         ok = f"{round(100 * rate)}% ok" if rate is not None else "none paid"
-        items.append(f"{esc(row.name)} {row.orders} ({ok})")
+        items.append(f"{esc(row.name)} {row.orders:,} ({ok})")
     return f"{title}: " + " · ".join(items)
 
 
@@ -636,32 +640,35 @@ def stats_report(stats: Stats, period: str, referral_address: str | None) -> str
         return sum(stats.count(kind=k, states=frozenset({state})) for k in sales_kinds)
 
     outcomes = [
-        (stats.count(kind=receive, states=done), "codes delivered"),
-        (stats.count(kind=send, states=done), "SMS delivered"),
-        (outcome(OrderState.NO_NUMBER), "no number"),
-        (outcome(OrderState.CANCELLED), "cancelled"),
-        (outcome(OrderState.EXPIRED), "expired"),
-        (outcome(OrderState.FAILED), "failed"),
-        (outcome(OrderState.INVOICE_EXPIRED), "invoice never paid"),
+        _n(stats.count(kind=receive, states=done), "code delivered", "codes delivered"),
+        _n(stats.count(kind=send, states=done), "SMS delivered", "SMS delivered"),
+        _n(outcome(OrderState.NO_NUMBER), "no number", "no number"),
+        _n(outcome(OrderState.CANCELLED), "cancelled", "cancelled"),
+        _n(outcome(OrderState.EXPIRED), "expired", "expired"),
+        _n(outcome(OrderState.FAILED), "failed", "failed"),
+        _n(outcome(OrderState.INVOICE_EXPIRED), "invoice never paid", "invoices never paid"),
     ]
     open_orders = sum(
         stats.count(kind=k, states=frozenset(s for s in OrderState if not s.is_final))
         for k in sales_kinds
     )
     if open_orders:
-        outcomes.append((open_orders, "still open"))
+        outcomes.append(_n(open_orders, "still open", "still open"))
     sales = sum(stats.sats(kind=k, states=done, from_balance=False) for k in sales_kinds)
     sold = sum(stats.count(kind=k, states=done, from_balance=False) for k in sales_kinds)
     from_balance = sum(stats.sats(kind=k, states=done, from_balance=True) for k in sales_kinds)
-    shown = sum(stats.count(kind=k, had_invoice=True) for k in sales_kinds)
-    paid = sum(stats.count(kind=k, had_invoice=True, paid=True) for k in sales_kinds)
+    shown = sum(stats.count(kind=k, from_balance=False) for k in sales_kinds)
+    paid = sum(stats.count(kind=k, from_balance=False, paid=True) for k in sales_kinds)
     numbers_paid = stats.count(kind=receive, paid=True)
     lines = [
         f"📊 <b>Stats · {STATS_PERIOD_NAMES[period]}</b>",
-        f"Orders: {stats.count(kind=receive)} numbers · {stats.count(kind=send)} SMS · "
-        f"{stats.count(kind=fund)} top-ups",
-        "Outcomes: " + " · ".join(f"{n} {label}" for n, label in outcomes),
-        f"💰 Sales: <b>{sats(sales)}</b> from {sold} completed orders paid by invoice",
+        f"Orders: {_n(stats.count(kind=receive), 'number', 'numbers')} · "
+        f"{_n(stats.count(kind=send), 'SMS', 'SMS')} · "
+        f"{_n(stats.count(kind=fund), 'top-up', 'top-ups')}",
+        # Outcomes that did not happen are left out: the message stays short.
+        "Outcomes: " + (" · ".join(o for o in outcomes if not o.startswith("0 ")) or "—"),
+        f"💰 Sales: <b>{sats(sales)}</b> from {_n(sold, 'completed order', 'completed orders')} "
+        "paid by invoice",
     ]
     if from_balance:
         lines.append(f"Paid from the prepaid balance: {sats(from_balance)}")
@@ -674,7 +681,8 @@ def stats_report(stats: Stats, period: str, referral_address: str | None) -> str
         lines.append("🤝 Referral: none. Set SMS4SATS_REF to your Lightning Address to earn 10%.")
     credited = stats.sats(kind=fund, states=done)
     if stats.count(kind=fund):
-        lines.append(f"Top-ups credited: {stats.count(kind=fund, states=done)} · {sats(credited)}")
+        done_funds = stats.count(kind=fund, states=done)
+        lines.append(f"Top-ups credited: {done_funds:,} · {sats(credited)}")
     median = stats.median_seconds_to_code
     lines += [
         f"Conversion: invoices paid {_share(paid, shown)} · codes per number paid "
@@ -682,7 +690,8 @@ def stats_report(stats: Stats, period: str, referral_address: str | None) -> str
         "⏱ Median payment → code: " + (duration(median) if median is not None else "—"),
         _top_line("🌍 Top countries", stats.top_countries),
         _top_line("📱 Top services", stats.top_services),
-        f"👥 Users: {stats.new_users} new · {stats.active_users} active · {stats.all_users} in all",
+        f"👥 Users: {stats.new_users:,} new · {stats.active_users:,} active · "
+        f"{stats.all_users:,} in all",
     ]
     return "\n".join(lines)
 

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.services import Services
 from handlers.common import answer, show
-from handlers.context import get_services
+from handlers.context import get_services, in_private
 from handlers.ui import texts
 from handlers.ui.callbacks import StatsCsv, StatsView
 from handlers.ui.keyboards import button
@@ -37,11 +37,18 @@ CSV_COLUMNS = (
 
 
 async def _is_admin(update: Update, services: Services) -> bool:
-    """Whether the user is an admin; if not, they get the usual polite refusal."""
-    user = update.effective_user
-    if user is not None and await services.admins.is_admin(user.id):
+    """Whether an admin asks, in a private chat or the admin group; if not, they are told.
+
+    Other groups are refused even for an admin: their members would read the figures.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    refusal = None
+    if user is None or not await services.admins.is_admin(user.id):
+        refusal = texts.admins_only("/stats")
+    elif not in_private(update) and (chat is None or chat.id != services.admins.admin_chat_id):
+        refusal = texts.STATS_WHERE
+    if refusal is None:
         return True
-    refusal = texts.admins_only("/stats")
     if update.callback_query is not None:
         await answer(update.callback_query, refusal, alert=True)
     elif update.effective_message is not None:

@@ -183,6 +183,9 @@ async def test_stats_is_for_admins_only(stack: Stack) -> None:
     assert "Stats" not in reply.body
     await stack.ask(ALICE, "/stats csv all", "admins only")
     await _make_group(stack)
+    # In a group that is not the admin group, even an admin gets no figures: members would see.
+    await stack.ask(ADMIN_ID, "/stats", "in the admin group", chat_id=GROUP)
+    await stack.reconfigure(admin_chat_id=GROUP)
     await stack.ask(ALICE, "/stats", "admins only", chat_id=GROUP)
     report = await stack.ask(ADMIN_ID, "/stats", "Stats ·", chat_id=GROUP)
     # A member pressing the admin's buttons in the group is refused; nothing changes.

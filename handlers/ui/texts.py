@@ -596,6 +596,10 @@ STATS_PERIOD_NAMES = {
     "all": "all time",
 }
 BUTTON_STATS_CSV = "📄 CSV of these orders"
+STATS_WHERE = (
+    "/stats works in a private chat with me, or in the admin group (ADMIN_CHAT_ID), so the "
+    "figures stay among admins."
+)
 REFERRAL_RATE = 0.10
 
 
@@ -728,7 +732,9 @@ def error_report(report: ErrorReport) -> str:
         lines.append(f"Happened {report.count} times, {first} to {last}.")
     else:
         lines.append(f"At {first}.")
-    lines.append("Users got an apology. The traceback is in the bot's log.")
+    if report.origin != "background":
+        lines.append("The user got the usual apology.")
+    lines.append("The full traceback is in the bot's log.")
     return "\n".join(lines)
 
 

@@ -45,10 +45,12 @@ from storage import (
 log = logging.getLogger(__name__)
 
 USER_AGENT = "sms4sats-bot/0.1 (+https://github.com/sms4sats-bot)"
-OPERATOR_JOB_NAME = "operator-notes"
+ERROR_REPORTS_JOB = "error-reports"
+BALANCE_WATCH_JOB = "balance-watch"
 # How often pending error reports and the balance watch are looked at. Both decide by the clock
 # whether anything is due (reports gather for seconds, the balance is read every 10 minutes), so
-# a short, cheap tick only bounds their delay.
+# a short, cheap tick only bounds their delay. Two jobs: a hanging sms4sats (the balance read)
+# must not hold up the error reports.
 OPERATOR_TICK_MAX = 5.0
 ALLOWED_UPDATES = Update.ALL_TYPES
 
@@ -73,13 +75,17 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
             # same ones the running tick is checking.
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
-        application.job_queue.run_repeating(
-            _operator_job,
-            interval=min(settings.poll_interval, OPERATOR_TICK_MAX),
-            first=0.2,
-            name=OPERATOR_JOB_NAME,
-            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-        )
+        jobs = [(_error_reports_job, ERROR_REPORTS_JOB)]
+        if services.balance_watch is not None:
+            jobs.append((_balance_watch_job, BALANCE_WATCH_JOB))
+        for job, name in jobs:
+            application.job_queue.run_repeating(
+                job,
+                interval=min(settings.poll_interval, OPERATOR_TICK_MAX),
+                first=0.2,
+                name=name,
+                job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+            )
         # First in line: a later handler's filter (RedactSecrets) drops the exception from the
         # record, and the bridge needs it (it scrubs the secrets itself).
         logging.getLogger().handlers.insert(0, services.error_bridge)
@@ -218,8 +224,12 @@ async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await get_services(context).poller.tick()
 
 
-async def _operator_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _error_reports_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = get_services(context)
     await services.error_reporter.flush(services.operator_inbox)
+
+
+async def _balance_watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = get_services(context)
     if services.balance_watch is not None:
         await services.balance_watch.tick(services.operator_inbox)

@@ -727,13 +727,12 @@ def error_report(report: ErrorReport) -> str:
         f"Where: {esc(where)}",
     ]
     first = clock(datetime.fromtimestamp(report.first_at, UTC))
-    if report.count > 1:
-        last = clock(datetime.fromtimestamp(report.last_at, UTC))
-        lines.append(f"Happened {report.count} times, {first} to {last}.")
-    else:
-        lines.append(f"At {first}.")
+    last = clock(datetime.fromtimestamp(report.last_at, UTC))
+    when = f"at {first}" if first == last else f"from {first} to {last}"
+    repeated = f"Happened {report.count:,} times, {when}."
+    lines.append(repeated if report.count > 1 else f"At {first}.")
     if report.origin != "background":
-        lines.append("The user got the usual apology.")
+        lines.append("Each user got the usual apology.")
     lines.append("The full traceback is in the bot's log.")
     return "\n".join(lines)
 

@@ -129,7 +129,7 @@ class StatsStore:
             "SELECT kind, state, paid_from_balance, "
             "CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END AS paid, "
             "COUNT(*), COALESCE(SUM(amount_sats), 0) FROM orders "
-            f"WHERE {_since('created_at', since)} "
+            f"WHERE {_since('created_at')} "
             "GROUP BY kind, state, paid_from_balance, CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END"
         )
         async with self._db.connection.execute(sql, _args(since)) as cursor:
@@ -149,7 +149,7 @@ class StatsStore:
     async def _median_seconds_to_code(self, since: float | None) -> float | None:
         where = (
             "kind = ? AND state = ? AND paid_at IS NOT NULL AND code_at IS NOT NULL "
-            f"AND {_since('created_at', since)}"
+            f"AND {_since('created_at')}"
         )
         args = (OrderKind.RECEIVE.value, OrderState.COMPLETED.value, *_args(since))
         async with self._db.connection.execute(
@@ -175,7 +175,7 @@ class StatsStore:
             "SUM(CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN state = ? THEN 1 ELSE 0 END) "
             f"FROM orders WHERE kind = ? AND {column} IS NOT NULL "
-            f"AND {_since('created_at', since)} "
+            f"AND {_since('created_at')} "
             f"GROUP BY {column} ORDER BY orders DESC, {column} LIMIT ?"
         )
         args = (OrderState.COMPLETED.value, OrderKind.RECEIVE.value, *_args(since), limit)
@@ -186,8 +186,8 @@ class StatsStore:
     async def _users(self, since: float | None) -> dict[str, int]:
         async with self._db.connection.execute(
             "SELECT "
-            f"SUM(CASE WHEN {_since('first_seen', since)} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {_since('last_seen', since)} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {_since('first_seen')} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {_since('last_seen')} THEN 1 ELSE 0 END), "
             "COUNT(*) FROM users",
             (*_args(since), *_args(since)),
         ) as cursor:
@@ -200,7 +200,7 @@ class StatsStore:
         async with self._db.connection.execute(
             "SELECT id, created_at, kind, state, user_id, country_name, service_name, "
             "amount_sats, paid_from_balance, paid_at, number_at, code_at, closed_at "
-            f"FROM orders WHERE {_since('created_at', since)} ORDER BY created_at, id",
+            f"FROM orders WHERE {_since('created_at')} ORDER BY created_at, id",
             _args(since),
         ) as cursor:
             async for row in cursor:
@@ -230,7 +230,7 @@ class StatsStore:
         return float(row[0]) if row and row[0] is not None else None
 
 
-def _since(column: str, since: float | None) -> str:
+def _since(column: str) -> str:
     return f"{column} >= ?"
 
 

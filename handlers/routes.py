@@ -27,6 +27,7 @@ from handlers import (
     orders,
     send,
     start,
+    stats,
     users_seen,
 )
 from handlers.common import answer, private_link
@@ -52,6 +53,8 @@ from handlers.ui.callbacks import (
     ServiceChosen,
     ServicePage,
     ShowOrder,
+    StatsCsv,
+    StatsView,
     parse,
 )
 
@@ -79,6 +82,8 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     FundMenu: (balance.fund_menu, True),
     FundAmount: (balance.fund_amount, True),
     FundClose: (balance.fund_close, False),
+    StatsView: (stats.stats_view, True),
+    StatsCsv: (stats.stats_csv, True),
 }
 
 # Buying and someone's orders show numbers and codes: these buttons only work in a private chat.
@@ -150,6 +155,7 @@ def register(application: AnyApplication) -> None:
         CommandHandler("orders", groups.orders_in_group, groups_only),
         CommandHandler("balance", balance.balance_command),
         CommandHandler("fund", balance.fund_command),
+        CommandHandler("stats", stats.stats_command),
         CommandHandler("cancel", cancel.cancel_command),
         CallbackQueryHandler(route_callback),
         ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),

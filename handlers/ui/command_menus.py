@@ -28,6 +28,7 @@ def _commands(*names: str) -> tuple[BotCommand, ...]:
         "send": texts.COMMAND_SEND,
         "balance": texts.COMMAND_BALANCE,
         "fund": texts.COMMAND_FUND,
+        "stats": texts.COMMAND_STATS,
         "help": texts.COMMAND_HELP,
         "cancel": texts.COMMAND_CANCEL,
         "start": texts.COMMAND_START,
@@ -37,12 +38,17 @@ def _commands(*names: str) -> tuple[BotCommand, ...]:
 
 PRIVATE_COMMANDS = _commands("buy", "orders", "send", "help", "cancel", "start")
 GROUP_COMMANDS = _commands("buy", "orders", "help")
-ADMIN_PRIVATE_COMMANDS = _commands("buy", "orders", "send", "balance", "fund", "help", "cancel")
-ADMIN_GROUP_COMMANDS = _commands("buy", "orders", "send", "balance", "fund", "help", "cancel")
+ADMIN_PRIVATE_COMMANDS = _commands(
+    "buy", "orders", "send", "balance", "fund", "stats", "help", "cancel"
+)
+ADMIN_GROUP_COMMANDS = _commands(
+    "buy", "orders", "send", "balance", "fund", "stats", "help", "cancel"
+)
 
 
 def command_scopes(settings: Settings) -> list[tuple[BotCommandScope, tuple[BotCommand, ...]]]:
-    """Everyone sees the buying commands; admins also see /balance, /fund and /send in groups."""
+    """Everyone sees the buying commands; admins also /balance, /fund, /stats (and /send in
+    groups)."""
     scopes: list[tuple[BotCommandScope, tuple[BotCommand, ...]]] = [
         (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
         (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),

@@ -9,9 +9,11 @@ import html
 import math
 from datetime import UTC, datetime, timedelta
 
+from bot.core.operator import ErrorReport
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
 from bot.sms4sats import Problem, Sms4SatsError
+from storage import Stats, TopRow
 
 HOLD_INVOICE_REFUND = (
     "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken when your "
@@ -627,3 +629,165 @@ GROUP_WELCOME = (
     "👋 Thanks for adding me! Members can buy SMS codes in a private chat with me (/buy). "
     "Admins can use /send, /balance and /fund here."
 )
+
+
+# --- the operator's view: /stats, error reports, the balance alert ---------------------------
+# Kept in one block at the end of the module (they came together; easy to move as one).
+
+COMMAND_STATS = "Sales, referral, what works (admins)"
+ADMIN_HELP_STATS = "\n/stats — sales, referral earnings, what sells and what fails"
+GROUP_ADMIN_HELP_STATS = "\nAdmins can also see /stats here."
+STATS_PERIOD_BUTTONS = {"24h": "24 h", "7d": "7 days", "30d": "30 days", "all": "All time"}
+STATS_PERIOD_NAMES = {
+    "24h": "last 24 hours",
+    "7d": "last 7 days",
+    "30d": "last 30 days",
+    "all": "all time",
+}
+BUTTON_STATS_CSV = "📄 CSV of these orders"
+STATS_WHERE = (
+    "/stats works in a private chat with me, or in the admin group (ADMIN_CHAT_ID), so the "
+    "figures stay among admins."
+)
+REFERRAL_RATE = 0.10
+
+
+def stats_bad_period(text: str) -> str:
+    return (
+        f"❌ “{esc(text[:20])}” is not a period I know. Use 24h, 7d, 30d or all, like "
+        "<code>/stats csv 30d</code>."
+    )
+
+
+def stats_period_button(period: str, current: bool) -> str:
+    label = STATS_PERIOD_BUTTONS[period]
+    return f"• {label} •" if current else label
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({round(100 * part / whole)}%)" if whole else "—"
+
+
+def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
+    if not rows:
+        return f"{title}: —"
+    items = []
+    for row in rows:
+        rate = row.success_rate
+        ok = f"{round(100 * rate)}% ok" if rate is not None else "none paid"
+        items.append(f"{esc(row.name)} {row.orders:,} ({ok})")
+    return f"{title}: " + " · ".join(items)
+
+
+def stats_report(stats: Stats, period: str, referral_address: str | None) -> str:
+    """The /stats message: compact, one fact per line. Sales are receive and send orders."""
+    receive, send, fund = OrderKind.RECEIVE, OrderKind.SEND, OrderKind.FUND
+    done = frozenset({OrderState.COMPLETED})
+    sales_kinds = (receive, send)
+
+    def outcome(state: OrderState) -> int:
+        return sum(stats.count(kind=k, states=frozenset({state})) for k in sales_kinds)
+
+    outcomes = [
+        _n(stats.count(kind=receive, states=done), "code delivered", "codes delivered"),
+        _n(stats.count(kind=send, states=done), "SMS delivered", "SMS delivered"),
+        _n(outcome(OrderState.NO_NUMBER), "no number", "no number"),
+        _n(outcome(OrderState.CANCELLED), "cancelled", "cancelled"),
+        _n(outcome(OrderState.EXPIRED), "expired", "expired"),
+        _n(outcome(OrderState.FAILED), "failed", "failed"),
+        _n(outcome(OrderState.INVOICE_EXPIRED), "invoice never paid", "invoices never paid"),
+    ]
+    open_orders = sum(
+        stats.count(kind=k, states=frozenset(s for s in OrderState if not s.is_final))
+        for k in sales_kinds
+    )
+    if open_orders:
+        outcomes.append(_n(open_orders, "still open", "still open"))
+    sales = sum(stats.sats(kind=k, states=done, from_balance=False) for k in sales_kinds)
+    sold = sum(stats.count(kind=k, states=done, from_balance=False) for k in sales_kinds)
+    from_balance = sum(stats.sats(kind=k, states=done, from_balance=True) for k in sales_kinds)
+    shown = sum(stats.count(kind=k, from_balance=False) for k in sales_kinds)
+    paid = sum(stats.count(kind=k, from_balance=False, paid=True) for k in sales_kinds)
+    numbers_paid = stats.count(kind=receive, paid=True)
+    lines = [
+        f"📊 <b>Stats · {STATS_PERIOD_NAMES[period]}</b>",
+        f"Orders: {_n(stats.count(kind=receive), 'number', 'numbers')} · "
+        f"{_n(stats.count(kind=send), 'SMS', 'SMS')} · "
+        f"{_n(stats.count(kind=fund), 'top-up', 'top-ups')}",
+        # Outcomes that did not happen are left out: the message stays short.
+        "Outcomes: " + (" · ".join(o for o in outcomes if not o.startswith("0 ")) or "—"),
+        f"💰 Sales: <b>{sats(sales)}</b> from {_n(sold, 'completed order', 'completed orders')} "
+        "paid by invoice",
+    ]
+    if from_balance:
+        lines.append(f"Paid from the prepaid balance: {sats(from_balance)}")
+    if referral_address:
+        lines.append(
+            f"🤝 Referral ≈ <b>{sats(round(sales * REFERRAL_RATE))}</b> (10% of sales; an "
+            f"estimate: sms4sats pays it to {esc(referral_address)}, the bot only counts)"
+        )
+    else:
+        lines.append("🤝 Referral: none. Set SMS4SATS_REF to your Lightning Address to earn 10%.")
+    credited = stats.sats(kind=fund, states=done)
+    if stats.count(kind=fund):
+        done_funds = stats.count(kind=fund, states=done)
+        lines.append(f"Top-ups credited: {done_funds:,} · {sats(credited)}")
+    median = stats.median_seconds_to_code
+    lines += [
+        f"Conversion: invoices paid {_share(paid, shown)} · codes per number paid "
+        f"{_share(stats.count(kind=receive, states=done), numbers_paid)}",
+        "⏱ Median payment → code: " + (duration(median) if median is not None else "—"),
+        _top_line("🌍 Top countries", stats.top_countries),
+        _top_line("📱 Top services", stats.top_services),
+        f"👥 Users: {stats.new_users:,} new · {stats.active_users:,} active · "
+        f"{stats.all_users:,} in all",
+    ]
+    return "\n".join(lines)
+
+
+def stats_csv_caption(count: int, period: str) -> str:
+    return (
+        f"📄 {count:,} orders, {STATS_PERIOD_NAMES[period]} (times in UTC). No invoices, codes, "
+        "phone numbers or messages are included."
+    )
+
+
+def error_report(report: ErrorReport) -> str:
+    where = {
+        "command": "a command",
+        "button": "a button press",
+        "message": "a message",
+        "update": "an update",
+        "background": "background work",
+    }.get(report.origin, report.origin)
+    if report.detail:
+        where += f" ({report.detail})"
+    if report.order_ids:
+        where += ", order " + ", ".join(f"#{i}" for i in report.order_ids)
+        if report.count > len(report.order_ids):
+            where += "…"
+    lines = [
+        f"⚠️ <b>Error in the bot</b>: <code>{esc(report.error_type)}</code>",
+        esc(report.message) if report.message else "(no message)",
+        f"Where: {esc(where)}",
+    ]
+    first = clock(datetime.fromtimestamp(report.first_at, UTC))
+    last = clock(datetime.fromtimestamp(report.last_at, UTC))
+    when = f"at {first}" if first == last else f"from {first} to {last}"
+    repeated = f"Happened {report.count:,} times, {when}."
+    lines.append(repeated if report.count > 1 else f"At {first}.")
+    if report.origin != "background":
+        lines.append("Each user got the usual apology.")
+    lines.append("The full traceback is in the bot's log.")
+    return "\n".join(lines)
+
+
+def balance_low(balance: int, threshold: int) -> str:
+    return (
+        f"🪫 The prepaid sms4sats balance is <b>{sats(balance)}</b>, below your alert at "
+        f"{sats(threshold)}. Top it up with /fund. (Said once, until it is back above.)"
+    )

@@ -8,6 +8,7 @@ The admin check runs on every command and every press, in private chats and grou
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import UTC, datetime
 
@@ -17,7 +18,7 @@ from telegram.ext import ContextTypes
 from bot.core.services import Services
 from handlers.common import answer, show
 from handlers.context import get_services, in_private
-from handlers.ui import texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import StatsCsv, StatsView
 from handlers.ui.keyboards import button
 from storage import OrderRecord
@@ -111,7 +112,18 @@ async def stats_csv(update: Update, context: ContextTypes.DEFAULT_TYPE, callback
 
 async def _report(services: Services, period: str) -> str:
     stats = await services.stats.stats(_since(services, period))
-    return texts.stats_report(stats, period, services.settings.sms4sats_ref)
+    named = dataclasses.replace(
+        stats,
+        top_countries=tuple(
+            dataclasses.replace(row, name=names.place(int(row.name), row.raw_name))
+            for row in stats.top_countries
+        ),
+        top_services=tuple(
+            dataclasses.replace(row, name=names.service(row.name, row.raw_name))
+            for row in stats.top_services
+        ),
+    )
+    return texts.stats_report(named, period, services.settings.sms4sats_ref)
 
 
 async def _send_csv(update: Update, services: Services, period: str) -> None:

@@ -125,7 +125,7 @@ MIGRATIONS: tuple[str, ...] = (
     -- Covers every /stats query (they read no other column), so a view is an index range
     -- scan, all time included, and never touches the wide rows (invoices, messages).
     CREATE INDEX orders_for_stats ON orders (created_at, kind, state, paid_from_balance,
-        paid_at, code_at, amount_sats, country_name, service_name);
+        paid_at, code_at, amount_sats, country_code, country_name, service_code, service_name);
     CREATE INDEX orders_by_balance_use ON orders (updated_at)
         WHERE paid_from_balance = 1 OR kind = 'fund';
     CREATE INDEX users_by_first_seen ON users (first_seen);

@@ -33,9 +33,11 @@ class OrderGroup:
 @dataclass(frozen=True, slots=True)
 class TopRow:
     name: str
+    """The country or service code, until the Telegram layer names it."""
     orders: int
     paid: int
     completed: int
+    raw_name: str | None = None
 
     @property
     def success_rate(self) -> float | None:
@@ -119,8 +121,8 @@ class StatsStore:
         return Stats(
             groups=groups,
             median_seconds_to_code=await self._median_seconds_to_code(since),
-            top_countries=await self._top("country_name", since, top),
-            top_services=await self._top("service_name", since, top),
+            top_countries=await self._top("country_code", "country_name", since, top),
+            top_services=await self._top("service_code", "service_name", since, top),
             **await self._users(since),
         )
 
@@ -168,10 +170,13 @@ class StatsStore:
             middle = [float(r[0]) for r in await cursor.fetchall()]
         return sum(middle) / len(middle)
 
-    async def _top(self, column: str, since: float | None, limit: int) -> tuple[TopRow, ...]:
-        # `column` is one of two names this module passes, never user input.
+    async def _top(
+        self, column: str, name: str, since: float | None, limit: int
+    ) -> tuple[TopRow, ...]:
+        """Grouped by code (what sms4sats is asked for); `name` is its sms4sats spelling."""
+        # `column` and `name` are names this module passes, never user input.
         sql = (
-            f"SELECT {column}, COUNT(*) AS orders, "
+            f"SELECT {column}, MAX({name}), COUNT(*) AS orders, "
             "SUM(CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN state = ? THEN 1 ELSE 0 END) "
             f"FROM orders WHERE kind = ? AND {column} IS NOT NULL "
@@ -181,7 +186,9 @@ class StatsStore:
         args = (OrderState.COMPLETED.value, OrderKind.RECEIVE.value, *_args(since), limit)
         async with self._db.connection.execute(sql, args) as cursor:
             rows = await cursor.fetchall()
-        return tuple(TopRow(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows)
+        return tuple(
+            TopRow(str(r[0]), int(r[2]), int(r[3]), int(r[4]), raw_name=r[1]) for r in rows
+        )
 
     async def _users(self, since: float | None) -> dict[str, int]:
         async with self._db.connection.execute(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from dotenv import dotenv_values
 
@@ -49,6 +49,9 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     admin_chat_id: int | None = None
     database_path: Path = Path("data/sms4sats-bot.db")
+    """The SQLite file, used unless `postgres_url` is set."""
+    postgres_url: str | None = field(default=None, repr=False)
+    """DATABASE_URL when it names PostgreSQL; it may hold a password, hence repr=False."""
     poll_interval: float = DEFAULT_POLL_INTERVAL
     log_level: str = "INFO"
     max_unpaid_invoices: int = DEFAULT_MAX_UNPAID_INVOICES
@@ -59,7 +62,12 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Strings that must never reach a chat or a log line."""
-        return tuple(s for s in (self.telegram_token, self.sms4sats_api_key) if s)
+        password = urlsplit(self.postgres_url).password if self.postgres_url else None
+        return tuple(
+            s
+            for s in (self.telegram_token, self.sms4sats_api_key, password and unquote(password))
+            if s
+        )
 
 
 def load_settings(
@@ -88,6 +96,7 @@ def load_settings(
         admin_ids=_admin_ids(get("ADMIN_IDS")),
         admin_chat_id=_admin_chat_id(get("ADMIN_CHAT_ID")),
         database_path=_database_path(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        postgres_url=_postgres_url(get("DATABASE_URL")),
         poll_interval=_poll_interval(get("POLL_INTERVAL")),
         log_level=_log_level(get("LOG_LEVEL")),
         max_unpaid_invoices=_count(
@@ -174,15 +183,54 @@ def _admin_chat_id(value: str | None) -> int | None:
     return int(value)
 
 
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_DATABASE_URL_FORMS = (
+    "expected sqlite:///relative/path.db, sqlite:////absolute/path.db or "
+    "postgresql://user:password@host:5432/database"
+)
+
+
 def _database_path(value: str) -> Path:
+    """The SQLite file; the default one when DATABASE_URL names PostgreSQL (then unused)."""
+    if value.startswith(_POSTGRES_SCHEMES):
+        value = DEFAULT_DATABASE_URL
     prefix = "sqlite:///"
     if not value.startswith(prefix) or len(value) == len(prefix):
-        raise ConfigError(
-            "DATABASE_URL",
-            f"expected sqlite:///relative/path.db or sqlite:////absolute/path.db, got {value!r}",
-        )
+        # A URL of another kind may carry a password: only its scheme is quoted.
+        scheme = value.split("://", 1)[0] if "://" in value else value[:20]
+        raise ConfigError("DATABASE_URL", f"{_DATABASE_URL_FORMS}, got {scheme!r}...")
     # sqlite:////abs keeps its leading slash; sqlite:///rel is relative to the working directory.
     return Path(value[len(prefix) :])
+
+
+def _postgres_url(value: str | None) -> str | None:
+    """A PostgreSQL URL, checked for shape only (reaching the server is checked at start).
+
+    Messages never quote the URL: it may hold the database password.
+    """
+    if value is None or not value.startswith(_POSTGRES_SCHEMES):
+        return None
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked for it)
+    except ValueError:
+        raise ConfigError(
+            "DATABASE_URL", "malformed PostgreSQL URL: the port must be a number (like 5432)"
+        ) from None
+    # libpq also takes the host as ?host=/path/to/socket/dir, for a server on a unix socket.
+    if not parts.hostname and not parse_qs(parts.query).get("host"):
+        raise ConfigError(
+            "DATABASE_URL",
+            "malformed PostgreSQL URL: no host; expected postgresql://user:password@host:5432/"
+            "database",
+        )
+    if not parts.path.strip("/"):
+        raise ConfigError(
+            "DATABASE_URL",
+            "malformed PostgreSQL URL: no database name; expected "
+            "postgresql://user:password@host:5432/database",
+        )
+    return value
 
 
 def _poll_interval(value: str | None) -> float:

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from handlers.context import AnyApplication, get_services_from
 from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import ChatMessage, TelegramSandboxClient
+from tests.postgres import PostgresForTests, postgres_for_tests
 
 pytest_plugins = ["tests.telegram_sandbox_fixtures"]
 
@@ -148,8 +149,35 @@ class Stack:
         )
 
 
+# The database behind a test: SQLite unless the test says otherwise. Tests that must hold on
+# both name it in a parametrize (`@BOTH_BACKENDS`), which overrides this fixture's value.
+BACKENDS = ("sqlite", "postgresql")
+BOTH_BACKENDS = pytest.mark.parametrize("backend", BACKENDS)
+
+
 @pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresForTests]:
+    """TEST_DATABASE_URL's server, or one the tests start (once, and only if a test asks)."""
+    with postgres_for_tests() as server:
+        yield server
+
+
+@pytest.fixture
+def database_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """What `storage.open_database` opens: a new SQLite file, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        return tmp_path / "bot.db"
+    server: PostgresForTests = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, database_target: Path | str) -> AsyncIterator[Stack]:
     sms_config = SandboxConfig(api_keys_balance={API_KEY: 50_000})
     async with (
         run_sms4sats_sandbox(config=sms_config) as sms4sats_sandbox,
@@ -164,6 +192,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
             sms4sats_ref=REF,
             admin_ids=frozenset({ADMIN_ID}),
             database_path=tmp_path / "bot.db",
+            postgres_url=database_target if isinstance(database_target, str) else None,
             poll_interval=POLL_INTERVAL,
             log_level="DEBUG",
         )

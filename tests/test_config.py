@@ -81,7 +81,10 @@ def test_relative_database_path() -> None:
         ("SMS4SATS_REF", "not-an-address", "Lightning Address"),
         ("ADMIN_IDS", "12,abc", "Telegram user ids"),
         ("ADMIN_CHAT_ID", "12345", "negative"),
-        ("DATABASE_URL", "postgres://x", "sqlite:///"),
+        ("DATABASE_URL", "mysql://x", "sqlite:///"),
+        ("DATABASE_URL", "postgresql://bot:pw@db:54x2/bot", "port must be a number"),
+        ("DATABASE_URL", "postgresql://bot:pw@/bot", "no host"),
+        ("DATABASE_URL", "postgres://bot:pw@db:5432", "no database name"),
         ("POLL_INTERVAL", "fast", "seconds"),
         ("POLL_INTERVAL", "0", "seconds"),
         ("LOG_LEVEL", "LOUD", "one of"),
@@ -94,6 +97,30 @@ def test_bad_values_name_the_variable(variable: str, value: str, expected: str) 
     assert caught.value.variable == variable
     assert str(caught.value).startswith(f"{variable}: ")
     assert expected in str(caught.value)
+
+
+def test_postgres_url_selects_postgres_and_its_password_stays_secret() -> None:
+    url = "postgresql://bot:s%40cret-pw@db.internal:5432/sms4sats"
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url}, env_file=None)
+    assert settings.postgres_url == url
+    assert "s@cret-pw" in settings.secrets  # redacted from every log line
+    assert "cret-pw" not in repr(settings)
+    socket = "postgresql://postgres@/bot?host=/run/postgresql"
+    assert (
+        load_settings(
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": socket}, env_file=None
+        ).postgres_url
+        == socket
+    )
+    sqlite = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert sqlite.postgres_url is None
+
+
+def test_malformed_database_url_is_not_echoed() -> None:
+    for url in ("postgresql://bot:hunter2@db:bad/x", "mysql://bot:hunter2@db/x"):
+        with pytest.raises(ConfigError) as caught:
+            load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url}, env_file=None)
+        assert "hunter2" not in str(caught.value)
 
 
 def test_malformed_token_is_not_echoed() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 import httpx
 from telegram import Bot, LinkPreviewOptions, Update
@@ -28,7 +27,14 @@ from handlers.sequencing import PersonSequencer
 from handlers.ui import texts
 from handlers.ui.command_menus import publish_commands
 from handlers.ui.notifier import TelegramNotifier
-from storage import ChatStore, Database, DraftStore, OrderStore, PlacementStore
+from storage import (
+    ChatStore,
+    DraftStore,
+    OrderStore,
+    PlacementStore,
+    StorageError,
+    open_database,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +98,10 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
 
 async def _open_services(application: AnyApplication, settings: Settings, clock: Clock) -> Services:
     try:
-        database = await Database.open(settings.database_path)
-    except (OSError, sqlite3.Error) as error:
-        raise StartupError(
-            f"Cannot open the database at {settings.database_path}: {error}"
-        ) from None
+        database = await open_database(settings.postgres_url or settings.database_path)
+    except StorageError as error:
+        # Already one line that names the database without its password.
+        raise StartupError(str(error)) from None
     http = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
     sms4sats = Sms4SatsClient(
         http,

@@ -23,10 +23,14 @@ DEFAULT_POLL_INTERVAL = 3.0
 DEFAULT_MAX_UNPAID_INVOICES = 3
 DEFAULT_MAX_ORDERS_PER_HOUR = 20
 DEFAULT_TELEGRAM_SEND_TIMEOUT = 20.0
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8080
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 # A Lightning Address is an email-shaped identifier (LUD-16); the domain part needs a dot.
 _LIGHTNING_ADDRESS_RE = re.compile(r"^[a-z0-9._+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+# What Telegram accepts as a webhook's secret_token.
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -58,6 +62,19 @@ class Settings:
     max_orders_per_hour: int = DEFAULT_MAX_ORDERS_PER_HOUR
     telegram_send_timeout: float = DEFAULT_TELEGRAM_SEND_TIMEOUT
     """Seconds the bot's own sends (cards, codes) wait for Telegram's answer."""
+    webhook_url: str | None = None
+    """The public URL Telegram POSTs updates to; None means long polling."""
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    """Where the bot's HTTP server listens (webhook, /healthz, /metrics)."""
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    metrics_port: int | None = None
+    """With long polling: the port of /healthz and /metrics (no HTTP server when None)."""
+
+    @property
+    def http_port(self) -> int | None:
+        """The port of the bot's HTTP server, or None when it runs none."""
+        return self.webhook_port if self.webhook_url else self.metrics_port
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -65,7 +82,12 @@ class Settings:
         password = urlsplit(self.postgres_url).password if self.postgres_url else None
         return tuple(
             s
-            for s in (self.telegram_token, self.sms4sats_api_key, password and unquote(password))
+            for s in (
+                self.telegram_token,
+                self.sms4sats_api_key,
+                self.webhook_secret,
+                password and unquote(password),
+            )
             if s
         )
 
@@ -105,6 +127,11 @@ def load_settings(
         max_orders_per_hour=_count(
             "MAX_ORDERS_PER_HOUR", get("MAX_ORDERS_PER_HOUR"), DEFAULT_MAX_ORDERS_PER_HOUR
         ),
+        webhook_url=_webhook_url(get("WEBHOOK_URL")),
+        webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), get("WEBHOOK_URL")),
+        webhook_listen=get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
+        webhook_port=_port("WEBHOOK_PORT", get("WEBHOOK_PORT")) or DEFAULT_WEBHOOK_PORT,
+        metrics_port=_port("METRICS_PORT", get("METRICS_PORT")),
     )
 
 
@@ -231,6 +258,42 @@ def _postgres_url(value: str | None) -> str | None:
             "postgresql://user:password@host:5432/database",
         )
     return value
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+        raise ConfigError(
+            "WEBHOOK_URL",
+            f"expected the public https:// URL Telegram sends updates to, got {value!r}",
+        )
+    return value
+
+
+def _webhook_secret(value: str | None, webhook_url: str | None) -> str | None:
+    if webhook_url is None:
+        return value
+    if value is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET",
+            "required with WEBHOOK_URL: 1 to 256 characters of A-Z, a-z, 0-9, _ and -",
+        )
+    if not _WEBHOOK_SECRET_RE.match(value):
+        # Not echoed: it is a secret, maybe with one wrong character.
+        raise ConfigError(
+            "WEBHOOK_SECRET", "malformed: expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    return value
+
+
+def _port(variable: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{1,5}", value) or not 1 <= int(value) <= 65535:
+        raise ConfigError(variable, f"expected a port number from 1 to 65535, got {value!r}")
+    return int(value)
 
 
 def _poll_interval(value: str | None) -> float:

@@ -96,6 +96,14 @@ class OrderStore:
             )
         return [order_from_row(row) for row in rows]
 
+    async def open_counts(self) -> dict[tuple[str, str], int]:
+        """How many orders are not yet closed, by (kind, state)."""
+        rows = await self._db.fetch_all(
+            "SELECT kind, state, COUNT(*) AS n FROM orders WHERE closed_at IS NULL "
+            "GROUP BY kind, state"
+        )
+        return {(str(row["kind"]), str(row["state"])): int(row["n"]) for row in rows}
+
     async def untold(self, chat_id: int) -> list[Order]:
         """Orders of the chat with news its user has not been told (say, while they blocked us)."""
         rows = await self._db.fetch_all(

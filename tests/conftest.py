@@ -22,7 +22,7 @@ import pytest
 
 from bot.config import Settings
 from bot.core.services import Services
-from bot.wiring.app import ALLOWED_UPDATES, build_application
+from bot.wiring.app import ALLOWED_UPDATES, WEB_SERVER_KEY, build_application
 from handlers.context import AnyApplication, get_services_from
 from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
@@ -76,12 +76,20 @@ class Stack:
     async def start_bot(self) -> None:
         application = build_application(self.settings, clock=self.clock)
         await application.initialize()
-        if application.post_init is not None:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)
+        except BaseException:
+            # As run_polling does: what post_init opened before failing is closed.
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+            raise
+        # In webhook mode there is no updater: the sandbox POSTs to the bot's server.
+        if application.updater is not None:
+            await application.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+            )
         await application.start()
         self.application = application
 
@@ -89,14 +97,20 @@ class Stack:
         application, self.application = self.application, None
         if application is None:
             return
-        assert application.updater is not None
-        if application.updater.running:
+        if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
             await application.stop()
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+    @property
+    def http_url(self) -> str:
+        """The bot's own HTTP server (webhook, /healthz, /metrics), when it runs one."""
+        assert self.application is not None
+        server = self.application.bot_data[WEB_SERVER_KEY]
+        return f"http://127.0.0.1:{server.port}"
 
     async def reconfigure(self, **changes: Any) -> None:
         """Restart the bot with other settings (same database, same stand-ins)."""

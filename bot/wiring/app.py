@@ -82,8 +82,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
             # same ones the running tick is checking.
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
-        log.info("Bot @%s is up (%s); checking orders every %ss", application.bot.username,
-                 "webhook" if settings.webhook_url else "long polling",
+        log.info("Bot @%s is up; checking orders every %ss", application.bot.username,
                  settings.poll_interval)  # fmt: skip
 
     async def post_shutdown(application: AnyApplication) -> None:

@@ -14,7 +14,8 @@ Writing (or porting) a store against it:
 - `async with db.transaction() as tx:` groups statements all or nothing: `tx` has the same five
   methods. On PostgreSQL it holds one pooled connection, so `SELECT ... FOR UPDATE SKIP LOCKED`
   and `pg_advisory_xact_lock(...)` work inside it; on SQLite it is a `BEGIN IMMEDIATE` write
-  transaction, which keeps every other writer (process or coroutine) out until it ends.
+  transaction, which keeps every other writer (process or coroutine) out until it ends, and
+  every other statement of this process too: never await the network inside one.
 - Parameters: a bool is stored as 0/1 and an enum as its value, on both databases.
 - A unique or foreign key violation raises `storage.IntegrityError` on both.
 - `db.dialect` is `"sqlite"` or `"postgresql"`, for the rare statement that must differ.

@@ -115,6 +115,9 @@ async def test_healthz_follows_the_database(stack: Stack) -> None:
     await stack.services.database.close()
     health = await stack.http.get(f"{stack.http_url}/healthz")
     assert (health.status_code, health.text) == (503, "unavailable\n")
+    # The metrics still answer, the counters being what helps most then.
+    metrics = await stack.http.get(f"{stack.http_url}/metrics")
+    assert metrics.status_code == 200 and "sms4sats_bot_updates_handled_total" in metrics.text
 
 
 async def test_metrics_port_with_long_polling_and_429s(stack: Stack) -> None:

@@ -8,6 +8,7 @@ token, a key or a chat.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable
@@ -30,6 +31,8 @@ from bot.sms4sats import Sms4SatsClient
 from handlers.sequencing import PersonSequencer
 from handlers.ui.notifier import TelegramNotifier
 from storage import OrderStore
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # The sms4sats endpoints the client calls; any other path is counted as "other", so a label
@@ -102,10 +105,15 @@ class BotMetrics:
     async def render(self, orders: OrderStore | None) -> bytes:
         """The text exposition; the open orders are counted in the database at each scrape."""
         if orders is not None:
-            counts = await orders.open_counts()
-            self.open_orders.clear()
-            for (kind, state), count in counts.items():
-                self.open_orders.labels(kind=kind, state=state).set(count)
+            try:
+                counts = await orders.open_counts()
+            except Exception as error:  # the driver's own, whichever database it is
+                # The counters still matter most when the database is down; /healthz says so.
+                log.warning("Metrics: cannot count the open orders: %s", error)
+            else:
+                self.open_orders.clear()
+                for (kind, state), count in counts.items():
+                    self.open_orders.labels(kind=kind, state=state).set(count)
         return generate_latest(self.registry)
 
     def sms4sats_request(self, request: httpx.Request, outcome: str) -> None:

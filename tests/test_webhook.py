@@ -9,16 +9,10 @@ import pytest
 
 from bot.wiring.app import StartupError
 from tests.conftest import ALICE, API_KEY, BOB, BOTH_BACKENDS, Stack
-from tests.flows import buy, eventually, pay_and_get_number
+from tests.flows import buy, eventually, free_port, pay_and_get_number
 
 SECRET = "webhook-Secret_0123456789"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def webhook_mode(stack: Stack) -> str:

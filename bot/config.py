@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from dotenv import dotenv_values
 
@@ -23,10 +23,14 @@ DEFAULT_POLL_INTERVAL = 3.0
 DEFAULT_MAX_UNPAID_INVOICES = 3
 DEFAULT_MAX_ORDERS_PER_HOUR = 20
 DEFAULT_TELEGRAM_SEND_TIMEOUT = 20.0
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8080
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 # A Lightning Address is an email-shaped identifier (LUD-16); the domain part needs a dot.
 _LIGHTNING_ADDRESS_RE = re.compile(r"^[a-z0-9._+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+# What Telegram accepts as a webhook's secret_token.
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -49,6 +53,9 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     admin_chat_id: int | None = None
     database_path: Path = Path("data/sms4sats-bot.db")
+    """The SQLite file, used unless `postgres_url` is set."""
+    postgres_url: str | None = field(default=None, repr=False)
+    """DATABASE_URL when it names PostgreSQL; it may hold a password, hence repr=False."""
     poll_interval: float = DEFAULT_POLL_INTERVAL
     log_level: str = "INFO"
     max_unpaid_invoices: int = DEFAULT_MAX_UNPAID_INVOICES
@@ -59,11 +66,34 @@ class Settings:
     """Whether unexpected errors are reported to the admins (ERROR_REPORTS=off turns it off)."""
     balance_alert_sats: int | None = None
     """The admins get a note when the prepaid balance drops below this (BALANCE_ALERT_SATS)."""
+    webhook_url: str | None = None
+    """The public URL Telegram POSTs updates to; None means long polling."""
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    """Where the bot's HTTP server listens (webhook, /healthz, /metrics)."""
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    metrics_port: int | None = None
+    """With long polling: the port of /healthz and /metrics (no HTTP server when None)."""
+
+    @property
+    def http_port(self) -> int | None:
+        """The port of the bot's HTTP server, or None when it runs none."""
+        return self.webhook_port if self.webhook_url else self.metrics_port
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Strings that must never reach a chat or a log line."""
-        return tuple(s for s in (self.telegram_token, self.sms4sats_api_key) if s)
+        password = urlsplit(self.postgres_url).password if self.postgres_url else None
+        return tuple(
+            s
+            for s in (
+                self.telegram_token,
+                self.sms4sats_api_key,
+                self.webhook_secret,
+                password and unquote(password),
+            )
+            if s
+        )
 
 
 def load_settings(
@@ -93,6 +123,7 @@ def load_settings(
         admin_ids=_admin_ids(get("ADMIN_IDS")),
         admin_chat_id=_admin_chat_id(get("ADMIN_CHAT_ID")),
         database_path=_database_path(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        postgres_url=_postgres_url(get("DATABASE_URL")),
         poll_interval=_poll_interval(get("POLL_INTERVAL")),
         log_level=_log_level(get("LOG_LEVEL")),
         max_unpaid_invoices=_count(
@@ -103,6 +134,11 @@ def load_settings(
         ),
         error_reports=_switch("ERROR_REPORTS", get("ERROR_REPORTS"), default=True),
         balance_alert_sats=_balance_alert(get("BALANCE_ALERT_SATS"), api_key),
+        webhook_url=_webhook_url(get("WEBHOOK_URL")),
+        webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), get("WEBHOOK_URL")),
+        webhook_listen=get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
+        webhook_port=_port("WEBHOOK_PORT", get("WEBHOOK_PORT")) or DEFAULT_WEBHOOK_PORT,
+        metrics_port=_port("METRICS_PORT", get("METRICS_PORT")),
     )
 
 
@@ -206,15 +242,90 @@ def _admin_chat_id(value: str | None) -> int | None:
     return int(value)
 
 
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_DATABASE_URL_FORMS = (
+    "expected sqlite:///relative/path.db, sqlite:////absolute/path.db or "
+    "postgresql://user:password@host:5432/database"
+)
+
+
 def _database_path(value: str) -> Path:
+    """The SQLite file; the default one when DATABASE_URL names PostgreSQL (then unused)."""
+    if value.startswith(_POSTGRES_SCHEMES):
+        value = DEFAULT_DATABASE_URL
     prefix = "sqlite:///"
     if not value.startswith(prefix) or len(value) == len(prefix):
-        raise ConfigError(
-            "DATABASE_URL",
-            f"expected sqlite:///relative/path.db or sqlite:////absolute/path.db, got {value!r}",
-        )
+        # A URL of another kind may carry a password: only its scheme is quoted.
+        scheme = value.split("://", 1)[0] if "://" in value else value[:20]
+        raise ConfigError("DATABASE_URL", f"{_DATABASE_URL_FORMS}, got {scheme!r}...")
     # sqlite:////abs keeps its leading slash; sqlite:///rel is relative to the working directory.
     return Path(value[len(prefix) :])
+
+
+def _postgres_url(value: str | None) -> str | None:
+    """A PostgreSQL URL, checked for shape only (reaching the server is checked at start).
+
+    Messages never quote the URL: it may hold the database password.
+    """
+    if value is None or not value.startswith(_POSTGRES_SCHEMES):
+        return None
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked for it)
+    except ValueError:
+        raise ConfigError(
+            "DATABASE_URL", "malformed PostgreSQL URL: the port must be a number (like 5432)"
+        ) from None
+    # libpq also takes the host as ?host=/path/to/socket/dir, for a server on a unix socket.
+    if not parts.hostname and not parse_qs(parts.query).get("host"):
+        raise ConfigError(
+            "DATABASE_URL",
+            "malformed PostgreSQL URL: no host; expected postgresql://user:password@host:5432/"
+            "database",
+        )
+    if not parts.path.strip("/"):
+        raise ConfigError(
+            "DATABASE_URL",
+            "malformed PostgreSQL URL: no database name; expected "
+            "postgresql://user:password@host:5432/database",
+        )
+    return value
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+        raise ConfigError(
+            "WEBHOOK_URL",
+            f"expected the public https:// URL Telegram sends updates to, got {value!r}",
+        )
+    return value
+
+
+def _webhook_secret(value: str | None, webhook_url: str | None) -> str | None:
+    if webhook_url is None:
+        return value
+    if value is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET",
+            "required with WEBHOOK_URL: 1 to 256 characters of A-Z, a-z, 0-9, _ and -",
+        )
+    if not _WEBHOOK_SECRET_RE.match(value):
+        # Not echoed: it is a secret, maybe with one wrong character.
+        raise ConfigError(
+            "WEBHOOK_SECRET", "malformed: expected 1 to 256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    return value
+
+
+def _port(variable: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{1,5}", value) or not 1 <= int(value) <= 65535:
+        raise ConfigError(variable, f"expected a port number from 1 to 65535, got {value!r}")
+    return int(value)
 
 
 def _poll_interval(value: str | None) -> float:

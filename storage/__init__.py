@@ -1,23 +1,53 @@
-"""Persistence (aiosqlite): the database is the source of truth for orders, drafts and chats.
+"""Persistence: the database is the source of truth for orders, drafts and chats.
 
-May import the domain (`bot.domain`) and nothing else of the project.
+SQLite (aiosqlite) by default, PostgreSQL (psycopg 3) for operators who run more than one
+instance; the stores are written once against `storage.database.Database`, whose docstring
+says how to write (or port) one. May import the domain (`bot.domain`) and nothing else of the
+project.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
 
 from storage.bot_state import BotStateStore
 from storage.chats import ChatStore
-from storage.database import Database
+from storage.database import (
+    Database,
+    DatabaseUnavailable,
+    IntegrityError,
+    SchemaTooNew,
+    Session,
+    StorageError,
+)
 from storage.drafts import Draft, DraftStore
 from storage.menus import Menu, MenuKind, MenuStore
 from storage.orders import OrderStore
 from storage.placements import Placement, PlacementStore
+from storage.postgres import PostgresDatabase
+from storage.sqlite import SqliteDatabase
 from storage.stats import OrderRecord, Stats, StatsStore, TopRow
+
+
+async def open_database(target: Path | str) -> Database:
+    """Open (and migrate) the database: a SQLite file's path, or a `postgresql://` URL.
+
+    Raises StorageError (DatabaseUnavailable or SchemaTooNew) with a one-line message that
+    never contains a password.
+    """
+    if isinstance(target, Path):
+        return await SqliteDatabase.open(target)
+    return await PostgresDatabase.open(target)
+
 
 __all__ = [
     "BotStateStore",
     "ChatStore",
     "Database",
+    "DatabaseUnavailable",
     "Draft",
     "DraftStore",
+    "IntegrityError",
     "Menu",
     "MenuKind",
     "MenuStore",
@@ -25,7 +55,13 @@ __all__ = [
     "OrderStore",
     "Placement",
     "PlacementStore",
+    "PostgresDatabase",
+    "SchemaTooNew",
+    "Session",
+    "SqliteDatabase",
     "Stats",
     "StatsStore",
+    "StorageError",
     "TopRow",
+    "open_database",
 ]

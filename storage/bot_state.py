@@ -12,14 +12,11 @@ class BotStateStore:
         self._clock = clock
 
     async def get(self, key: str) -> str | None:
-        async with self._db.connection.execute(
-            "SELECT value FROM bot_state WHERE key = ?", (key,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else None
+        value = await self._db.fetch_value("SELECT value FROM bot_state WHERE key = ?", (key,))
+        return str(value) if value is not None else None
 
     async def set(self, key: str, value: str) -> None:
-        await self._db.connection.execute(
+        await self._db.execute(
             "INSERT INTO bot_state (key, value, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
             "updated_at = excluded.updated_at",
@@ -27,4 +24,4 @@ class BotStateStore:
         )
 
     async def delete(self, key: str) -> None:
-        await self._db.connection.execute("DELETE FROM bot_state WHERE key = ?", (key,))
+        await self._db.execute("DELETE FROM bot_state WHERE key = ?", (key,))

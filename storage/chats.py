@@ -17,7 +17,7 @@ class ChatStore:
         self, user_id: int, first_name: str, username: str | None, language_code: str | None
     ) -> None:
         now = self._clock()
-        await self._db.connection.execute(
+        await self._db.execute(
             """
             INSERT INTO users (user_id, first_name, username, language_code, first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?, ?)
@@ -31,7 +31,7 @@ class ChatStore:
     async def set_chat_status(
         self, chat_id: int, chat_type: str, bot_status: str, title: str | None = None
     ) -> None:
-        await self._db.connection.execute(
+        await self._db.execute(
             """
             INSERT INTO chats (chat_id, type, title, bot_status, updated_at)
             VALUES (?, ?, ?, ?, ?)
@@ -43,11 +43,10 @@ class ChatStore:
         )
 
     async def chat_status(self, chat_id: int) -> str | None:
-        async with self._db.connection.execute(
+        status = await self._db.fetch_value(
             "SELECT bot_status FROM chats WHERE chat_id = ?", (chat_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else None
+        )
+        return None if status is None else str(status)
 
     async def unreachable_chats(self, chat_ids: set[int]) -> set[int]:
         """Those of `chat_ids` that blocked the bot or removed it."""
@@ -55,10 +54,9 @@ class ChatStore:
             return set()
         ids = ", ".join("?" for _ in chat_ids)
         statuses = ", ".join("?" for _ in REACHABLE_STATUSES)
-        async with self._db.connection.execute(
+        rows = await self._db.fetch_all(
             f"SELECT chat_id FROM chats WHERE chat_id IN ({ids}) "
             f"AND bot_status NOT IN ({statuses})",
             (*chat_ids, *sorted(REACHABLE_STATUSES)),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return {int(row[0]) for row in rows}
+        )
+        return {int(row["chat_id"]) for row in rows}

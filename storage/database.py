@@ -1,68 +1,126 @@
-"""The SQLite database: one aiosqlite connection, WAL mode, schema migrations."""
+"""The database interface the stores use, the same for SQLite and PostgreSQL.
+
+Writing (or porting) a store against it:
+
+- SQL is written once, with `?` placeholders, in SQL both databases speak: `INSERT ... ON
+  CONFLICT (...) DO UPDATE SET x = excluded.x` or `DO NOTHING` (not `INSERT OR IGNORE`), `IS
+  [NOT] DISTINCT FROM` for null-safe comparisons (not `IS NOT` between columns), no `? IS NULL`
+  (PostgreSQL cannot type a bare NULL parameter: build the query in Python instead). The
+  PostgreSQL backend turns `?` into its own placeholders and doubles `%`.
+- `await db.execute(sql, params)` returns the number of rows changed; `await db.insert(sql,
+  params)` runs an INSERT into a table with an `id` column and returns the new row's id (SQLite's
+  lastrowid, PostgreSQL's `RETURNING id`); `fetch_one`, `fetch_all` and `fetch_value` read rows
+  as dicts (column name to value) or a single value.
+- `async with db.transaction() as tx:` groups statements all or nothing: `tx` has the same five
+  methods. On PostgreSQL it holds one pooled connection, so `SELECT ... FOR UPDATE SKIP LOCKED`
+  and `pg_advisory_xact_lock(...)` work inside it; on SQLite it is a `BEGIN IMMEDIATE` write
+  transaction, which keeps every other writer (process or coroutine) out until it ends, and
+  every other statement of this process too: never await the network inside one.
+- Parameters: a bool is stored as 0/1 and an enum as its value, on both databases.
+- A unique or foreign key violation raises `storage.IntegrityError` on both.
+- `db.dialect` is `"sqlite"` or `"postgresql"`, for the rare statement that must differ.
+
+Schema changes are migrations in `storage/migrations.py`.
+"""
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-from typing import Self
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from enum import Enum
+from functools import lru_cache
+from typing import Any, Literal
 
-import aiosqlite
-
-from storage.migrations import MIGRATIONS
-
-log = logging.getLogger(__name__)
+Dialect = Literal["sqlite", "postgresql"]
+Row = dict[str, Any]
+Params = Sequence[Any]
 
 
-class Database:
-    """Owns the connection; the stores (orders, chats) share it.
+class StorageError(Exception):
+    """A problem with the database the operator has to fix; the message is one line."""
 
-    aiosqlite runs every statement on one worker thread, so statements never interleave; a
-    `transaction()` groups the ones that must land together.
-    """
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self.connection = connection
-        self.path = path
+class DatabaseUnavailable(StorageError):
+    """The database cannot be opened or reached (never names a password)."""
 
-    @classmethod
-    async def open(cls, path: Path) -> Self:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            connection.row_factory = aiosqlite.Row
-            # WAL survives a killed process without losing committed rows, and lets readers
-            # run while the poller writes. synchronous=NORMAL is crash-safe for process kills.
-            await connection.execute("PRAGMA journal_mode=WAL")
-            await connection.execute("PRAGMA synchronous=NORMAL")
-            await connection.execute("PRAGMA foreign_keys=ON")
-            await connection.execute("PRAGMA busy_timeout=5000")
-            database = cls(connection, path)
-            await database.migrate()
-        except BaseException:
-            await connection.close()
-            raise
-        return database
 
-    async def migrate(self) -> None:
-        async with self.connection.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        current = int(row[0]) if row else 0
-        if current > len(MIGRATIONS):
-            raise RuntimeError(
-                f"The database {self.path} is from a newer version of the bot "
-                f"(schema {current}, this bot knows {len(MIGRATIONS)})."
-            )
-        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-            log.info("Migrating the database to schema version %d", version)
-            # executescript commits first, so BEGIN/COMMIT make each step all-or-nothing.
-            await self.connection.executescript(
-                f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
+class SchemaTooNew(StorageError):
+    """The database was migrated by a newer version of the bot."""
+
+
+class IntegrityError(StorageError):
+    """A statement broke a UNIQUE, CHECK or FOREIGN KEY constraint."""
+
+
+class Session(ABC):
+    """Runs statements: the database itself (each statement on its own) or one transaction."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+
+    @abstractmethod
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT into a table with an `id` column; the new row's id."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row of a query, as dicts."""
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = await self.fetch_one(sql, params)
+        return next(iter(row.values())) if row else None
+
+
+class Database(Session):
+    """The database the stores share, open for the bot's lifetime."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Session]:
+        """Statements that land together or not at all."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raises DatabaseUnavailable unless the database answers a query now."""
 
     async def schema_version(self) -> int:
-        async with self.connection.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        """How many migrations this database has had."""
+        return int(
+            await self.fetch_value("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        )
 
-    async def close(self) -> None:
-        await self.connection.close()
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+def plain(params: Params) -> tuple[Any, ...]:
+    """Parameters as both databases take them: bools as 0/1, enums as their values."""
+    return tuple(
+        int(p) if isinstance(p, bool) else p.value if isinstance(p, Enum) else p for p in params
+    )
+
+
+# A string literal, a quoted identifier, a -- comment, or one of the characters to rewrite.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|[?%]")
+
+
+@lru_cache(maxsize=512)
+def format_placeholders(sql: str) -> str:
+    """`?` placeholders (outside quotes and comments) as psycopg's `%s`; every `%` doubled,
+    since psycopg reads `%` as its own marker even inside a string literal."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        token = match.group()
+        return "%s" if token == "?" else token.replace("%", "%%")
+
+    return _TOKENS.sub(rewrite, sql)

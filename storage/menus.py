@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from bot.domain.clock import Clock
-from storage.database import Database
+from storage.database import Database, Row
 
 # Menu rows older than this are forgotten: Telegram lets a bot edit its messages for 48 hours,
 # and an older menu's buttons still meet the checks of the handlers they reach.
@@ -42,8 +41,8 @@ class Menu:
     left_at: float | None
 
 
-def _menu(row: Any) -> Menu:
-    values = dict(zip(row.keys(), row, strict=True))
+def _menu(row: Row) -> Menu:
+    values = dict(row)
     values["kind"] = MenuKind(values["kind"])
     return Menu(**values)
 
@@ -66,12 +65,11 @@ class MenuStore:
         """The person's menu `message_id` now shows `kind`; only this one answers typed text."""
         now = self._clock()
         search_until = now + search_for if kind.searchable and search_for > 0 else None
-        connection = self._db.connection
-        await connection.execute(
+        await self._db.execute(
             "UPDATE menus SET search_until = NULL WHERE chat_id = ? AND user_id = ?",
             (chat_id, user_id),
         )
-        await connection.execute(
+        await self._db.execute(
             """
             INSERT INTO menus (chat_id, message_id, user_id, kind, country_code, opened_at,
                 search_until)
@@ -82,20 +80,19 @@ class MenuStore:
             """,
             (chat_id, message_id, user_id, kind.value, country_code, now, search_until),
         )
-        await connection.execute("DELETE FROM menus WHERE opened_at < ?", (now - MENU_MAX_AGE,))
+        await self._db.execute("DELETE FROM menus WHERE opened_at < ?", (now - MENU_MAX_AGE,))
 
     async def searched(self, chat_id: int, user_id: int) -> Menu | None:
         """The picker typed text searches: the person's newest, if its search has not ended."""
-        async with self._db.connection.execute(
+        row = await self._db.fetch_one(
             "SELECT * FROM menus WHERE chat_id = ? AND user_id = ? AND left_at IS NULL "
             "AND search_until > ? ORDER BY opened_at DESC LIMIT 1",
             (chat_id, user_id, self._clock()),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return _menu(row) if row else None
 
     async def stop_search(self, chat_id: int, user_id: int) -> None:
-        await self._db.connection.execute(
+        await self._db.execute(
             "UPDATE menus SET search_until = NULL WHERE chat_id = ? AND user_id = ? "
             "AND search_until IS NOT NULL",
             (chat_id, user_id),
@@ -103,21 +100,20 @@ class MenuStore:
 
     async def done(self, chat_id: int, message_id: int) -> None:
         """The menu message became something else (an order, a discarded draft): not a menu."""
-        await self._db.connection.execute(
+        await self._db.execute(
             "DELETE FROM menus WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
 
     async def leave(self, chat_id: int, user_id: int) -> list[Menu]:
         """The person left everything they had open (/cancel): those menus, now closed."""
         now = self._clock()
-        connection = self._db.connection
-        async with connection.execute(
+        rows = await self._db.fetch_all(
             "SELECT * FROM menus WHERE chat_id = ? AND user_id = ? AND left_at IS NULL "
             "ORDER BY opened_at",
             (chat_id, user_id),
-        ) as cursor:
-            menus = [_menu(row) for row in await cursor.fetchall()]
-        await connection.execute(
+        )
+        menus = [_menu(row) for row in rows]
+        await self._db.execute(
             "UPDATE menus SET left_at = ?, search_until = NULL "
             "WHERE chat_id = ? AND user_id = ? AND left_at IS NULL",
             (now, chat_id, user_id),
@@ -125,8 +121,9 @@ class MenuStore:
         return menus
 
     async def is_left(self, chat_id: int, message_id: int) -> bool:
-        async with self._db.connection.execute(
-            "SELECT 1 FROM menus WHERE chat_id = ? AND message_id = ? AND left_at IS NOT NULL",
+        row = await self._db.fetch_one(
+            "SELECT 1 AS left FROM menus WHERE chat_id = ? AND message_id = ? "
+            "AND left_at IS NOT NULL",
             (chat_id, message_id),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )
+        return row is not None

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from enum import StrEnum
 from typing import Any
-
-import aiosqlite
 
 from bot.domain.clock import Clock
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderKind, OrderState
-from storage.database import Database
+from storage.database import Database, Row
 
 
-def order_from_row(row: aiosqlite.Row) -> Order:
-    values: dict[str, Any] = dict(zip(row.keys(), row, strict=True))
+def order_from_row(row: Row) -> Order:
+    values = dict(row)
     values["kind"] = OrderKind(values["kind"])
     values["state"] = OrderState(values["state"])
     values["paid_from_balance"] = bool(values["paid_from_balance"])
@@ -51,7 +48,7 @@ class OrderStore:
     ) -> Order:
         now = self._clock()
         state = rules_for(kind).initial_state(paid_from_balance)
-        cursor = await self._db.connection.execute(
+        order_id = await self._db.insert(
             """
             INSERT INTO orders (remote_id, kind, user_id, chat_id, country_code, country_name,
                 service_code, service_name, phone, message, amount_sats, invoice,
@@ -62,103 +59,102 @@ class OrderStore:
             (
                 remote_id, kind.value, user_id, chat_id, country_code, country_name,
                 service_code, service_name, phone, message, amount_sats, invoice,
-                invoice_expires_at, int(paid_from_balance), state.value,
+                invoice_expires_at, paid_from_balance, state.value,
                 now if paid_from_balance else None, origin_message_id, now, now,
             ),
         )  # fmt: skip
-        order_id = cursor.lastrowid
-        await cursor.close()
-        assert order_id is not None
         order = await self.get(order_id)
         assert order is not None
         return order
 
     async def get(self, order_id: int) -> Order | None:
-        async with self._db.connection.execute(
-            "SELECT * FROM orders WHERE id = ?", (order_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetch_one("SELECT * FROM orders WHERE id = ?", (order_id,))
         return order_from_row(row) if row else None
 
     async def get_by_remote_id(self, remote_id: str) -> Order | None:
-        async with self._db.connection.execute(
-            "SELECT * FROM orders WHERE remote_id = ?", (remote_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetch_one("SELECT * FROM orders WHERE remote_id = ?", (remote_id,))
         return order_from_row(row) if row else None
 
     async def by_origin(self, chat_id: int, origin_message_id: int) -> Order | None:
-        async with self._db.connection.execute(
+        row = await self._db.fetch_one(
             "SELECT * FROM orders WHERE chat_id = ? AND origin_message_id = ?",
             (chat_id, origin_message_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return order_from_row(row) if row else None
 
     async def open_orders(self, due_at: float | None = None) -> list[Order]:
         """Orders not yet closed (and due for a poll at `due_at`), oldest first, in one query."""
-        async with self._db.connection.execute(
-            "SELECT * FROM orders WHERE closed_at IS NULL "
-            "AND (? IS NULL OR next_poll_at IS NULL OR next_poll_at <= ?) ORDER BY id",
-            (due_at, due_at),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        if due_at is None:
+            rows = await self._db.fetch_all(
+                "SELECT * FROM orders WHERE closed_at IS NULL ORDER BY id"
+            )
+        else:
+            rows = await self._db.fetch_all(
+                "SELECT * FROM orders WHERE closed_at IS NULL "
+                "AND (next_poll_at IS NULL OR next_poll_at <= ?) ORDER BY id",
+                (due_at,),
+            )
         return [order_from_row(row) for row in rows]
+
+    async def open_counts(self) -> dict[tuple[str, str], int]:
+        """How many orders are not yet closed, by (kind, state)."""
+        rows = await self._db.fetch_all(
+            "SELECT kind, state, COUNT(*) AS n FROM orders WHERE closed_at IS NULL "
+            "GROUP BY kind, state"
+        )
+        return {(str(row["kind"]), str(row["state"])): int(row["n"]) for row in rows}
 
     async def untold(self, chat_id: int) -> list[Order]:
         """Orders of the chat with news its user has not been told (say, while they blocked us)."""
-        async with self._db.connection.execute(
-            "SELECT * FROM orders WHERE chat_id = ? AND ((shown_state IS NOT state) "
-            "OR (shown_number IS NOT number) OR (code IS NOT NULL AND code_message_id IS NULL)) "
+        rows = await self._db.fetch_all(
+            "SELECT * FROM orders WHERE chat_id = ? AND ((shown_state IS DISTINCT FROM state) "
+            "OR (shown_number IS DISTINCT FROM number) "
+            "OR (code IS NOT NULL AND code_message_id IS NULL)) "
             "ORDER BY id",
             (chat_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [order for order in map(order_from_row, rows) if order.untold]
 
     async def open_for_person(self, chat_id: int, user_id: int) -> list[Order]:
         """The person's orders in the chat that have not ended, newest first."""
         finals = tuple(state.value for state in OrderState if state.is_final)
         marks = ", ".join("?" for _ in finals)
-        async with self._db.connection.execute(
+        rows = await self._db.fetch_all(
             f"SELECT * FROM orders WHERE chat_id = ? AND user_id = ? AND closed_at IS NULL "
             f"AND state NOT IN ({marks}) ORDER BY id DESC",  # marks: one "?" per final state
             (chat_id, user_id, *finals),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [order_from_row(row) for row in rows]
 
     async def unpaid_open(self, user_id: int) -> int:
         """How many invoices of the user are open and unpaid."""
-        async with self._db.connection.execute(
-            "SELECT COUNT(*) FROM orders WHERE user_id = ? AND closed_at IS NULL AND state = ?",
-            (user_id, OrderState.AWAITING_PAYMENT.value),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return int(
+            await self._db.fetch_value(
+                "SELECT COUNT(*) FROM orders WHERE user_id = ? AND closed_at IS NULL AND state = ?",
+                (user_id, OrderState.AWAITING_PAYMENT.value),
+            )
+        )
 
     async def created_since(self, user_id: int, since: float) -> int:
-        async with self._db.connection.execute(
-            "SELECT COUNT(*) FROM orders WHERE user_id = ? AND created_at >= ?", (user_id, since)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return int(
+            await self._db.fetch_value(
+                "SELECT COUNT(*) FROM orders WHERE user_id = ? AND created_at >= ?",
+                (user_id, since),
+            )
+        )
 
     async def for_user(self, user_id: int, limit: int = 10, offset: int = 0) -> list[Order]:
-        async with self._db.connection.execute(
+        rows = await self._db.fetch_all(
             "SELECT * FROM orders WHERE user_id = ? ORDER BY created_at DESC, id DESC "
             "LIMIT ? OFFSET ?",
             (user_id, limit, offset),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [order_from_row(row) for row in rows]
 
     async def count_for_user(self, user_id: int) -> int:
-        async with self._db.connection.execute(
-            "SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return int(
+            await self._db.fetch_value("SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,))
+        )
 
     async def update(self, order_id: int, **changes: Any) -> Order:
         """Write `changes` (column=value) and return the order as stored."""
@@ -166,11 +162,10 @@ class OrderStore:
         if unknown:
             raise ValueError(f"unknown order columns: {sorted(unknown)}")
         changes["updated_at"] = self._clock()
-        values = [v.value if isinstance(v, StrEnum) else v for v in changes.values()]
         assignments = ", ".join(f"{column} = ?" for column in changes)
-        await self._db.connection.execute(
+        await self._db.execute(
             f"UPDATE orders SET {assignments} WHERE id = ?",  # column names come from _COLUMNS
-            (*values, order_id),
+            (*changes.values(), order_id),
         )
         order = await self.get(order_id)
         if order is None:

@@ -26,23 +26,20 @@ class PlacementStore:
 
     async def begin(self, chat_id: int, message_id: int, user_id: int, kind: OrderKind) -> bool:
         """Record the intent; False when one for this confirmation is already in progress."""
-        cursor = await self._db.connection.execute(
-            "INSERT OR IGNORE INTO placements (chat_id, message_id, user_id, kind, started_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+        inserted = await self._db.execute(
+            "INSERT INTO placements (chat_id, message_id, user_id, kind, started_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO NOTHING",
             (chat_id, message_id, user_id, kind.value, self._clock()),
         )
-        inserted = cursor.rowcount == 1
-        await cursor.close()
-        return inserted
+        return inserted == 1
 
     async def end(self, chat_id: int, message_id: int) -> None:
-        await self._db.connection.execute(
+        await self._db.execute(
             "DELETE FROM placements WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
 
     async def unfinished(self) -> list[Placement]:
-        async with self._db.connection.execute(
+        rows = await self._db.fetch_all(
             "SELECT chat_id, message_id, user_id, kind, started_at FROM placements"
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [Placement(r[0], r[1], r[2], OrderKind(r[3]), r[4]) for r in rows]
+        )
+        return [Placement(**{**row, "kind": OrderKind(row["kind"])}) for row in rows]

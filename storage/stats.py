@@ -130,20 +130,19 @@ class StatsStore:
         sql = (
             "SELECT kind, state, paid_from_balance, "
             "CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END AS paid, "
-            "COUNT(*), COALESCE(SUM(amount_sats), 0) FROM orders "
+            "COUNT(*) AS orders, COALESCE(SUM(amount_sats), 0) AS sats FROM orders "
             f"WHERE {_since('created_at')} "
             "GROUP BY kind, state, paid_from_balance, CASE WHEN paid_at IS NULL THEN 0 ELSE 1 END"
         )
-        async with self._db.connection.execute(sql, _args(since)) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._db.fetch_all(sql, _args(since))
         return tuple(
             OrderGroup(
-                kind=OrderKind(row[0]),
-                state=OrderState(row[1]),
-                paid_from_balance=bool(row[2]),
-                paid=bool(row[3]),
-                count=int(row[4]),
-                sats=int(row[5]),
+                kind=OrderKind(row["kind"]),
+                state=OrderState(row["state"]),
+                paid_from_balance=bool(row["paid_from_balance"]),
+                paid=bool(row["paid"]),
+                count=int(row["orders"]),
+                sats=int(row["sats"]),
             )
             for row in rows
         )
@@ -154,20 +153,16 @@ class StatsStore:
             f"AND {_since('created_at')}"
         )
         args = (OrderKind.RECEIVE.value, OrderState.COMPLETED.value, *_args(since))
-        async with self._db.connection.execute(
-            f"SELECT COUNT(*) FROM orders WHERE {where}", args
-        ) as cursor:
-            row = await cursor.fetchone()
-        count = int(row[0]) if row else 0
+        count = int(await self._db.fetch_value(f"SELECT COUNT(*) FROM orders WHERE {where}", args))
         if count == 0:
             return None
         # The middle one (odd count) or the middle two (even count), found by the database.
-        async with self._db.connection.execute(
+        rows = await self._db.fetch_all(
             f"SELECT code_at - paid_at AS waited FROM orders WHERE {where} "
             "ORDER BY waited LIMIT ? OFFSET ?",
             (*args, 2 - count % 2, (count - 1) // 2),
-        ) as cursor:
-            middle = [float(r[0]) for r in await cursor.fetchall()]
+        )
+        middle = [float(row["waited"]) for row in rows]
         return sum(middle) / len(middle)
 
     async def _top(
@@ -176,65 +171,76 @@ class StatsStore:
         """Grouped by code (what sms4sats is asked for); `name` is its sms4sats spelling."""
         # `column` and `name` are names this module passes, never user input.
         sql = (
-            f"SELECT {column}, MAX({name}), COUNT(*) AS orders, "
-            "SUM(CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN state = ? THEN 1 ELSE 0 END) "
+            f"SELECT {column} AS code, MAX({name}) AS raw_name, COUNT(*) AS orders, "
+            "SUM(CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END) AS paid, "
+            "SUM(CASE WHEN state = ? THEN 1 ELSE 0 END) AS completed "
             f"FROM orders WHERE kind = ? AND {column} IS NOT NULL "
             f"AND {_since('created_at')} "
             f"GROUP BY {column} ORDER BY orders DESC, {column} LIMIT ?"
         )
         args = (OrderState.COMPLETED.value, OrderKind.RECEIVE.value, *_args(since), limit)
-        async with self._db.connection.execute(sql, args) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._db.fetch_all(sql, args)
         return tuple(
-            TopRow(str(r[0]), int(r[2]), int(r[3]), int(r[4]), raw_name=r[1]) for r in rows
-        )
+            TopRow(
+                str(r["code"]), int(r["orders"]), int(r["paid"]), int(r["completed"]),
+                raw_name=r["raw_name"],
+            )
+            for r in rows
+        )  # fmt: skip
 
     async def _users(self, since: float | None) -> dict[str, int]:
-        async with self._db.connection.execute(
+        row = await self._db.fetch_one(
             "SELECT "
-            f"SUM(CASE WHEN {_since('first_seen')} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {_since('last_seen')} THEN 1 ELSE 0 END), "
-            "COUNT(*) FROM users",
+            f"SUM(CASE WHEN {_since('first_seen')} THEN 1 ELSE 0 END) AS new_users, "
+            f"SUM(CASE WHEN {_since('last_seen')} THEN 1 ELSE 0 END) AS active_users, "
+            "COUNT(*) AS all_users FROM users",
             (*_args(since), *_args(since)),
-        ) as cursor:
-            row = await cursor.fetchone()
-        values = [int(v or 0) for v in row] if row else [0, 0, 0]
-        return {"new_users": values[0], "active_users": values[1], "all_users": values[2]}
+        )
+        keys = ("new_users", "active_users", "all_users")
+        return {key: int((row or {}).get(key) or 0) for key in keys}
 
     async def orders(self, since: float | None) -> AsyncIterator[OrderRecord]:
         """The orders of the period, oldest first, streamed (a year of orders is a big list)."""
-        async with self._db.connection.execute(
-            "SELECT id, created_at, kind, state, user_id, country_name, service_name, "
-            "amount_sats, paid_from_balance, paid_at, number_at, code_at, closed_at "
-            f"FROM orders WHERE {_since('created_at')} ORDER BY created_at, id",
-            _args(since),
-        ) as cursor:
-            async for row in cursor:
+        # Read in pages by id, so a year of orders never sits in memory at once.
+        after = -1
+        while True:
+            rows = await self._db.fetch_all(
+                "SELECT id, created_at, kind, state, user_id, country_name, service_name, "
+                "amount_sats, paid_from_balance, paid_at, number_at, code_at, closed_at "
+                f"FROM orders WHERE {_since('created_at')} AND id > ? ORDER BY id LIMIT ?",
+                (*_args(since), after, CSV_PAGE),
+            )
+            for row in rows:
                 yield OrderRecord(
-                    id=int(row[0]),
-                    created_at=float(row[1]),
-                    kind=str(row[2]),
-                    state=str(row[3]),
-                    user_id=int(row[4]),
-                    country=row[5],
-                    service=row[6],
-                    amount_sats=row[7],
-                    paid_from_balance=bool(row[8]),
-                    paid_at=row[9],
-                    number_at=row[10],
-                    code_at=row[11],
-                    closed_at=row[12],
+                    id=int(row["id"]),
+                    created_at=float(row["created_at"]),
+                    kind=str(row["kind"]),
+                    state=str(row["state"]),
+                    user_id=int(row["user_id"]),
+                    country=row["country_name"],
+                    service=row["service_name"],
+                    amount_sats=row["amount_sats"],
+                    paid_from_balance=bool(row["paid_from_balance"]),
+                    paid_at=row["paid_at"],
+                    number_at=row["number_at"],
+                    code_at=row["code_at"],
+                    closed_at=row["closed_at"],
                 )
+            if len(rows) < CSV_PAGE:
+                return
+            after = int(rows[-1]["id"])
 
     async def balance_activity(self) -> float | None:
         """When an order paid from the prepaid balance, or a top-up, last changed: the balance
         watch reads the balance again when this moves (partial index, one row read)."""
-        async with self._db.connection.execute(
+        value = await self._db.fetch_value(
             "SELECT MAX(updated_at) FROM orders WHERE paid_from_balance = 1 OR kind = 'fund'"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return float(row[0]) if row and row[0] is not None else None
+        )
+        return float(value) if value is not None else None
+
+
+# Orders read at once for the CSV.
+CSV_PAGE = 5000
 
 
 def _since(column: str) -> str:

@@ -45,7 +45,7 @@ from sandbox.sms4sats import SandboxConfig, Sms4SatsSandbox, run_sms4sats_sandbo
 from sandbox.sms4sats.catalog import Service, resolve_service
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import TelegramSandboxClient
-from storage import ChatStore, Database, OrderStore
+from storage import ChatStore, Database, OrderStore, open_database
 
 DEFAULT_SIZES = (100, 1000, 5000)
 QUICK_SIZES = (100, 500)
@@ -192,11 +192,10 @@ async def _tick(
 
 
 async def _snapshot(database: Database) -> dict[int, tuple[Any, ...]]:
-    async with database.connection.execute(
+    rows = await database.fetch_all(
         "SELECT id, state, number, code, shown_state, code_message_id, closed_at FROM orders"
-    ) as cursor:
-        rows = await cursor.fetchall()
-    return {int(row[0]): tuple(row[1:]) for row in rows}
+    )
+    return {int(row["id"]): tuple(row.values())[1:] for row in rows}
 
 
 async def _create_orders(env: Env, store: OrderStore, count: int) -> tuple[list[str], list[int]]:
@@ -302,7 +301,7 @@ async def run_round(env: Env, count: int, database_path: Path) -> RoundResult:
     env.sms4sats.reset()
     await _new_cards(env)
     result = RoundResult(orders=count)
-    database = await Database.open(database_path)
+    database = await open_database(database_path)
     try:
         clock = SteppedClock()
         store, chats = OrderStore(database, clock), ChatStore(database, clock)

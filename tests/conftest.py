@@ -12,7 +12,7 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,12 @@ import pytest
 
 from bot.config import Settings
 from bot.core.services import Services
-from bot.wiring.app import ALLOWED_UPDATES, build_application
+from bot.wiring.app import ALLOWED_UPDATES, WEB_SERVER_KEY, build_application
 from handlers.context import AnyApplication, get_services_from
 from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import ChatMessage, TelegramSandboxClient
+from tests.postgres import PostgresForTests, postgres_for_tests
 
 pytest_plugins = ["tests.telegram_sandbox_fixtures"]
 
@@ -75,12 +76,20 @@ class Stack:
     async def start_bot(self) -> None:
         application = build_application(self.settings, clock=self.clock)
         await application.initialize()
-        if application.post_init is not None:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)
+        except BaseException:
+            # As run_polling does: what post_init opened before failing is closed.
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+            raise
+        # In webhook mode there is no updater: the sandbox POSTs to the bot's server.
+        if application.updater is not None:
+            await application.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+            )
         await application.start()
         self.application = application
 
@@ -88,14 +97,20 @@ class Stack:
         application, self.application = self.application, None
         if application is None:
             return
-        assert application.updater is not None
-        if application.updater.running:
+        if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
             await application.stop()
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+    @property
+    def http_url(self) -> str:
+        """The bot's own HTTP server (webhook, /healthz, /metrics), when it runs one."""
+        assert self.application is not None
+        server = self.application.bot_data[WEB_SERVER_KEY]
+        return f"http://127.0.0.1:{server.port}"
 
     async def reconfigure(self, **changes: Any) -> None:
         """Restart the bot with other settings (same database, same stand-ins)."""
@@ -148,8 +163,35 @@ class Stack:
         )
 
 
+# The database behind a test: SQLite unless the test says otherwise. Tests that must hold on
+# both name it in a parametrize (`@BOTH_BACKENDS`), which overrides this fixture's value.
+BACKENDS = ("sqlite", "postgresql")
+BOTH_BACKENDS = pytest.mark.parametrize("backend", BACKENDS)
+
+
 @pytest.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresForTests]:
+    """TEST_DATABASE_URL's server, or one the tests start (once, and only if a test asks)."""
+    with postgres_for_tests() as server:
+        yield server
+
+
+@pytest.fixture
+def database_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """What `storage.open_database` opens: a new SQLite file, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        return tmp_path / "bot.db"
+    server: PostgresForTests = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, database_target: Path | str) -> AsyncIterator[Stack]:
     sms_config = SandboxConfig(api_keys_balance={API_KEY: 50_000})
     async with (
         run_sms4sats_sandbox(config=sms_config) as sms4sats_sandbox,
@@ -164,6 +206,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
             sms4sats_ref=REF,
             admin_ids=frozenset({ADMIN_ID}),
             database_path=tmp_path / "bot.db",
+            postgres_url=database_target if isinstance(database_target, str) else None,
             poll_interval=POLL_INTERVAL,
             log_level="DEBUG",
         )

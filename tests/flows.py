@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -70,3 +71,10 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0)
 
 async def no_invoice_photos(stack: Stack, user: int) -> bool:
     return all(m.photo_file_id is None for m in await stack.telegram.bot_messages(user))
+
+
+def free_port() -> int:
+    """A loopback port free now, for a server whose URL must be known before it starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.domain.invoices import decode_invoice
 from bot.domain.orders import OrderState
-from tests.conftest import ALICE, BOB, REF, Stack
+from tests.conftest import ALICE, BOB, BOTH_BACKENDS, REF, Stack
 from tests.flows import (
     buy,
     eventually,
@@ -17,6 +17,7 @@ from tests.flows import (
 )
 
 
+@BOTH_BACKENDS
 async def test_happy_path(stack: Stack) -> None:
     await stack.say(ALICE, "/buy")
     picker = await stack.wait_text(ALICE, "Pick a country for your number")
@@ -177,6 +178,7 @@ async def test_two_users_at_once(stack: Stack) -> None:
     assert "WhatsApp" in bob_code.body
 
 
+@BOTH_BACKENDS
 async def test_double_tap_on_buy_makes_one_order(stack: Stack) -> None:
     confirmation = await open_confirmation(stack, ALICE)
     await asyncio.gather(

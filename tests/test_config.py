@@ -81,7 +81,13 @@ def test_relative_database_path() -> None:
         ("SMS4SATS_REF", "not-an-address", "Lightning Address"),
         ("ADMIN_IDS", "12,abc", "Telegram user ids"),
         ("ADMIN_CHAT_ID", "12345", "negative"),
-        ("DATABASE_URL", "postgres://x", "sqlite:///"),
+        ("DATABASE_URL", "mysql://x", "sqlite:///"),
+        ("DATABASE_URL", "postgresql://bot:pw@db:54x2/bot", "port must be a number"),
+        ("DATABASE_URL", "postgresql://bot:pw@/bot", "no host"),
+        ("DATABASE_URL", "postgres://bot:pw@db:5432", "no database name"),
+        ("WEBHOOK_URL", "bot.example.com/hook", "https://"),
+        ("WEBHOOK_PORT", "80800", "port number"),
+        ("METRICS_PORT", "metrics", "port number"),
         ("POLL_INTERVAL", "fast", "seconds"),
         ("POLL_INTERVAL", "0", "seconds"),
         ("LOG_LEVEL", "LOUD", "one of"),
@@ -112,6 +118,71 @@ def test_operator_settings() -> None:
         env_file=None,
     )
     assert settings.error_reports is False and settings.balance_alert_sats == 10_000
+
+
+def test_postgres_url_selects_postgres_and_its_password_stays_secret() -> None:
+    url = "postgresql://bot:s%40cret-pw@db.internal:5432/sms4sats"
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url}, env_file=None)
+    assert settings.postgres_url == url
+    assert "s@cret-pw" in settings.secrets  # redacted from every log line
+    assert "cret-pw" not in repr(settings)
+    socket = "postgresql://postgres@/bot?host=/run/postgresql"
+    assert (
+        load_settings(
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": socket}, env_file=None
+        ).postgres_url
+        == socket
+    )
+    sqlite = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert sqlite.postgres_url is None
+
+
+def test_malformed_database_url_is_not_echoed() -> None:
+    for url in ("postgresql://bot:hunter2@db:bad/x", "mysql://bot:hunter2@db/x"):
+        with pytest.raises(ConfigError) as caught:
+            load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": url}, env_file=None)
+        assert "hunter2" not in str(caught.value)
+
+
+def test_webhook_settings() -> None:
+    base = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    polling = load_settings(base, env_file=None)
+    assert polling.webhook_url is None and polling.http_port is None
+    assert load_settings({**base, "METRICS_PORT": "9100"}, env_file=None).http_port == 9100
+    webhook = load_settings(
+        {**base, "WEBHOOK_URL": "https://bot.example.com/tg", "WEBHOOK_SECRET": "s3cret_-X"},
+        env_file=None,
+    )
+    assert (webhook.webhook_listen, webhook.webhook_port, webhook.http_port) == (
+        "127.0.0.1", 8080, 8080,
+    )  # fmt: skip
+    assert "s3cret_-X" in webhook.secrets and "s3cret_-X" not in repr(webhook)
+    listen = load_settings(
+        {**base, "WEBHOOK_URL": "https://b.example/", "WEBHOOK_SECRET": "x",
+         "WEBHOOK_LISTEN": "0.0.0.0", "WEBHOOK_PORT": "8443"},
+        env_file=None,
+    )  # fmt: skip
+    assert (listen.webhook_listen, listen.webhook_port) == ("0.0.0.0", 8443)
+
+
+@pytest.mark.parametrize(
+    ("secret", "expected"),
+    [
+        (None, "WEBHOOK_SECRET: required with WEBHOOK_URL"),
+        ("has space-secret", "WEBHOOK_SECRET: malformed"),
+        ("x" * 257, "WEBHOOK_SECRET: malformed"),
+        ("ünïcode-secret", "WEBHOOK_SECRET: malformed"),
+    ],
+)
+def test_webhook_needs_a_well_formed_secret(secret: str | None, expected: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://bot.example.com/tg"}
+    if secret is not None:
+        env["WEBHOOK_SECRET"] = secret
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env, env_file=None)
+    assert str(caught.value).startswith(expected)
+    if secret is not None:
+        assert secret not in str(caught.value)  # a secret is never echoed
 
 
 def test_malformed_token_is_not_echoed() -> None:

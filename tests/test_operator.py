@@ -104,7 +104,6 @@ async def test_stats_and_csv_after_a_mix_of_orders(stack: Stack) -> None:
         if o.state is OrderState.COMPLETED and o.kind is not OrderKind.FUND
     )
     usa = next(o.country_name for o in orders if o.service_name == "Telegram")
-    germany = next(o.country_name for o in orders if o.service_name == "WhatsApp")
 
     report = await stack.ask(ADMIN_ID, "/stats", "Stats ·")
     body = report.body

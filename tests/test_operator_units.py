@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.error_reports import GATHER_SECONDS, WINDOW_SECONDS, ErrorLogBridge, ErrorReporter
 from bot.domain.orders import OrderKind, OrderState
-from storage import Database, OrderStore, StatsStore
+from storage import Database, OrderStore, SqliteDatabase, StatsStore
 
 TOKEN = "123456:ABC-secret_token"
 INVOICE = "lnbc37u1p4sy6zepp5w9paekvx9csppy70rqurlafun8z60lxcwlzgxzgeqjdwsd5qk8ps"
@@ -73,7 +73,7 @@ def test_the_log_bridge_takes_only_the_bots_own_errors() -> None:
 
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
+    database: Database = await SqliteDatabase.open(tmp_path / "bot.db")
     yield database
     await database.close()
 

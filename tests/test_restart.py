@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.conftest import ALICE, Stack
+from tests.conftest import ALICE, BOTH_BACKENDS, Stack
 from tests.flows import buy, eventually, no_invoice_photos
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@BOTH_BACKENDS
 async def test_restart_between_payment_and_code(stack: Stack) -> None:
     invoice = await buy(stack, ALICE)
     await stack.sms4sats.pay(invoice.remote_id)
@@ -34,13 +35,13 @@ async def test_restart_between_payment_and_code(stack: Stack) -> None:
 
 
 @asynccontextmanager
-async def bot_process(stack: Stack, database: Path) -> AsyncIterator[subprocess.Popen[bytes]]:
+async def bot_process(stack: Stack, database_url: str) -> AsyncIterator[subprocess.Popen[bytes]]:
     env = {
         "PATH": os.environ.get("PATH", ""),
         "TELEGRAM_BOT_TOKEN": stack.settings.telegram_token,
         "TELEGRAM_API_URL": stack.settings.telegram_api_url,
         "SMS4SATS_API_URL": stack.settings.sms4sats_api_url,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "POLL_INTERVAL": "0.2",
         "LOG_LEVEL": "INFO",
     }
@@ -56,10 +57,12 @@ async def bot_process(stack: Stack, database: Path) -> AsyncIterator[subprocess.
             await asyncio.to_thread(process.wait, 10)
 
 
+@BOTH_BACKENDS
 async def test_sigkill_between_payment_and_code(stack: Stack, tmp_path: Path) -> None:
-    # The in-process bot steps aside; two real processes take turns on one database.
+    # The in-process bot steps aside; two real processes take turns on one database (the
+    # in-process bot's: it stopped cleanly, and its orders are none of these).
     await stack.stop_bot()
-    database = tmp_path / "killed.db"
+    database = stack.settings.postgres_url or f"sqlite:///{tmp_path / 'killed.db'}"
     async with bot_process(stack, database) as first:
         await stack.say(ALICE, "/start")
         await stack.wait_text(ALICE, "Phone numbers for SMS codes", timeout=30)

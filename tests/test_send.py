@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain.orders import OrderState
 from handlers import send
-from tests.conftest import ADMIN_ID, ALICE, Stack
+from tests.conftest import ADMIN_ID, ALICE, BOTH_BACKENDS, Stack
 from tests.flows import qr_text
 
 
@@ -16,6 +16,7 @@ async def draft(stack: Stack, user: int, phone: str = "+1 415 555 0123", text: s
     await stack.ask(user, text, "Please confirm")
 
 
+@BOTH_BACKENDS
 async def test_validation_then_paid_by_invoice_then_delivered(stack: Stack) -> None:
     await stack.ask(ALICE, "/send", "Which phone number")
     reply = await stack.ask(ALICE, "4155550123", "country code")
@@ -69,6 +70,7 @@ async def test_failed_send_says_sats_return(stack: Stack) -> None:
     assert "sats return to your wallet automatically" in card.body
 
 
+@BOTH_BACKENDS
 async def test_admin_pays_from_balance(stack: Stack) -> None:
     before = await stack.services.sms4sats.balance()
     await draft(stack, ADMIN_ID)
@@ -140,6 +142,7 @@ async def test_draft_is_used_once(stack: Stack) -> None:
     assert len(await stack.sms4sats.orders(kind="send")) == 1
 
 
+@BOTH_BACKENDS
 async def test_a_confirmation_still_works_after_a_restart(stack: Stack) -> None:
     await draft(stack, ALICE)
     confirmation = await stack.wait_text(ALICE, "Please confirm")

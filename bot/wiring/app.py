@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 import httpx
 from telegram import Bot, LinkPreviewOptions, Update
@@ -23,24 +22,32 @@ from bot.core.poller import JOB_NAME, OrderPoller
 from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
-from bot.sms4sats import Sms4SatsClient
+from bot.wiring.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.wiring.metrics import (
+    BotMetrics,
+    CountingTransport,
+    MeteredNotifier,
+    MeteredSequencer,
+    MeteredSms4Sats,
+)
 from bot.wiring.rate_limiter import PerChatRateLimiter
+from bot.wiring.web import Webhook, WebServer, webhook_path
 from handlers import routes
 from handlers.context import SERVICES_KEY, AnyApplication, get_services
-from handlers.sequencing import PersonSequencer
 from handlers.ui import texts
 from handlers.ui.command_menus import publish_commands
-from handlers.ui.notifier import TelegramNotifier
 from handlers.ui.operator_channel import TelegramOperatorChannel
 from storage import (
     BotStateStore,
     ChatStore,
-    Database,
+    DatabaseUnavailable,
     DraftStore,
     MenuStore,
     OrderStore,
     PlacementStore,
     StatsStore,
+    StorageError,
+    open_database,
 )
 
 log = logging.getLogger(__name__)
@@ -54,6 +61,8 @@ BALANCE_WATCH_JOB = "balance-watch"
 # must not hold up the error reports.
 OPERATOR_TICK_MAX = 5.0
 ALLOWED_UPDATES = Update.ALL_TYPES
+# Where post_init keeps the running HTTP server (its port, for tests that asked for port 0).
+WEB_SERVER_KEY = "web_server"
 
 
 class StartupError(Exception):
@@ -61,9 +70,20 @@ class StartupError(Exception):
 
 
 def build_application(settings: Settings, *, clock: Clock = system_clock) -> AnyApplication:
+    metrics = BotMetrics()
+
     async def post_init(application: AnyApplication) -> None:
-        services = await _open_services(application, settings, clock)
+        services = await _open_services(application, settings, clock, metrics)
         application.bot_data[SERVICES_KEY] = services
+        await _start_web_server(application, settings, metrics)
+        if settings.webhook_url is not None:
+            assert settings.webhook_secret is not None
+            # Registered at every start: the URL, secret or update types may have changed.
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
         await publish_commands(application.bot, settings)
         await _resolve_cut_short_placements(services)
         assert application.job_queue is not None
@@ -94,6 +114,9 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
                  settings.poll_interval)  # fmt: skip
 
     async def post_shutdown(application: AnyApplication) -> None:
+        server = application.bot_data.pop(WEB_SERVER_KEY, None)
+        if isinstance(server, WebServer):
+            await server.stop()
         services = application.bot_data.pop(SERVICES_KEY, None)
         if isinstance(services, Services):
             root = logging.getLogger()
@@ -101,7 +124,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
                 root.removeHandler(services.error_bridge)
             await services.close()
 
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .base_url(f"{settings.telegram_api_url}/bot")
@@ -116,33 +139,91 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
             )
         )
         # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
-        .rate_limiter(PerChatRateLimiter())
+        .rate_limiter(PerChatRateLimiter(metrics=metrics))
         # A person's updates one after another, different people's at the same time.
-        .concurrent_updates(PersonSequencer(_ask_to_slow_down))
+        .concurrent_updates(MeteredSequencer(_ask_to_slow_down, metrics=metrics))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    if settings.webhook_url is not None:
+        # Updates arrive on the bot's own HTTP server (bot.wiring.web), not from getUpdates.
+        builder = builder.updater(None)
+    application = builder.build()
     routes.register(application)
     return application
 
 
-async def _open_services(application: AnyApplication, settings: Settings, clock: Clock) -> Services:
+async def _start_web_server(
+    application: AnyApplication, settings: Settings, metrics: BotMetrics
+) -> None:
+    """Webhook, /healthz and /metrics on WEBHOOK_PORT; with long polling, /healthz and /metrics
+    on METRICS_PORT if it is set."""
+    port = settings.http_port
+    if port is None:
+        return
+
+    async def healthy() -> bool:
+        services = application.bot_data.get(SERVICES_KEY)
+        if not isinstance(services, Services):
+            return False
+        try:
+            await services.database.ping()
+        except DatabaseUnavailable as error:
+            log.warning("Health check: %s", error)
+            return False
+        return True
+
+    async def metrics_text() -> bytes:
+        services = application.bot_data.get(SERVICES_KEY)
+        return await metrics.render(services.orders if isinstance(services, Services) else None)
+
+    webhook = None
+    if settings.webhook_url is not None:
+        assert settings.webhook_secret is not None
+        webhook = Webhook(application, settings.webhook_url, settings.webhook_secret)
+    server = WebServer(
+        healthy=healthy,
+        metrics=metrics_text,
+        metrics_content_type=METRICS_CONTENT_TYPE,
+        webhook=webhook,
+        on_rejected=metrics.webhook_rejected.inc,
+    )
     try:
-        database = await Database.open(settings.database_path)
-    except (OSError, sqlite3.Error) as error:
+        await server.start(settings.webhook_listen, port)
+    except OSError as error:
         raise StartupError(
-            f"Cannot open the database at {settings.database_path}: {error}"
+            f"Cannot listen on {settings.webhook_listen}:{port}: {error.strerror or error}"
         ) from None
-    http = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
-    sms4sats = Sms4SatsClient(
+    application.bot_data[WEB_SERVER_KEY] = server
+    log.info("Serving %s/healthz and /metrics on %s:%d",
+             f"the webhook at {webhook_path(webhook.url)}, " if webhook else "",
+             settings.webhook_listen, server.port)  # fmt: skip
+
+
+async def _open_services(
+    application: AnyApplication, settings: Settings, clock: Clock, metrics: BotMetrics
+) -> Services:
+    try:
+        database = await open_database(settings.postgres_url or settings.database_path)
+    except StorageError as error:
+        # Already one line that names the database without its password.
+        raise StartupError(str(error)) from None
+    http = httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+        transport=CountingTransport(metrics),
+    )
+    sms4sats = MeteredSms4Sats(
         http,
         settings.sms4sats_api_url,
         api_key=settings.sms4sats_api_key,
         ref=settings.sms4sats_ref,
+        metrics=metrics,
     )
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
-    notifier = TelegramNotifier(application.bot, clock, timeout=settings.telegram_send_timeout)
+    notifier = MeteredNotifier(
+        application.bot, clock, timeout=settings.telegram_send_timeout, metrics=metrics
+    )
     tracker = OrderTracker(
         notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
     )

@@ -1,7 +1,9 @@
-"""`python -m bot`: load the settings, build the bot, poll Telegram until stopped."""
+"""`python -m bot`: load the settings, build the bot, poll Telegram (or serve the webhook) until
+stopped."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
@@ -9,6 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, configure_logging, load_settings
 from bot.wiring.app import ALLOWED_UPDATES, StartupError, build_application
+from bot.wiring.web import run_webhook
 
 log = logging.getLogger("bot")
 
@@ -32,7 +35,10 @@ def main() -> int:
         logging.getLogger("telegram.ext").addFilter(_BootstrapTraceback())
     application = build_application(settings)
     try:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if settings.webhook_url is None:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        else:
+            asyncio.run(run_webhook(application))
     except StartupError as error:
         log.error("%s", error)
         return 1

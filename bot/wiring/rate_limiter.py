@@ -16,8 +16,10 @@ from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
+
+from bot.wiring.metrics import BotMetrics
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,10 @@ Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 
 class PerChatRateLimiter(BaseRateLimiter[int]):
-    def __init__(self, *, max_retries: int = MAX_RETRIES) -> None:
+    def __init__(
+        self, *, max_retries: int = MAX_RETRIES, metrics: BotMetrics | None = None
+    ) -> None:
+        self._metrics = metrics or BotMetrics()
         self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused_until: dict[int | str, float] = {}
@@ -61,16 +66,24 @@ class PerChatRateLimiter(BaseRateLimiter[int]):
             if chat is not None:
                 await self._wait_if_paused(chat)
             try:
-                return await self._run(chat, callback, args, kwargs)
+                result = await self._run(chat, callback, args, kwargs)
             except RetryAfter as error:
+                self._metrics.telegram_request(endpoint, "rate_limited")
                 if attempt == retries or chat is None:
                     raise
+                self._metrics.telegram_retries.inc()
                 seconds = _seconds(error) + 0.1
                 log.info("Telegram asks to wait %.1fs before writing to chat %s", seconds, chat)
                 loop = asyncio.get_running_loop()
                 self._paused_until[chat] = max(
                     self._paused_until.get(chat, 0.0), loop.time() + seconds
                 )
+            except TelegramError:
+                self._metrics.telegram_request(endpoint, "error")
+                raise
+            else:
+                self._metrics.telegram_request(endpoint, "ok")
+                return result
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def _run(

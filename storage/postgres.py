@@ -1,0 +1,194 @@
+"""The PostgreSQL backend: psycopg 3 with a pool of autocommit connections."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Self
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from storage.database import (
+    Database,
+    DatabaseUnavailable,
+    IntegrityError,
+    Params,
+    Row,
+    SchemaTooNew,
+    Session,
+    format_placeholders,
+    plain,
+)
+from storage.migrations import MIGRATIONS
+
+Connection = psycopg.AsyncConnection[DictRow]
+
+# pg_advisory_lock key held while migrating ("sms4" in ASCII): instances starting together
+# migrate one after the other, and the later ones find nothing left to do.
+MIGRATION_LOCK = 0x736D7334
+CONNECT_TIMEOUT = 10
+PING_TIMEOUT = 3.0
+
+
+class _Statements(Session):
+    dialect = "postgresql"
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    async def _run(self, sql: str, params: Params) -> psycopg.AsyncCursor[DictRow]:
+        try:
+            return await self._connection.execute(format_placeholders(sql), plain(params))
+        except psycopg.errors.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return (await self._run(sql, params)).rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._run(f"{sql.rstrip().rstrip(';')} RETURNING id", params)
+        row = await cursor.fetchone()
+        assert row is not None
+        return int(row["id"])
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        return await (await self._run(sql, params)).fetchall()
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+
+    def __init__(self, pool: AsyncConnectionPool[Connection], where: str) -> None:
+        self.where = where
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, url: str, *, max_connections: int = 10) -> Self:
+        where = describe(url)
+        try:
+            conninfo = make_conninfo(
+                url, connect_timeout=_option(url, "connect_timeout", CONNECT_TIMEOUT),
+                application_name=_option(url, "application_name", "sms4sats-bot"),
+            )  # fmt: skip
+        except psycopg.ProgrammingError as error:
+            raise DatabaseUnavailable(
+                f"DATABASE_URL is malformed: {_one_line(error, url)}"
+            ) from None
+        try:
+            # A connection of its own first: its error says why the server cannot be reached,
+            # where the pool would only say it timed out.
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as first:
+                await _migrate(first, where)
+        except psycopg.Error as error:
+            raise DatabaseUnavailable(
+                f"Cannot use the database {where}: {_one_line(error, url)}"
+            ) from None
+        pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
+            conninfo,
+            connection_class=Connection,
+            kwargs={"autocommit": True, "row_factory": dict_row},
+            min_size=1,
+            max_size=max_connections,
+            # A connection the server dropped (restart, failover) is replaced, not handed out.
+            check=AsyncConnectionPool.check_connection,
+            open=False,
+            name="sms4sats-bot",
+        )
+        try:
+            await pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        except PoolTimeout:
+            await pool.close()
+            raise DatabaseUnavailable(f"Cannot connect to the database {where}") from None
+        return cls(pool, where)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._pool.connection() as connection:
+            return await _Statements(connection).execute(sql, params)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        async with self._pool.connection() as connection:
+            return await _Statements(connection).insert(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._pool.connection() as connection:
+            return await _Statements(connection).fetch_all(sql, params)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Session]:
+        async with self._pool.connection() as connection, connection.transaction():
+            yield _Statements(connection)
+
+    async def ping(self) -> None:
+        try:
+            async with asyncio.timeout(PING_TIMEOUT):
+                async with self._pool.connection(timeout=PING_TIMEOUT) as connection:
+                    await connection.execute("SELECT 1")
+        except (psycopg.Error, PoolTimeout, TimeoutError) as error:
+            raise DatabaseUnavailable(
+                f"The database {self.where} does not answer: {error.__class__.__name__}"
+            ) from None
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+async def _migrate(connection: psycopg.AsyncConnection[Any], where: str) -> None:
+    # Session-level: held across the per-migration transactions, released when the
+    # connection closes, even if this process dies half-way.
+    await connection.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    await connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)"
+    )
+    cursor = await connection.execute("SELECT version FROM schema_migrations")
+    applied = {int(row[0]) for row in await cursor.fetchall()}
+    newest = max(applied, default=0)
+    if newest > len(MIGRATIONS):
+        raise SchemaTooNew(
+            f"The database {where} is from a newer version of the bot "
+            f"(schema {newest}, this bot knows {len(MIGRATIONS)})."
+        )
+    for version, migration in enumerate(MIGRATIONS, start=1):
+        if version in applied:
+            continue
+        async with connection.transaction():
+            # No parameters: the simple query protocol, which runs a whole script.
+            await connection.execute(migration.postgresql)
+            await connection.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (%s, %s)",
+                (version, time.time()),
+            )
+
+
+def describe(url: str) -> str:
+    """Where the database is, for the operator: host, port and name, never the password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "(malformed DATABASE_URL)"
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    name = parts.get("dbname") or parts.get("user") or ""
+    return f"{name} on {host}{port}" if name else f"on {host}{port}"
+
+
+def _option(url: str, name: str, default: Any) -> Any:
+    try:
+        return conninfo_to_dict(url).get(name, default)
+    except psycopg.ProgrammingError:
+        return default
+
+
+def _one_line(error: Exception, url: str) -> str:
+    """libpq's message on one line, with the password taken out should it ever quote it."""
+    text = " ".join(str(error).split())
+    try:
+        password = conninfo_to_dict(url).get("password")
+    except psycopg.ProgrammingError:
+        password = None
+    return text.replace(str(password), "[redacted]") if password else text

@@ -16,7 +16,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import balance, buy, errors, fallback, groups, orders, send, start, users_seen
+from handlers import (
+    balance,
+    buy,
+    errors,
+    fallback,
+    groups,
+    language,
+    orders,
+    send,
+    start,
+    users_seen,
+)
 from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
 from handlers.ui import texts
@@ -29,6 +40,7 @@ from handlers.ui.callbacks import (
     FundAmount,
     FundClose,
     FundMenu,
+    LanguageChosen,
     MenuBuy,
     MenuOrders,
     OrdersPage,
@@ -63,6 +75,7 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     FundMenu: (balance.fund_menu, True),
     FundAmount: (balance.fund_amount, True),
     FundClose: (balance.fund_close, False),
+    LanguageChosen: (language.language_chosen, True),
 }
 
 # Buying and someone's orders show numbers and codes: these buttons only work in a private chat.
@@ -108,7 +121,9 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(application: AnyApplication) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
-    # Group -1 runs first for every update and never stops it: it only records who wrote.
+    # Group -2 runs first for every update: the language it is answered in (handlers/language).
+    application.add_handler(TypeHandler(Update, language.apply_locale), group=-2)
+    # Group -1 runs next for every update and never stops it: it only records who wrote.
     application.add_handler(TypeHandler(Update, users_seen.seen), group=-1)
 
     # Group 0: the /send conversation. While it waits for a number or a message it keeps typed
@@ -128,6 +143,7 @@ def register(application: AnyApplication) -> None:
         CommandHandler("balance", balance.balance_command),
         CommandHandler("fund", balance.fund_command),
         CommandHandler("cancel", fallback.nothing_to_cancel),
+        CommandHandler("language", language.language_command),
         CallbackQueryHandler(route_callback),
         ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         ChatMemberHandler(groups.member_changed, ChatMemberHandler.CHAT_MEMBER),

@@ -98,4 +98,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, message_id)
     );
     """,
+    # 3: the language a person chose with /language (users), and a group's, chosen by its admins
+    # (chats). NULL: not chosen; a person then gets their Telegram app's language.
+    """
+    ALTER TABLE users ADD COLUMN language TEXT;
+    ALTER TABLE chats ADD COLUMN language TEXT;
+    """,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 
 import httpx
 from telegram import Bot, LinkPreviewOptions, Update
@@ -23,10 +24,11 @@ from bot.domain.clock import Clock, system_clock
 from bot.sms4sats import Sms4SatsClient
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers import routes
-from handlers.context import SERVICES_KEY, AnyApplication, get_services
-from handlers.sequencing import PersonSequencer
-from handlers.ui import texts
-from handlers.ui.command_menus import publish_commands
+from handlers.context import SERVICES_KEY, AnyApplication, get_services, get_services_from
+from handlers.language import locale_of
+from handlers.sequencing import Overflow, PersonSequencer
+from handlers.ui import i18n, texts
+from handlers.ui.command_menus import publish_commands, publish_descriptions
 from handlers.ui.notifier import TelegramNotifier
 from storage import ChatStore, Database, DraftStore, OrderStore, PlacementStore
 
@@ -42,9 +44,11 @@ class StartupError(Exception):
 
 def build_application(settings: Settings, *, clock: Clock = system_clock) -> AnyApplication:
     async def post_init(application: AnyApplication) -> None:
+        i18n.load_all()
         services = await _open_services(application, settings, clock)
         application.bot_data[SERVICES_KEY] = services
         await publish_commands(application.bot, settings)
+        await publish_descriptions(application.bot)
         await _resolve_cut_short_placements(services)
         assert application.job_queue is not None
         application.job_queue.run_repeating(
@@ -81,7 +85,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
         .rate_limiter(PerChatRateLimiter())
         # A person's updates one after another, different people's at the same time.
-        .concurrent_updates(PersonSequencer(_ask_to_slow_down))
+        .concurrent_updates(PersonSequencer(_asker_to_slow_down(lambda: application)))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -105,7 +109,16 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
         ref=settings.sms4sats_ref,
     )
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
-    notifier = TelegramNotifier(application.bot, clock, timeout=settings.telegram_send_timeout)
+
+    async def locale_of_chat(chat_id: int) -> str:
+        return i18n.choose(*await chats.languages(chat_id))
+
+    notifier = TelegramNotifier(
+        application.bot,
+        clock,
+        timeout=settings.telegram_send_timeout,
+        locale_of_chat=locale_of_chat,
+    )
     tracker = OrderTracker(
         notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
     )
@@ -159,11 +172,18 @@ async def _resolve_cut_short_placements(services: Services) -> None:
             await services.notifier.placement_lost(placement)
 
 
-async def _ask_to_slow_down(update: Update) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(texts.SLOW_DOWN)
-    elif update.effective_chat is not None:
-        await update.effective_chat.send_message(texts.SLOW_DOWN)
+def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
+    async def ask(update: Update) -> None:
+        # A dropped update never reaches the handler that sets its language: read it here.
+        locale = await locale_of(get_services_from(application()), update)
+        with i18n.use_locale(locale):
+            text = texts.SLOW_DOWN
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+        elif update.effective_chat is not None:
+            await update.effective_chat.send_message(text)
+
+    return ask
 
 
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -191,3 +191,15 @@ class FundAmount(Callback):
 class FundClose(Callback):
     PREFIX: ClassVar[str] = "fx"
     owner: int
+
+
+# --- /language -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LanguageChosen(Callback):
+    """Speak `locale` with the person, or in the group (its admins only: checked on press)."""
+
+    PREFIX: ClassVar[str] = "lg"
+    owner: int
+    locale: str

@@ -16,6 +16,7 @@ from handlers.ui.callbacks import (
     CallbackDataError,
     CountryChosen,
     CountryPage,
+    LanguageChosen,
     MenuBuy,
     MenuOrders,
     OrdersPage,
@@ -23,6 +24,7 @@ from handlers.ui.callbacks import (
     ServicePage,
     ShowOrder,
 )
+from handlers.ui.i18n import LOCALES
 
 COUNTRIES_PER_PAGE = 12
 SERVICES_PER_PAGE = 12
@@ -191,3 +193,11 @@ def orders_page(
 
 def no_orders() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(texts.BUTTON_BUY, MenuBuy())]])
+
+
+def language_menu(owner: int, current: str) -> InlineKeyboardMarkup:
+    buttons = [
+        button(texts.language_button(locale, locale == current), LanguageChosen(owner, locale))
+        for locale in LOCALES
+    ]
+    return InlineKeyboardMarkup(_grid(buttons))

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
 from bot.sms4sats import Problem, Sms4SatsError
+from handlers.ui.i18n import N_, NATIVE_NAMES, _
 
 HOLD_INVOICE_REFUND = (
     "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken when your "
@@ -578,3 +579,69 @@ GROUP_WELCOME = (
     "👋 Thanks for adding me! Members can buy SMS codes in a private chat with me (/buy). "
     "Admins can use /send, /balance and /fund here."
 )
+
+
+# --- the bot's profile and menus -------------------------------------------------------------
+
+_COMMAND_DESCRIPTIONS = {
+    "buy": N_("Get a number for an SMS code"),
+    "orders": N_("Your recent orders"),
+    "send": N_("Send an SMS"),
+    "balance": N_("Prepaid sms4sats balance (admins)"),
+    "fund": N_("Top up the prepaid balance (admins)"),
+    "language": N_("Change the language"),
+    "help": N_("How this bot works"),
+    "cancel": N_("Stop what you are doing"),
+    "start": N_("Start over"),
+}
+
+
+def command_description(command: str) -> str:
+    return _(_COMMAND_DESCRIPTIONS[command])
+
+
+def bot_description() -> str:
+    """Shown in an empty chat with the bot (plain text, at most 512 characters)."""
+    return _(
+        "Phone numbers that receive SMS codes, paid with Bitcoin Lightning. Pick a country and "
+        "a service, pay the invoice, and the code appears in the chat by itself. No code? "
+        "The hold invoice returns your sats automatically."
+    )
+
+
+def bot_short_description() -> str:
+    """On the bot's profile and in shared links (plain text, at most 120 characters)."""
+    return _("SMS activation codes for sats: pay with Lightning, get a number, get the code.")
+
+
+# --- /language -------------------------------------------------------------------------------
+
+
+def language_menu(current: str, in_group: bool) -> str:
+    language = NATIVE_NAMES[current]
+    if in_group:
+        return _(
+            "🌐 This group's language: <b>%(language)s</b>.\n"
+            "Pick the language I should use here, for everyone:",
+            language=language,
+        )
+    return _(
+        "🌐 Language: <b>%(language)s</b>.\nPick the language I should speak with you:",
+        language=language,
+    )
+
+
+def language_set(current: str, in_group: bool) -> str:
+    language = NATIVE_NAMES[current]
+    if in_group:
+        return _("✅ This group's language is now <b>%(language)s</b>.", language=language)
+    return _("✅ Done: I speak <b>%(language)s</b> with you now.", language=language)
+
+
+def language_admins_only() -> str:
+    return _("Only this group's admins can change its language.")
+
+
+def language_button(locale: str, selected: bool) -> str:
+    # Each language by its own name, whatever the current one: the reader finds theirs.
+    return ("✅ " if selected else "") + NATIVE_NAMES[locale]

@@ -39,7 +39,7 @@ def close_picker(context: ContextTypes.DEFAULT_TYPE, update: Update) -> None:
 async def show_countries(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
     page, pages, keyboard = keyboards.country_page(page)
     _picker(context, update, "country")
-    await show(update, texts.COUNTRY_PICKER + texts.page_of(page, pages), keyboard)
+    await show(update, texts.country_picker() + texts.page_of(page, pages), keyboard)
 
 
 async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,7 +115,7 @@ async def show_confirmation(
     try:
         service = await services.catalog.service(country.code, service_code)
         if service is None:
-            await show_services(update, context, country.code, preface=texts.SERVICE_GONE)
+            await show_services(update, context, country.code, preface=texts.service_gone())
             return
         price = await services.catalog.receive_price(country.code, service_code)
     except Sms4SatsError as error:
@@ -123,7 +123,7 @@ async def show_confirmation(
         await show(update, problem, keyboards.no_services(AUTO_SELECT))
         return
     if not price:
-        await show(update, texts.PRICE_UNAVAILABLE, keyboards.no_services(AUTO_SELECT))
+        await show(update, texts.price_unavailable(), keyboards.no_services(AUTO_SELECT))
         return
     close_picker(context, update)
     text = texts.confirm_receive(service.name, label(country), price)
@@ -143,14 +143,14 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
     assert query is not None
     confirmation = query.message
     if not isinstance(confirmation, Message) or update.effective_user is None:
-        await show(update, texts.OLD_BUTTON)
+        await show(update, texts.old_button())
         return
     services = get_services(context)
     existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
     if existing is None:
         if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
             await show_confirmation(
-                update, context, callback.country, callback.service, texts.STALE_CONFIRMATION
+                update, context, callback.country, callback.service, texts.stale_confirmation()
             )
             return
         try:
@@ -159,10 +159,10 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
             price = callback.price  # the confirmation is fresh; sms4sats will price the invoice
         if price and price != callback.price:
             await show_confirmation(
-                update, context, callback.country, callback.service, texts.PRICE_CHANGED
+                update, context, callback.country, callback.service, texts.price_changed()
             )
             return
-        await show(update, texts.CREATING_ORDER)
+        await show(update, texts.creating_order())
     country = country_by_code(callback.country)
     try:
         service = await services.catalog.service(callback.country, callback.service)

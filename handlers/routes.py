@@ -103,14 +103,14 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     route = ROUTES.get(type(callback)) if callback is not None else None
     if route is None:
         # A button of an older bot version, or data nobody should be able to send.
-        await answer(query, texts.OLD_BUTTON, alert=True)
+        await answer(query, texts.old_button(), alert=True)
         return
     if type(callback) in PRIVATE_ONLY and not in_private(update):
-        await answer(query, texts.PRIVATE_ONLY_BUTTON, url=private_link(context, "buy"))
+        await answer(query, texts.private_only_button(), url=private_link(context, "buy"))
         return
     owner = getattr(callback, "owner", None)
     if owner is not None and owner != query.from_user.id:
-        await answer(query, texts.NOT_YOUR_BUTTON, alert=True)
+        await answer(query, texts.not_your_button(), alert=True)
         return
     handler, answers_itself = route
     if not answers_itself:

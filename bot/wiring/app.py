@@ -177,7 +177,7 @@ def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
         # A dropped update never reaches the handler that sets its language: read it here.
         locale = await locale_of(get_services_from(application()), update)
         with i18n.use_locale(locale):
-            text = texts.SLOW_DOWN
+            text = texts.slow_down()
         if update.callback_query is not None:
             await update.callback_query.answer(text)
         elif update.effective_chat is not None:

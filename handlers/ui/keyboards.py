@@ -60,15 +60,15 @@ def _nav(
 ) -> list[InlineKeyboardButton]:
     row = list(leading)
     if page > 0:
-        row.append(button(texts.PREVIOUS, make(page - 1)))
+        row.append(button(texts.previous_page(), make(page - 1)))
     if page < pages - 1:
-        row.append(button(texts.NEXT, make(page + 1)))
+        row.append(button(texts.next_page(), make(page + 1)))
     return row
 
 
 def start_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(texts.BUTTON_BUY, MenuBuy()), button(texts.BUTTON_ORDERS, MenuOrders())]]
+        [[button(texts.button_buy(), MenuBuy()), button(texts.button_orders(), MenuOrders())]]
     )
 
 
@@ -77,15 +77,17 @@ def private_start_menu(buy_link: str, orders_link: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.BUTTON_BUY, url=buy_link),
-                InlineKeyboardButton(texts.BUTTON_ORDERS, url=orders_link),
+                InlineKeyboardButton(texts.button_buy(), url=buy_link),
+                InlineKeyboardButton(texts.button_orders(), url=orders_link),
             ]
         ]
     )
 
 
 def private_link_button(link: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONTINUE_PRIVATELY, url=link)]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.button_continue_privately(), url=link)]]
+    )
 
 
 def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
@@ -103,7 +105,7 @@ def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
 
 def country_results(countries: Sequence[Country]) -> InlineKeyboardMarkup:
     rows = _grid([button(label(c), CountryChosen(c.code)) for c in countries[:SEARCH_RESULTS]])
-    rows.append([button(texts.SHOW_ALL_COUNTRIES, CountryPage(0))])
+    rows.append([button(texts.show_all_countries(), CountryPage(0))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -131,11 +133,11 @@ def service_page(
     pages = page_count(len(services), SERVICES_PER_PAGE)
     shown = services[page * SERVICES_PER_PAGE : (page + 1) * SERVICES_PER_PAGE]
     rows = _grid(_service_buttons(country, shown))
-    nav = [button(texts.BACK_TO_COUNTRIES, CountryPage(0))]
+    nav = [button(texts.back_to_countries(), CountryPage(0))]
     if page > 0:
-        nav.append(button(texts.PREVIOUS, ServicePage(country, page - 1)))
+        nav.append(button(texts.previous_page(), ServicePage(country, page - 1)))
     if page < pages - 1:
-        nav.append(button(texts.NEXT, ServicePage(country, page + 1)))
+        nav.append(button(texts.next_page(), ServicePage(country, page + 1)))
     rows.append(nav)
     return page, pages, InlineKeyboardMarkup(rows)
 
@@ -144,8 +146,8 @@ def service_results(country: int, services: Sequence[Service]) -> InlineKeyboard
     rows = _grid(_service_buttons(country, services[:SEARCH_RESULTS]))
     rows.append(
         [
-            button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
-            button(texts.ALL_SERVICES, ServicePage(country, 0)),
+            button(texts.back_to_countries(), CountryPage(0)),
+            button(texts.all_services(), ServicePage(country, 0)),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -155,8 +157,8 @@ def no_services(auto_select: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
-                button(f"🌐 {texts.AUTO_SELECT}", CountryChosen(auto_select)),
+                button(texts.back_to_countries(), CountryPage(0)),
+                button(f"🌐 {texts.auto_select()}", CountryChosen(auto_select)),
             ]
         ]
     )
@@ -166,7 +168,7 @@ def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(
         [
             [button(texts.buy_button(price), BuyNumber(country, service, price))],
-            [button(texts.BACK, ServicePage(country, 0))],
+            [button(texts.back(), ServicePage(country, 0))],
         ]
     )
 
@@ -174,8 +176,8 @@ def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup
 def retry_buy(country: int, service: str, price: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button(texts.TRY_AGAIN, BuyNumber(country, service, price))],
-            [button(texts.BACK, ServicePage(country, 0))],
+            [button(texts.try_again(), BuyNumber(country, service, price))],
+            [button(texts.back(), ServicePage(country, 0))],
         ]
     )
 
@@ -187,12 +189,12 @@ def orders_page(
     nav = _nav(page, page_count(total, ORDERS_PER_PAGE), OrdersPage)
     if nav:
         rows.append(nav)
-    rows.append([button(texts.BUTTON_BUY, MenuBuy())])
+    rows.append([button(texts.button_buy(), MenuBuy())])
     return InlineKeyboardMarkup(rows)
 
 
 def no_orders() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(texts.BUTTON_BUY, MenuBuy())]])
+    return InlineKeyboardMarkup([[button(texts.button_buy(), MenuBuy())]])
 
 
 def language_menu(owner: int, current: str) -> InlineKeyboardMarkup:

@@ -65,7 +65,7 @@ class TelegramNotifier:
     async def _send_code(self, order: Order) -> int:
         assert order.code is not None
         number = format_phone(order.number) if order.number else None
-        copy = copy_button(texts.BUTTON_COPY_CODE, order.code)
+        copy = copy_button(texts.button_copy_code(), order.code)
         # A new message, not an edit: edits do not notify, and this is the moment to wake the user.
         message = await self._guard(
             self._bot.send_message(
@@ -91,11 +91,11 @@ class TelegramNotifier:
     async def _placement_lost(self, placement: Placement) -> None:
         keyboard = None
         if placement.kind is OrderKind.RECEIVE:
-            button = InlineKeyboardButton(texts.BUTTON_BUY, callback_data=MenuBuy().pack())
+            button = InlineKeyboardButton(texts.button_buy(), callback_data=MenuBuy().pack())
             keyboard = InlineKeyboardMarkup([[button]])
         try:
             await self._bot.edit_message_text(
-                texts.PLACEMENT_LOST,
+                texts.placement_lost(),
                 chat_id=placement.chat_id,
                 message_id=placement.message_id,
                 reply_markup=keyboard,

@@ -29,7 +29,8 @@ class Card:
 class KindCard(Protocol):
     """One per order kind: the words and buttons of its card."""
 
-    invoice_note: str
+    def invoice_note(self) -> str:
+        """How this kind's invoice is paid back or used, under the amount."""
 
     def subject(self, order: Order) -> str:
         """What the order buys, as a phrase ("a Telegram number in Germany")."""
@@ -47,7 +48,7 @@ def country_label(code: int | None, fallback: str | None = None) -> str:
     country = country_by_code(code) if code is not None else None
     if country is not None:
         return label(country)
-    return fallback or texts.ANY_COUNTRY
+    return fallback or texts.any_country()
 
 
 def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
@@ -57,8 +58,8 @@ def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
 
 
 def refresh_button(order: Order) -> InlineKeyboardButton:
-    return InlineKeyboardButton(texts.BUTTON_REFRESH, callback_data=RefreshOrder(order.id).pack())
+    return InlineKeyboardButton(texts.button_refresh(), callback_data=RefreshOrder(order.id).pack())
 
 
 def cancel_button(order: Order) -> InlineKeyboardButton:
-    return InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=CancelOrder(order.id).pack())
+    return InlineKeyboardButton(texts.button_cancel(), callback_data=CancelOrder(order.id).pack())

@@ -18,15 +18,16 @@ from handlers.ui.cards.base import (
 
 
 class ReceiveCard:
-    invoice_note = texts.HOLD_INVOICE_REFUND
+    def invoice_note(self) -> str:
+        return texts.hold_invoice_refund()
 
     def subject(self, order: Order) -> str:
-        service = order.service_name or order.service_code or texts.ANY_SERVICE
+        service = order.service_name or order.service_code or texts.any_service()
         return texts.receive_subject(service, country_label(order.country_code, order.country_name))
 
     def line(self, order: Order) -> str:
         country = country_label(order.country_code, order.country_name)
-        service = order.service_name or order.service_code or texts.ANY_SERVICE
+        service = order.service_name or order.service_code or texts.any_service()
         return texts.receive_line(service, country)
 
     def body(
@@ -34,7 +35,7 @@ class ReceiveCard:
     ) -> tuple[str, Rows]:
         state = order.state
         if state is OrderState.NUMBER and order.number:
-            copy = copy_button(texts.BUTTON_COPY_NUMBER, e164(order.number))
+            copy = copy_button(texts.button_copy_number(), e164(order.number))
             cancel_from = cancel_possible_from(order)
             body = texts.card_number(
                 format_phone(order.number),
@@ -45,10 +46,10 @@ class ReceiveCard:
             return body, [*rows, [refresh_button(order), cancel_button(order)]]
         if state is OrderState.COMPLETED and order.code:
             code = order.code if code_inline else None
-            row = [b for b in (copy_button(texts.BUTTON_COPY_CODE, order.code),) if b]
+            row = [b for b in (copy_button(texts.button_copy_code(), order.code),) if b]
             number = format_phone(order.number) if order.number else None
             if order.number:
-                copy_number = copy_button(texts.BUTTON_COPY_NUMBER, e164(order.number))
+                copy_number = copy_button(texts.button_copy_number(), e164(order.number))
                 row = [b for b in (copy_number, *row) if b]
             return texts.card_completed(number, code), [row] if row else []
         if state is OrderState.NO_NUMBER:
@@ -58,8 +59,8 @@ class ReceiveCard:
         if state is OrderState.EXPIRED:
             return texts.card_expired(), []
         if state is OrderState.INVOICE_EXPIRED:
-            return texts.CARD_INVOICE_EXPIRED, []
-        return texts.CARD_PAID, [[refresh_button(order), cancel_button(order)]]
+            return texts.card_invoice_expired(), []
+        return texts.card_paid(), [[refresh_button(order), cancel_button(order)]]
 
 
 CARD = ReceiveCard()

@@ -11,12 +11,14 @@ from telegram.ext import ContextTypes
 from bot.core.placement import Confirmation, FundRequest
 from bot.core.services import Services
 from bot.sms4sats import Sms4SatsError
+from handlers import menus
 from handlers.common import answer, show
 from handlers.context import get_services, in_private
 from handlers.placing import tell_outcome
 from handlers.ui import texts
 from handlers.ui.callbacks import FundAmount, FundClose, FundMenu
 from handlers.ui.keyboards import button
+from storage import MenuKind
 
 HISTORY_SHOWN = 5
 
@@ -81,7 +83,8 @@ async def fund_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or user is None or not await _admin_with_key(update, services, "/fund"):
         return
     if not context.args:
-        await message.reply_text(texts.fund_ask(), reply_markup=_amounts_keyboard(user.id))
+        menu = await message.reply_text(texts.fund_ask(), reply_markup=_amounts_keyboard(user.id))
+        await menus.opened(update, context, menu, MenuKind.TOP_UP)
         return
     raw = " ".join(context.args)
     amount = parse_amount(raw)
@@ -99,7 +102,10 @@ async def fund_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, callback
     await answer(update.callback_query)
     chat = update.effective_chat
     if chat is not None:
-        await chat.send_message(texts.fund_ask(), reply_markup=_amounts_keyboard(callback.owner))
+        menu = await chat.send_message(
+            texts.fund_ask(), reply_markup=_amounts_keyboard(callback.owner)
+        )
+        await menus.opened(update, context, menu, MenuKind.TOP_UP)
 
 
 async def fund_amount(
@@ -113,11 +119,13 @@ async def fund_amount(
     await answer(query)
     menu = query.message if isinstance(query.message, Message) else None
     await _create_fund(update, services, callback.amount, callback.owner, origin=menu)
+    await menus.done(update, context)
 
 
 async def fund_close(
     update: Update, context: ContextTypes.DEFAULT_TYPE, callback: FundClose
 ) -> None:
+    await menus.done(update, context)
     await show(update, texts.fund_closed())
 
 

@@ -5,41 +5,39 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.core.placement import Confirmation, ReceiveRequest
-from bot.core.services import Services
-from bot.domain.countries import AUTO_SELECT, country_by_code, label, search_countries
+from bot.core.placement import Confirmation, Placed, ReceiveRequest
+from bot.domain.countries import AUTO_SELECT, country_by_code, search_countries
+from bot.domain.service_names import service_match_tier
 from bot.sms4sats import Service, Sms4SatsError
+from handlers import menus
 from handlers.common import show
-from handlers.context import get_services, in_private, person_data
+from handlers.context import get_services, in_private
 from handlers.placing import tell_outcome
-from handlers.ui import keyboards, texts
-from handlers.ui.callbacks import BuyNumber, CountryChosen, CountryPage, ServiceChosen, ServicePage
-
-PICKER_KEY = "picker"
-"""person_data entry naming the picker that typed text searches: ("country",) or ("service", cc)."""
+from handlers.ui import keyboards, names, texts
+from handlers.ui.callbacks import (
+    BuyAgain,
+    BuyNumber,
+    CountryChosen,
+    CountryPage,
+    PickCountry,
+    ServiceChosen,
+    ServicePage,
+)
+from handlers.ui.i18n import current
+from storage import MenuKind
 
 # A confirmation older than this is shown again with a fresh price instead of ordering.
 CONFIRMATION_MAX_AGE = 15 * 60
 SEARCH_MAX_CHARS = 64
 
 
-def _picker(context: ContextTypes.DEFAULT_TYPE, update: Update, *state: object) -> None:
-    person_data(context, update)[PICKER_KEY] = state
-
-
-def open_picker(context: ContextTypes.DEFAULT_TYPE, update: Update) -> tuple[object, ...] | None:
-    state = person_data(context, update).get(PICKER_KEY)
-    return state if isinstance(state, tuple) else None
-
-
-def close_picker(context: ContextTypes.DEFAULT_TYPE, update: Update) -> None:
-    person_data(context, update).pop(PICKER_KEY, None)
-
-
-async def show_countries(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
+async def show_countries(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0, *, edit: bool = True
+) -> None:
     page, pages, keyboard = keyboards.country_page(page)
-    _picker(context, update, "country")
-    await show(update, texts.country_picker() + texts.page_of(page, pages), keyboard)
+    text = texts.country_picker() + texts.page_of(page, pages)
+    menu = await show(update, text, keyboard, edit=edit)
+    await menus.opened(update, context, menu, MenuKind.COUNTRIES)
 
 
 async def buy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,13 +50,26 @@ async def country_page(
     await show_countries(update, context, callback.page)
 
 
-async def _services(update: Update, services: Services, country: int) -> list[Service] | None:
+async def _services(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, country: int, *, edit: bool = True
+) -> list[Service] | None:
     try:
-        return keyboards.order_services(await services.catalog.services(country))
+        return keyboards.order_services(await get_services(context).catalog.services(country))
     except Sms4SatsError as error:
-        problem = f"❌ {texts.sms4sats_problem(error)}"
-        await show(update, problem, keyboards.no_services(AUTO_SELECT))
+        await _trouble(update, context, error, edit=edit)
         return None
+
+
+async def _trouble(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    error: Sms4SatsError,
+    *,
+    edit: bool = True,
+) -> None:
+    problem = f"❌ {texts.sms4sats_problem(error)}"
+    menu = await show(update, problem, keyboards.no_services(AUTO_SELECT), edit=edit)
+    await menus.opened(update, context, menu, MenuKind.COUNTRIES)
 
 
 async def show_services(
@@ -67,25 +78,27 @@ async def show_services(
     country_code: int,
     page: int = 0,
     preface: str | None = None,
+    *,
+    edit: bool = True,
 ) -> None:
-    services = get_services(context)
     country = country_by_code(country_code)
     if country is None:
-        await show_countries(update, context)
+        await show_countries(update, context, edit=edit)
         return
-    available = await _services(update, services, country.code)
+    available = await _services(update, context, country.code, edit=edit)
     if available is None:
         return
     if not available:
-        _picker(context, update, "country")
-        await show(update, texts.no_services(label(country)), keyboards.no_services(AUTO_SELECT))
+        text = texts.no_services(names.place(country.code))
+        menu = await show(update, text, keyboards.no_services(AUTO_SELECT), edit=edit)
+        await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return
     page, pages, keyboard = keyboards.service_page(country.code, available, page)
-    text = texts.service_picker(label(country)) + texts.page_of(page, pages)
+    text = texts.service_picker(names.place(country.code)) + texts.page_of(page, pages)
     if preface:
         text = f"{preface}\n\n{text}"
-    _picker(context, update, "service", country.code)
-    await show(update, text, keyboard)
+    menu = await show(update, text, keyboard, edit=edit)
+    await menus.opened(update, context, menu, MenuKind.SERVICES, country.code)
 
 
 async def country_chosen(
@@ -106,30 +119,39 @@ async def show_confirmation(
     country_code: int,
     service_code: str,
     preface: str | None = None,
+    *,
+    edit: bool = True,
 ) -> None:
     services = get_services(context)
     country = country_by_code(country_code)
     if country is None:
-        await show_countries(update, context)
+        await show_countries(update, context, edit=edit)
         return
     try:
         service = await services.catalog.service(country.code, service_code)
         if service is None:
-            await show_services(update, context, country.code, preface=texts.service_gone())
+            await show_services(
+                update, context, country.code, preface=texts.service_gone(), edit=edit
+            )
             return
         price = await services.catalog.receive_price(country.code, service_code)
     except Sms4SatsError as error:
-        problem = f"❌ {texts.sms4sats_problem(error)}"
-        await show(update, problem, keyboards.no_services(AUTO_SELECT))
+        await _trouble(update, context, error, edit=edit)
         return
     if not price:
-        await show(update, texts.price_unavailable(), keyboards.no_services(AUTO_SELECT))
+        menu = await show(
+            update, texts.price_unavailable(), keyboards.no_services(AUTO_SELECT), edit=edit
+        )
+        await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return
-    close_picker(context, update)
-    text = texts.confirm_receive(service.name, label(country), price)
+    text = texts.confirm_receive(
+        names.service(service.code, service.name), names.place(country.code), price
+    )
     if preface:
         text = f"{preface}\n\n{text}"
-    await show(update, text, keyboards.confirmation(country.code, service.code, price))
+    keyboard = keyboards.confirmation(country.code, service.code, price)
+    menu = await show(update, text, keyboard, edit=edit)
+    await menus.opened(update, context, menu, MenuKind.CONFIRM_NUMBER, country.code)
 
 
 async def service_chosen(
@@ -179,6 +201,8 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
         confirmation.chat.id, update.effective_user.id, confirmation.message_id, in_private(update)
     )
     outcome = await services.placement.place(where, request)
+    if isinstance(outcome, Placed):
+        await menus.done(update, context)
     await tell_outcome(
         update,
         services,
@@ -189,39 +213,50 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> bool:
-    """Answer typed text with matches of the open picker; False when no picker is open."""
-    state = open_picker(context, update)
-    if not state:
+    """Answer typed text with matches of the person's newest picker; False when none is open."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    picker = await get_services(context).menus.searched(chat.id, user.id)
+    if picker is None:
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]
-    if state[0] == "country":
-        matches = search_countries(query)
+    if picker.kind is MenuKind.COUNTRIES:
+        # Names in the reader's language, and in English, both match.
+        matches = search_countries(query, current())
         if not matches:
-            await show(update, texts.no_country_matches(query), keyboards.country_results([]))
-            return True
-        text = texts.country_matches(query, len(matches), keyboards.SEARCH_RESULTS)
-        await show(update, text, keyboards.country_results(matches))
+            text = texts.no_country_matches(query)
+        else:
+            text = texts.country_matches(query, len(matches), keyboards.SEARCH_RESULTS)
+        menu = await show(update, text, keyboards.country_results(matches))
+        await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return True
-    if state[0] == "service" and len(state) == 2 and isinstance(state[1], int):
-        country = country_by_code(state[1])
-        if country is None:
-            return False
-        available = await _services(update, get_services(context), country.code)
-        if available is None:
-            return True
-        needle = query.casefold()
-        found = [s for s in available if needle in s.name.casefold() or needle == s.code]
-        if not found:
-            await show(
-                update,
-                texts.no_service_matches(query, label(country)),
-                keyboards.service_results(country.code, []),
-            )
-            return True
-        await show(
-            update,
-            texts.service_matches(query, label(country)),
-            keyboards.service_results(country.code, found),
-        )
+    country = country_by_code(picker.country_code) if picker.country_code is not None else None
+    if country is None:
+        return False
+    available = await _services(update, context, country.code)
+    if available is None:
         return True
-    return False
+    tiers = {s.code: service_match_tier(query, s.code, s.name) for s in available}
+    found = sorted(
+        (s for s in available if tiers[s.code] is not None),
+        key=lambda s: (tiers[s.code], names.service(s.code, s.name).casefold()),
+    )
+    if found:
+        text = texts.service_matches(query, names.place(country.code))
+    else:
+        text = texts.no_service_matches(query, names.place(country.code))
+    menu = await show(update, text, keyboards.service_results(country.code, found))
+    await menus.opened(update, context, menu, MenuKind.SERVICES, country.code)
+    return True
+
+
+async def buy_again(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyAgain) -> None:
+    """From a finished order's card: a new confirmation (fresh price), below; the card stays."""
+    await show_confirmation(update, context, callback.country, callback.service, edit=False)
+
+
+async def pick_country(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: PickCountry
+) -> None:
+    await show_countries(update, context, edit=False)

@@ -30,14 +30,15 @@ def private_link(context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
 
 
 async def show(
-    update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None
+    update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None, *, edit: bool = True
 ) -> Message | None:
     """Edit the menu a button belongs to, or send a new message for a command.
 
     Menus are edited in place so a chat does not fill up with old pickers; a photo (an invoice)
-    cannot become a text menu, so a new message is sent then.
+    cannot become a text menu, so a new message is sent then, as it is for `edit=False` (a
+    button on an order's card, which must stay as it is).
     """
-    query = update.callback_query
+    query = update.callback_query if edit else None
     message = query.message if query else None
     if isinstance(message, Message) and message.text is not None:
         try:

@@ -39,17 +39,3 @@ def person_of(update: object) -> tuple[int, int] | None:
 def in_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == chat.PRIVATE
-
-
-def person_data(context: ContextTypes.DEFAULT_TYPE, update: Update) -> dict[str, Any]:
-    """Per-(chat, user) memory for short-lived UI state, such as which picker search applies.
-
-    Kept in chat_data under the user's id, so a person's state in a group never mixes with
-    their state elsewhere, nor with another member's.
-    """
-    user = update.effective_user
-    if context.chat_data is None or user is None:
-        return {}
-    data = context.chat_data.setdefault(("person", user.id), {})
-    assert isinstance(data, dict)
-    return data

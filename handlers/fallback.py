@@ -34,8 +34,3 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """Stickers, photos, voice notes...: the same hint as for text."""
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.text_hint())
-
-
-async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.nothing_to_cancel())

@@ -19,10 +19,12 @@ from telegram.ext import (
 from handlers import (
     balance,
     buy,
+    cancel,
     errors,
     fallback,
     groups,
     language,
+    menus,
     orders,
     send,
     start,
@@ -32,6 +34,7 @@ from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
 from handlers.ui import texts
 from handlers.ui.callbacks import (
+    BuyAgain,
     BuyNumber,
     Callback,
     CancelOrder,
@@ -44,6 +47,7 @@ from handlers.ui.callbacks import (
     MenuBuy,
     MenuOrders,
     OrdersPage,
+    PickCountry,
     RefreshOrder,
     SendDiscard,
     SendPay,
@@ -66,6 +70,8 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     ServicePage: (buy.service_page, False),
     ServiceChosen: (buy.service_chosen, False),
     BuyNumber: (buy.buy, False),
+    BuyAgain: (buy.buy_again, False),
+    PickCountry: (buy.pick_country, False),
     OrdersPage: (orders.orders_page, False),
     ShowOrder: (orders.show_order, True),
     RefreshOrder: (orders.refresh_order, True),
@@ -89,6 +95,8 @@ PRIVATE_ONLY: frozenset[type[Callback]] = frozenset(
         ServicePage,
         ServiceChosen,
         BuyNumber,
+        BuyAgain,
+        PickCountry,
         OrdersPage,
         ShowOrder,
     }
@@ -104,6 +112,9 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if route is None:
         # A button of an older bot version, or data nobody should be able to send.
         await answer(query, texts.old_button(), alert=True)
+        return
+    if await menus.is_left(update, context):
+        await answer(query, texts.menu_left(), alert=True)
         return
     if type(callback) in PRIVATE_ONLY and not in_private(update):
         await answer(query, texts.private_only_button(), url=private_link(context, "buy"))
@@ -121,9 +132,11 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(application: AnyApplication) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
-    # Group -2 runs first for every update: the language it is answered in (handlers/language).
-    application.add_handler(TypeHandler(Update, language.apply_locale), group=-2)
-    # Group -1 runs next for every update and never stops it: it only records who wrote.
+    # Group -3 runs first for every update: the language it is answered in (handlers/language).
+    application.add_handler(TypeHandler(Update, language.apply_locale), group=-3)
+    # Groups -2 and -1 run next and never stop an update: a command ends any picker search,
+    # and every update records who wrote.
+    application.add_handler(MessageHandler(filters.COMMAND, menus.end_search), group=-2)
     application.add_handler(TypeHandler(Update, users_seen.seen), group=-1)
 
     # Group 0: the /send conversation. While it waits for a number or a message it keeps typed
@@ -142,7 +155,7 @@ def register(application: AnyApplication) -> None:
         CommandHandler("orders", groups.orders_in_group, groups_only),
         CommandHandler("balance", balance.balance_command),
         CommandHandler("fund", balance.fund_command),
-        CommandHandler("cancel", fallback.nothing_to_cancel),
+        CommandHandler("cancel", cancel.cancel_command),
         CommandHandler("language", language.language_command),
         CallbackQueryHandler(route_callback),
         ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),

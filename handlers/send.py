@@ -22,6 +22,8 @@ from telegram.ext import (
 from bot.core.placement import Confirmation, Placed, SendRequest
 from bot.domain.phones import InvalidPhoneNumber, format_phone, normalize_phone
 from bot.sms4sats import Sms4SatsError
+from handlers import menus
+from handlers.cancel import leave_everything
 from handlers.common import answer, show
 from handlers.context import get_services, in_private, person_of
 from handlers.placing import tell_outcome
@@ -29,7 +31,7 @@ from handlers.sequencing import interruptible
 from handlers.ui import texts
 from handlers.ui.callbacks import SendDiscard, SendPay
 from handlers.ui.keyboards import button
-from storage import Draft
+from storage import Draft, MenuKind
 
 PHONE, MESSAGE = range(2)
 CONVERSATION_TIMEOUT = 600.0
@@ -115,10 +117,11 @@ async def got_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
         raise _stop(MESSAGE)
     draft = await services.drafts.finish(draft, text, price)
     balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(user.id)
-    await message.reply_text(
+    confirmation = await message.reply_text(
         texts.send_confirmation(format_phone(draft.phone), text, price, balance_allowed),
         reply_markup=_confirmation_keyboard(user.id, draft.id, price, balance_allowed),
     )
+    await menus.opened(update, context, confirmation, MenuKind.CONFIRM_SMS)
     raise _stop(ConversationHandler.END)
 
 
@@ -133,11 +136,7 @@ def _confirmation_keyboard(
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    person = person_of(update)
-    if person is not None:
-        await get_services(context).drafts.drop_unfinished(*person)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.send_cancelled())
+    await leave_everything(update, context, left_send=True)
     raise _stop(ConversationHandler.END)
 
 
@@ -238,6 +237,8 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
         confirmation.chat.id, callback.owner, confirmation.message_id, in_private(update)
     )
     outcome = await services.placement.place(where, request)
+    if isinstance(outcome, Placed):
+        await menus.done(update, context)
     balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(
         callback.owner
     )
@@ -263,4 +264,5 @@ async def discard(
         return
     await answer(query)
     await get_services(context).drafts.delete(draft.id)
+    await menus.done(update, context)
     await show(update, texts.send_discarded())

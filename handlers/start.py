@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from handlers.buy import close_picker, show_countries
+from handlers.buy import show_countries
 from handlers.common import DEEP_LINK_BUY, DEEP_LINK_ORDERS, private_link, show
 from handlers.context import get_services, in_private
 from handlers.orders import show_orders
@@ -23,7 +23,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload == DEEP_LINK_ORDERS:
         await show_orders(update, context)
         return
-    close_picker(context, update)
     await show(update, texts.start(), keyboards.start_menu())
     user = update.effective_user
     if user is not None and user.id in get_services(context).settings.admin_ids:

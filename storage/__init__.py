@@ -6,6 +6,7 @@ May import the domain (`bot.domain`) and nothing else of the project.
 from storage.chats import ChatStore
 from storage.database import Database
 from storage.drafts import Draft, DraftStore
+from storage.menus import Menu, MenuKind, MenuStore
 from storage.orders import OrderStore
 from storage.placements import Placement, PlacementStore
 
@@ -14,6 +15,9 @@ __all__ = [
     "Database",
     "Draft",
     "DraftStore",
+    "Menu",
+    "MenuKind",
+    "MenuStore",
     "OrderStore",
     "Placement",
     "PlacementStore",

@@ -98,7 +98,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, message_id)
     );
     """,
-    # 3: the language a person chose with /language (users), and a group's, chosen by its admins
+    # 3: the menus (pickers, confirmations) each person has open, for /cancel and search.
+    """
+    CREATE TABLE menus (
+        chat_id      INTEGER NOT NULL,
+        message_id   INTEGER NOT NULL,
+        user_id      INTEGER NOT NULL,
+        kind         TEXT NOT NULL,
+        country_code INTEGER,
+        opened_at    REAL NOT NULL,
+        -- Typed text searches this picker until then; NULL once another menu or command came.
+        search_until REAL,
+        -- Set by /cancel: the menu's buttons no longer act.
+        left_at      REAL,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE INDEX menus_by_person ON menus (chat_id, user_id, opened_at);
+    """,
+    # 4: the language a person chose with /language (users), and a group's, chosen by its admins
     # (chats). NULL: not chosen; a person then gets their Telegram app's language.
     """
     ALTER TABLE users ADD COLUMN language TEXT;

@@ -116,6 +116,18 @@ class OrderStore:
             rows = await cursor.fetchall()
         return [order for order in map(order_from_row, rows) if order.untold]
 
+    async def open_for_person(self, chat_id: int, user_id: int) -> list[Order]:
+        """The person's orders in the chat that have not ended, newest first."""
+        finals = tuple(state.value for state in OrderState if state.is_final)
+        marks = ", ".join("?" for _ in finals)
+        async with self._db.connection.execute(
+            f"SELECT * FROM orders WHERE chat_id = ? AND user_id = ? AND closed_at IS NULL "
+            f"AND state NOT IN ({marks}) ORDER BY id DESC",  # marks: one "?" per final state
+            (chat_id, user_id, *finals),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [order_from_row(row) for row in rows]
+
     async def unpaid_open(self, user_id: int) -> int:
         """How many invoices of the user are open and unpaid."""
         async with self._db.connection.execute(

@@ -28,14 +28,16 @@ def qr_text(png: bytes) -> str:
 
 
 async def open_confirmation(
-    stack: Stack, user: int, country: str = "USA", service: str = "Telegram"
+    stack: Stack, user: int, country: str = "United States", service: str = "Telegram"
 ) -> ChatMessage:
     picker = await stack.ask(user, "/buy", "Pick a country for your number")
     services = await stack.press(user, picker, country, "Pick a service in")
     return await stack.press(user, services, service, "Please confirm")
 
 
-async def buy(stack: Stack, user: int, country: str = "USA", service: str = "Telegram") -> Invoice:
+async def buy(
+    stack: Stack, user: int, country: str = "United States", service: str = "Telegram"
+) -> Invoice:
     confirmation = await open_confirmation(stack, user, country, service)
     await stack.telegram.press(user, confirmation, "Buy")
     photo = await stack.telegram.wait_for_message(

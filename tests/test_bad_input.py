@@ -131,7 +131,7 @@ async def test_sms4sats_down_when_browsing(stack: Stack) -> None:
     await stack.sms4sats.inject_fault("http500", count=10, path="/getnumbersstatus")
     await stack.say(ALICE, "/buy")
     picker = await stack.wait_text(ALICE, "Pick a country for your number")
-    await stack.telegram.press(ALICE, picker, "USA")
+    await stack.telegram.press(ALICE, picker, "United States")
     reply = await stack.wait_text(ALICE, "having trouble")
     assert "Traceback" not in reply.body
     await stack.sms4sats.clear_faults()
@@ -157,7 +157,7 @@ async def test_an_unexpected_error_reaches_the_user_as_a_sentence(
 
     monkeypatch.setattr(Catalog, "services", broken)
     picker = await stack.ask(ALICE, "/buy", "Pick a country for your number")
-    await stack.telegram.press(ALICE, picker, "USA")
+    await stack.telegram.press(ALICE, picker, "United States")
     reply = await stack.after(picker, "something went wrong")
     assert "internal detail" not in reply.body and "Traceback" not in reply.body
     await stack.ask(ALICE, "/help", "Commands")  # and the bot keeps going
@@ -176,7 +176,7 @@ async def test_an_unexpected_error_in_a_command(
 
 async def test_a_service_that_is_gone_says_so(stack: Stack) -> None:
     picker = await stack.ask(ALICE, "/buy", "Pick a country for your number")
-    services = await stack.press(ALICE, picker, "USA", "Pick a service in")
+    services = await stack.press(ALICE, picker, "United States", "Pick a service in")
     # An old button for a service USA no longer has in stock.
     await stack.telegram.press_data(ALICE, ALICE, services.message_id, "sc:187:zz")
     reply = await stack.after(services, "no numbers left", inclusive=True)

@@ -110,13 +110,14 @@ async def test_non_admin_cannot_forge_pay_from_balance(stack: Stack) -> None:
 
 async def test_cancel_and_other_commands_leave_the_conversation(stack: Stack) -> None:
     await stack.ask(ALICE, "/send", "Which phone number")
-    await stack.ask(ALICE, "/cancel", "No SMS was sent")
+    await stack.ask(ALICE, "/cancel", "Closed your /send. No SMS was sent")
     await stack.ask(ALICE, "+14155550123", "tap /buy")  # no conversation: just the hint
 
     await stack.ask(ALICE, "/send", "Which phone number")
     await stack.ask(ALICE, "/buy", "Pick a country for your number")
     # The picker is open now, and typed text searches it instead of feeding /send.
     await stack.ask(ALICE, "germ", "Countries matching")
+    await stack.ask(ALICE, "/cancel", "Closed. Nothing was bought")
     await stack.ask(ALICE, "/cancel", "nothing to cancel")
 
 

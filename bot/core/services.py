@@ -16,7 +16,7 @@ from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock
 from bot.sms4sats import Sms4SatsClient
-from storage import ChatStore, Database, DraftStore, OrderStore
+from storage import ChatStore, Database, DraftStore, MenuStore, OrderStore
 
 
 @dataclass(slots=True)
@@ -27,6 +27,7 @@ class Services:
     orders: OrderStore
     chats: ChatStore
     drafts: DraftStore
+    menus: MenuStore
     sms4sats: Sms4SatsClient
     catalog: Catalog
     admins: AdminDirectory

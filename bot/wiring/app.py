@@ -30,7 +30,7 @@ from handlers.sequencing import Overflow, PersonSequencer
 from handlers.ui import i18n, texts
 from handlers.ui.command_menus import publish_commands, publish_descriptions
 from handlers.ui.notifier import TelegramNotifier
-from storage import ChatStore, Database, DraftStore, OrderStore, PlacementStore
+from storage import ChatStore, Database, DraftStore, MenuStore, OrderStore, PlacementStore
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
         orders=orders,
         chats=chats,
         drafts=DraftStore(database, clock),
+        menus=MenuStore(database, clock),
         sms4sats=sms4sats,
         catalog=Catalog(sms4sats),
         admins=AdminDirectory(

@@ -13,6 +13,13 @@ from bot.wiring.app import ALLOWED_UPDATES, StartupError, build_application
 log = logging.getLogger("bot")
 
 
+class _BootstrapTraceback(logging.Filter):
+    """Drops PTB's own report of a failed start (a traceback): `main` says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
 def main() -> int:
     try:
         settings = load_settings()
@@ -20,6 +27,9 @@ def main() -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     configure_logging(settings)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # With LOG_LEVEL=DEBUG the operator asked for the whole story, traceback included.
+        logging.getLogger("telegram.ext").addFilter(_BootstrapTraceback())
     application = build_application(settings)
     try:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -116,6 +116,22 @@ class ServiceChosen(Callback):
 
 
 @dataclass(frozen=True)
+class BuyAgain(Callback):
+    """On a finished order's card: the same service (in `country`) again, as a new menu."""
+
+    PREFIX: ClassVar[str] = "ba"
+    country: int
+    service: str
+
+
+@dataclass(frozen=True)
+class PickCountry(Callback):
+    """On a finished order's card: a new country picker."""
+
+    PREFIX: ClassVar[str] = "pk"
+
+
+@dataclass(frozen=True)
 class BuyNumber(Callback):
     """The Buy button of a confirmation; `price` is what the confirmation showed."""
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.countries import Country, label, picker_order
+from bot.domain.countries import Country, picker_order
 from bot.domain.orders import Order
 from bot.sms4sats import Service
-from handlers.ui import texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import (
     BuyNumber,
     Callback,
@@ -24,7 +24,7 @@ from handlers.ui.callbacks import (
     ServicePage,
     ShowOrder,
 )
-from handlers.ui.i18n import LOCALES
+from handlers.ui.i18n import LOCALES, current
 
 COUNTRIES_PER_PAGE = 12
 SERVICES_PER_PAGE = 12
@@ -92,11 +92,12 @@ def private_link_button(link: str) -> InlineKeyboardMarkup:
 
 def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
     """(page, pages, keyboard) for a page of the country list, Auto-Select and popular first."""
-    countries = picker_order()
+    # Sorted by the names on the buttons, in the reader's language.
+    countries = picker_order(current())
     page = clamp_page(page, len(countries), COUNTRIES_PER_PAGE)
     pages = page_count(len(countries), COUNTRIES_PER_PAGE)
     shown = countries[page * COUNTRIES_PER_PAGE : (page + 1) * COUNTRIES_PER_PAGE]
-    rows = _grid([button(label(c), CountryChosen(c.code)) for c in shown])
+    rows = _grid([button(names.country_button(c), CountryChosen(c.code)) for c in shown])
     nav = _nav(page, pages, CountryPage)
     if nav:
         rows.append(nav)
@@ -104,7 +105,9 @@ def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
 
 
 def country_results(countries: Sequence[Country]) -> InlineKeyboardMarkup:
-    rows = _grid([button(label(c), CountryChosen(c.code)) for c in countries[:SEARCH_RESULTS]])
+    rows = _grid(
+        [button(names.country_button(c), CountryChosen(c.code)) for c in countries[:SEARCH_RESULTS]]
+    )
     rows.append([button(texts.show_all_countries(), CountryPage(0))])
     return InlineKeyboardMarkup(rows)
 
@@ -119,7 +122,8 @@ def _service_buttons(country: int, services: Sequence[Service]) -> list[InlineKe
     buttons = []
     for service in services:
         try:
-            buttons.append(button(service.name, ServiceChosen(country, service.code)))
+            label = names.service(service.code, service.name)
+            buttons.append(button(label, ServiceChosen(country, service.code)))
         except CallbackDataError:
             # A code with characters the callback format reserves cannot be ordered by button.
             continue

@@ -12,7 +12,8 @@ Anything that came from a user or from sms4sats goes through `esc` before it lan
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 
 from babel.dates import format_datetime
 
@@ -47,6 +48,13 @@ def clock(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%H:%M UTC")
 
 
+def clock_from(moment: datetime) -> str:
+    """A time from which something is allowed, rounded up: pressing at the minute shown works."""
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return clock(moment)
+
+
 def day_and_time(moment: datetime) -> str:
     """Day, month and time, the month in the current language ("30 нояб. 14:05 UTC")."""
     when = format_datetime(moment.astimezone(UTC), "d MMM HH:mm", tzinfo=UTC, locale=current())
@@ -54,7 +62,7 @@ def day_and_time(moment: datetime) -> str:
 
 
 def duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
+    seconds = max(0, math.ceil(seconds))
     if seconds < 60:
         return _("%(seconds)s s", seconds=seconds)
     minutes, rest = divmod(seconds, 60)
@@ -135,10 +143,6 @@ def text_hint() -> str:
 
 def long_text_hint() -> str:
     return _("That is a long message! To get a number, tap /buy; /help explains the rest.")
-
-
-def nothing_to_cancel() -> str:
-    return _("There is nothing to cancel right now. /help lists what I can do.")
 
 
 def unknown_command() -> str:
@@ -297,9 +301,8 @@ def creating_order() -> str:
 
 
 def order_created(order_id: int) -> str:
-    return _(
-        "🧾 Order #%(order)s created. Pay the invoice below to get your number.", order=order_id
-    )
+    # Not "pay the invoice below": this message stays, and the invoice goes once it is paid.
+    return _("🧾 Order #%(order)s created. Its card below shows where it stands.", order=order_id)
 
 
 def price_changed() -> str:
@@ -411,6 +414,18 @@ def button_cancel() -> str:
     return _("✖️ Cancel order")
 
 
+def button_buy_again() -> str:
+    return _("🔁 Buy again")
+
+
+def button_another_country() -> str:
+    return _("🌍 Try another country")
+
+
+def button_same_service_elsewhere() -> str:
+    return _("🌐 Same service elsewhere")
+
+
 def button_refresh() -> str:
     return _("🔄 Check now")
 
@@ -441,7 +456,9 @@ def card_number(number: str, cancel_from: datetime | None, now: datetime) -> str
         _("Enter it in the app or site; the code will appear here by itself."),
     ]
     if cancel_from is not None and cancel_from > now:
-        lines.append(_("You can cancel from %(time)s if no code arrives.", time=clock(cancel_from)))
+        lines.append(
+            _("You can cancel from %(time)s if no code arrives.", time=clock_from(cancel_from))
+        )
     lines.append(
         _(
             "No code within 21 minutes? The order ends and your sats return to your wallet "
@@ -502,7 +519,7 @@ def cancel_too_early(cancel_from: datetime, now: datetime) -> str:
     return _(
         "sms4sats allows cancelling 2 minutes after payment: from %(time)s (in %(left)s). "
         "If no code comes, your sats return by themselves anyway.",
-        time=clock(cancel_from),
+        time=clock_from(cancel_from),
         left=duration((cancel_from - now).total_seconds()),
     )
 
@@ -521,6 +538,76 @@ def cancel_not_possible() -> str:
 
 def cancel_refused(reason: str) -> str:
     return _("sms4sats did not cancel the order: %(reason)s", reason=esc(reason))
+
+
+# --- /cancel: leaving whatever is open -------------------------------------------------------
+
+
+def nothing_to_cancel() -> str:
+    return _("There is nothing to cancel right now. /help lists what I can do.")
+
+
+def menu_closed() -> str:
+    return _("✖️ Closed with /cancel. Nothing was bought here.")
+
+
+def menu_left() -> str:
+    return _("You closed this menu with /cancel. Tap /buy to start again.")
+
+
+def closed_menus() -> str:
+    return _("✖️ Closed. Nothing was bought.")
+
+
+def closed_send() -> str:
+    return _("✖️ Closed your /send. No SMS was sent.")
+
+
+def nothing_open() -> str:
+    return _("No menu was open.")
+
+
+def open_orders() -> str:
+    return _("<b>Your open orders:</b>")
+
+
+def more_open_orders() -> str:
+    return _("The others are under /orders.")
+
+
+def cancel_now(line: str) -> str:
+    return "• " + _("%(order)s: you can cancel it now.", order=esc(line))
+
+
+def cancel_later(line: str, cancel_from: datetime) -> str:
+    return "• " + _(
+        "%(order)s: you can cancel it from %(time)s (if no code comes, the sats return by "
+        "themselves).",
+        order=esc(line),
+        time=clock_from(cancel_from),
+    )
+
+
+def cancel_unpaid(line: str, expires_at: datetime | None) -> str:
+    if expires_at is None:
+        return "• " + _(
+            "%(order)s: not paid; the invoice expires and nothing is charged.", order=esc(line)
+        )
+    return "• " + _(
+        "%(order)s: not paid; the invoice expires at %(time)s and nothing is charged.",
+        order=esc(line),
+        time=clock(expires_at),
+    )
+
+
+def cancel_never(line: str) -> str:
+    return "• " + _(
+        "%(order)s: paid and on its way; it can no longer be cancelled.", order=esc(line)
+    )
+
+
+def cancel_order_button(order_id: int) -> str:
+    return _("✖️ Cancel #%(order)s", order=order_id)
 
 
 # --- /orders -------------------------------------------------------------------------------
@@ -691,10 +778,6 @@ def send_text_only() -> str:
     return _("Please send the SMS as text, or /cancel.")
 
 
-def send_cancelled() -> str:
-    return _("✖️ Cancelled. No SMS was sent.")
-
-
 def send_timed_out() -> str:
     return _("⌛ The /send conversation timed out. Start again with /send when you are ready.")
 
@@ -733,8 +816,12 @@ def send_confirmation(phone: str, message: str, price: int, admin_balance: bool)
 
 def send_order_created(order_id: int, from_balance: bool) -> str:
     if from_balance:
-        return _("📤 Order #%(order)s: paid from the prepaid balance. Sending…", order=order_id)
-    return _("🧾 Order #%(order)s created. Pay the invoice below to send the SMS.", order=order_id)
+        return _(
+            "📤 Order #%(order)s: paid from the prepaid balance. Its card below shows where it "
+            "stands.",
+            order=order_id,
+        )
+    return order_created(order_id)
 
 
 # --- admins, /balance, /fund ---------------------------------------------------------------
@@ -800,7 +887,9 @@ def fund_button(amount: int) -> str:
 
 
 def fund_created(order_id: int) -> str:
-    return _("🧾 Top-up order #%(order)s created. Pay the invoice below.", order=order_id)
+    return _(
+        "🧾 Top-up order #%(order)s created. Its card below shows where it stands.", order=order_id
+    )
 
 
 def balance_report(

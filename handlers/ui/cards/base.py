@@ -8,10 +8,9 @@ from typing import Protocol
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.countries import country_by_code, label
 from bot.domain.orders import Order
 from handlers.ui import texts
-from handlers.ui.callbacks import CancelOrder, RefreshOrder
+from handlers.ui.callbacks import Callback, CancelOrder, RefreshOrder
 
 COPY_TEXT_LIMIT = 256  # Telegram's limit for a CopyTextButton
 
@@ -44,13 +43,6 @@ class KindCard(Protocol):
         """The card's text below its title, and its buttons, once the invoice is done."""
 
 
-def country_label(code: int | None, fallback: str | None = None) -> str:
-    country = country_by_code(code) if code is not None else None
-    if country is not None:
-        return label(country)
-    return fallback or texts.any_country()
-
-
 def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
     if len(value) > COPY_TEXT_LIMIT:
         return None
@@ -63,3 +55,7 @@ def refresh_button(order: Order) -> InlineKeyboardButton:
 
 def cancel_button(order: Order) -> InlineKeyboardButton:
     return InlineKeyboardButton(texts.button_cancel(), callback_data=CancelOrder(order.id).pack())
+
+
+def action_button(text: str, callback: Callback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callback.pack())

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.domain.countries import AUTO_SELECT
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
-from handlers.ui import texts
+from handlers.ui import names, texts
+from handlers.ui.callbacks import BuyAgain, PickCountry
 from handlers.ui.cards.base import (
     Rows,
+    action_button,
     cancel_button,
     copy_button,
-    country_label,
     refresh_button,
 )
 
@@ -22,12 +24,12 @@ class ReceiveCard:
         return texts.hold_invoice_refund()
 
     def subject(self, order: Order) -> str:
-        service = order.service_name or order.service_code or texts.any_service()
-        return texts.receive_subject(service, country_label(order.country_code, order.country_name))
+        service = names.service(order.service_code, order.service_name)
+        return texts.receive_subject(service, names.place(order.country_code, order.country_name))
 
     def line(self, order: Order) -> str:
-        country = country_label(order.country_code, order.country_name)
-        service = order.service_name or order.service_code or texts.any_service()
+        country = names.place(order.country_code, order.country_name)
+        service = names.service(order.service_code, order.service_name)
         return texts.receive_line(service, country)
 
     def body(
@@ -51,16 +53,32 @@ class ReceiveCard:
             if order.number:
                 copy_number = copy_button(texts.button_copy_number(), e164(order.number))
                 row = [b for b in (copy_number, *row) if b]
-            return texts.card_completed(number, code), [row] if row else []
+            rows = [row] if row else []
+            return texts.card_completed(number, code), [*rows, *_next_steps(order)]
         if state is OrderState.NO_NUMBER:
-            return texts.card_no_number(), []
+            return texts.card_no_number(), _next_steps(order)
         if state is OrderState.CANCELLED:
-            return texts.card_cancelled(paid=order.paid_at is not None), []
+            return texts.card_cancelled(paid=order.paid_at is not None), _next_steps(order)
         if state is OrderState.EXPIRED:
-            return texts.card_expired(), []
+            return texts.card_expired(), _next_steps(order)
         if state is OrderState.INVOICE_EXPIRED:
-            return texts.card_invoice_expired(), []
+            return texts.card_invoice_expired(), _next_steps(order)
         return texts.card_paid(), [[refresh_button(order), cancel_button(order)]]
 
 
 CARD = ReceiveCard()
+
+
+def _next_steps(order: Order) -> Rows:
+    """One tap to what a person does next once an order ended: the same again, the same
+    service where numbers may be left (after "no number"), or another country."""
+    another = [action_button(texts.button_another_country(), PickCountry())]
+    service = order.service_code
+    if not service:
+        return [another]
+    if order.state is OrderState.NO_NUMBER and order.country_code != AUTO_SELECT:
+        again = action_button(texts.button_same_service_elsewhere(), BuyAgain(AUTO_SELECT, service))
+    else:
+        country = order.country_code or AUTO_SELECT
+        again = action_button(texts.button_buy_again(), BuyAgain(country, service))
+    return [[again], another]

@@ -1,0 +1,92 @@
+"""/cancel: leave whatever is open (pickers, confirmations, /send), then offer the open orders.
+
+Leaving never cancels an order by itself: orders are listed with what can be done about each,
+and a button for those sms4sats would cancel now.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.domain.kinds import rules_for
+from bot.domain.kinds.receive import cancel_possible_from
+from bot.domain.orders import Order, OrderState
+from handlers.context import get_services, person_of
+from handlers.ui import cards, texts
+from handlers.ui.callbacks import CancelOrder
+from handlers.ui.keyboards import button
+
+log = logging.getLogger(__name__)
+
+# Orders listed by /cancel; more than this and the rest are left to /orders.
+LISTED_ORDERS = 5
+
+
+async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await leave_everything(update, context)
+
+
+async def leave_everything(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, left_send: bool = False
+) -> None:
+    """Close the person's menus and drafts; tell them so, with their open orders."""
+    message, person = update.effective_message, person_of(update)
+    if message is None or person is None:
+        return
+    services = get_services(context)
+    chat_id, user_id = person
+    await services.drafts.drop_unfinished(chat_id, user_id)
+    menus = await services.menus.leave(chat_id, user_id)
+    for menu in menus:
+        try:
+            await context.bot.edit_message_text(
+                texts.menu_closed(), chat_id=menu.chat_id, message_id=menu.message_id
+            )
+        except TelegramError as error:
+            # Gone or too old to edit: its buttons are refused anyway (menus.is_left).
+            log.debug("Could not close menu %d: %s", menu.message_id, error)
+    orders = await services.orders.open_for_person(chat_id, user_id)
+    now = services.clock()
+    lines, buttons = [], []
+    for order in orders[:LISTED_ORDERS]:
+        line, can_cancel = _order_line(order, now)
+        lines.append(line)
+        if can_cancel:
+            buttons.append([button(texts.cancel_order_button(order.id), CancelOrder(order.id))])
+    parts = []
+    if left_send:
+        parts.append(texts.closed_send())
+    elif menus:
+        parts.append(texts.closed_menus())
+    elif lines:
+        parts.append(texts.nothing_open())
+    if lines:
+        parts.append("\n".join([texts.open_orders(), *lines]))
+        if len(orders) > LISTED_ORDERS:
+            parts.append(texts.more_open_orders())
+    if not parts:
+        parts.append(texts.nothing_to_cancel())
+    keyboard = InlineKeyboardMarkup(buttons) if buttons else None
+    await message.reply_text("\n\n".join(parts), reply_markup=keyboard)
+
+
+def _order_line(order: Order, now: float) -> tuple[str, bool]:
+    """What /cancel says about an open order, and whether it gets a cancel button."""
+    line = cards.order_line(order)
+    if order.state is OrderState.AWAITING_PAYMENT:
+        if rules_for(order.kind).cancellable:
+            return texts.cancel_now(line), True
+        expires = order.invoice_expires_at
+        at = datetime.fromtimestamp(expires, UTC) if expires else None
+        return texts.cancel_unpaid(line, at), False
+    if not rules_for(order.kind).cancellable:
+        return texts.cancel_never(line), False
+    cancel_at = cancel_possible_from(order)
+    if cancel_at is not None and now < cancel_at:
+        return texts.cancel_later(line, datetime.fromtimestamp(cancel_at, UTC)), False
+    return texts.cancel_now(line), True

@@ -24,11 +24,11 @@ async def test_a_russian_user_gets_the_whole_purchase_in_russian(stack: Stack) -
     await russian_user(stack, ALICE)
     picker = await stack.ask(ALICE, "/buy", "Выберите страну")
     assert _has_button(picker, "Далее ›")
-    services = await stack.press(ALICE, picker, "USA", "Выберите сервис")
+    services = await stack.press(ALICE, picker, "США", "Выберите сервис")
     confirmation = await stack.press(ALICE, services, "Telegram", "Подтвердите заказ")
     # Sats grouped the Russian way (a no-break space), in Russian words.
     assert re.search(r"Цена: \d{1,3}(\u00a0\d{3})* сат", confirmation.body)
-    assert "холд-инвойс" in confirmation.body
+    assert "холд-инвойс" in confirmation.body and "Страна: 🇺🇸 США" in confirmation.body
     buy_button = next(b.text for b in confirmation.buttons if b.text.startswith("⚡"))
     assert buy_button.startswith("⚡ Купить за ")
 
@@ -59,6 +59,16 @@ async def test_a_russian_user_gets_the_whole_purchase_in_russian(stack: Stack) -
         assert CYRILLIC.search(message.body), f"not in Russian: {message.body!r}"
         for label in _labels(message):
             assert CYRILLIC.search(label), f"button not in Russian: {label!r}"
+
+
+async def test_countries_are_named_and_found_in_the_users_language(stack: Stack) -> None:
+    await russian_user(stack, ALICE)
+    await stack.ask(ALICE, "/buy", "Выберите страну")
+    found = await stack.ask(ALICE, "герм", "Страны по запросу «герм»")
+    assert _labels(found)[0] == "🇩🇪 Германия"
+    # English names match too (people type what they know), shown in Russian.
+    found = await stack.ask(ALICE, "Germany", "Страны по запросу «Germany»")
+    assert _labels(found)[0] == "🇩🇪 Германия"
 
 
 async def test_language_switches_to_spanish_and_sticks_after_a_restart(stack: Stack) -> None:

@@ -26,10 +26,12 @@ from handlers import menus
 from handlers.cancel import leave_everything
 from handlers.common import answer, show
 from handlers.context import get_services, in_private, person_of
+from handlers.language import locale_of
 from handlers.placing import tell_outcome
 from handlers.sequencing import interruptible
 from handlers.ui import texts
 from handlers.ui.callbacks import SendDiscard, SendPay
+from handlers.ui.i18n import use_locale
 from handlers.ui.keyboards import button
 from storage import Draft, MenuKind
 
@@ -159,7 +161,10 @@ async def timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if person is not None:
         await get_services(context).drafts.drop_unfinished(*person)
     if isinstance(update, Update) and update.effective_chat is not None:
-        await update.effective_chat.send_message(texts.send_timed_out())
+        # A job runs this, outside the update's processing: its language is set here.
+        with use_locale(await locale_of(get_services(context), update)):
+            text = texts.send_timed_out()
+        await update.effective_chat.send_message(text)
 
 
 def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:

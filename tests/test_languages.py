@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from handlers import send
 from sandbox.telegram.client import ChatMessage
 from tests.conftest import ADMIN_ID, ALICE, BOB, Stack
 from tests.flows import eventually
@@ -69,6 +72,18 @@ async def test_countries_are_named_and_found_in_the_users_language(stack: Stack)
     # English names match too (people type what they know), shown in Russian.
     found = await stack.ask(ALICE, "Germany", "Страны по запросу «Germany»")
     assert _labels(found)[0] == "🇩🇪 Германия"
+
+
+async def test_a_timed_out_send_is_told_in_the_users_language(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The timeout runs as a job, outside any update: it sets the language itself.
+    monkeypatch.setattr(send, "CONVERSATION_TIMEOUT", 0.5)
+    await stack.reconfigure()
+    await stack.telegram.create_user(ALICE, "Alice", language_code="de")
+    stack.users.add(ALICE)
+    await stack.ask(ALICE, "/send", "An welche Telefonnummer")
+    await stack.wait_text(ALICE, "Das /send-Gespräch ist abgelaufen", timeout=5)
 
 
 async def test_language_switches_to_spanish_and_sticks_after_a_restart(stack: Stack) -> None:

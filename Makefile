@@ -36,7 +36,7 @@ run: $(STAMP)
 ## catalog: new sentences arrive empty (make test fails until they are translated), changed ones
 ## fuzzy. Then translate them in handlers/ui/locales/<lang>/LC_MESSAGES/messages.po.
 messages: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -c TRANSLATORS: --add-location=file \
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k N_plural:1,2 -c TRANSLATORS: --add-location=file \
 		--sort-by-file --project=sms4sats-bot -o $(LOCALES_DIR)/messages.pot handlers
 	$(BIN)/pybabel -q update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) -D messages \
 		--ignore-obsolete

@@ -55,6 +55,10 @@ class Settings:
     max_orders_per_hour: int = DEFAULT_MAX_ORDERS_PER_HOUR
     telegram_send_timeout: float = DEFAULT_TELEGRAM_SEND_TIMEOUT
     """Seconds the bot's own sends (cards, codes) wait for Telegram's answer."""
+    error_reports: bool = True
+    """Whether unexpected errors are reported to the admins (ERROR_REPORTS=off turns it off)."""
+    balance_alert_sats: int | None = None
+    """The admins get a note when the prepaid balance drops below this (BALANCE_ALERT_SATS)."""
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -75,6 +79,7 @@ def load_settings(
         value = values.get(name, "").strip()
         return value or None
 
+    api_key = _api_key(get("SMS4SATS_API_KEY"))
     return Settings(
         telegram_token=_token(get("TELEGRAM_BOT_TOKEN")),
         telegram_api_url=_url(
@@ -83,7 +88,7 @@ def load_settings(
         sms4sats_api_url=_url(
             "SMS4SATS_API_URL", get("SMS4SATS_API_URL"), DEFAULT_SMS4SATS_API_URL
         ),
-        sms4sats_api_key=_api_key(get("SMS4SATS_API_KEY")),
+        sms4sats_api_key=api_key,
         sms4sats_ref=_ref(get("SMS4SATS_REF")),
         admin_ids=_admin_ids(get("ADMIN_IDS")),
         admin_chat_id=_admin_chat_id(get("ADMIN_CHAT_ID")),
@@ -96,7 +101,34 @@ def load_settings(
         max_orders_per_hour=_count(
             "MAX_ORDERS_PER_HOUR", get("MAX_ORDERS_PER_HOUR"), DEFAULT_MAX_ORDERS_PER_HOUR
         ),
+        error_reports=_switch("ERROR_REPORTS", get("ERROR_REPORTS"), default=True),
+        balance_alert_sats=_balance_alert(get("BALANCE_ALERT_SATS"), api_key),
     )
+
+
+_ON = ("on", "true", "yes", "1")
+_OFF = ("off", "false", "no", "0")
+
+
+def _switch(variable: str, value: str | None, *, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() in _ON + _OFF:
+        return value.lower() in _ON
+    raise ConfigError(variable, f"expected on or off, got {value!r}")
+
+
+def _balance_alert(value: str | None, api_key: str | None) -> int | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{1,12}", value) or int(value) < 1:
+        raise ConfigError(
+            "BALANCE_ALERT_SATS", f"expected a whole number of sats (like 10000), got {value!r}"
+        )
+    if api_key is None:
+        # Without a key there is no prepaid balance to watch; a silent no-op would mislead.
+        raise ConfigError("BALANCE_ALERT_SATS", "needs SMS4SATS_API_KEY (the balance it watches)")
+    return int(value)
 
 
 def _count(variable: str, value: str | None, default: int) -> int:

@@ -1,5 +1,9 @@
 """The last line of defence: log the error (secrets redacted by the log filter), tell the user in
-plain words, never show a traceback in a chat."""
+plain words, never show a traceback in a chat.
+
+The log line says what the bot was doing (`report_origin`, `report_detail`, `order_id`): the
+error reporter's log bridge turns it into a report for the admins.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.ui import texts
+from handlers.ui.callbacks import parse
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +24,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.info("Blocked or removed from a chat: %s", error)
         return
-    log.error("Unhandled error while handling an update", exc_info=error)
+    log.error(
+        "Unhandled error while handling an update", exc_info=error, extra=_what(update, context)
+    )
     if not isinstance(update, Update):
         return
     if update.callback_query is not None:
@@ -35,3 +42,26 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_chat.send_message(texts.internal_error())
     except TelegramError as reply_error:
         log.warning("Could not tell the user about the error: %s", reply_error)
+
+
+def _what(update: object, context: ContextTypes.DEFAULT_TYPE) -> dict[str, object]:
+    """What the bot was doing, for the error report: the update's kind, the order it was about."""
+    if not isinstance(update, Update):
+        job = context.job
+        return {"report_origin": "background", "report_detail": job.name if job else None}
+    if update.callback_query is not None:
+        callback = parse(update.callback_query.data)
+        order = getattr(callback, "order", None)
+        return {
+            "report_origin": "button",
+            "report_detail": type(callback).__name__ if callback else None,
+            "order_id": order if isinstance(order, int) else None,
+        }
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if text is not None and text.startswith("/"):
+        # Only the command's name: its arguments may be anything a user typed.
+        return {"report_origin": "command", "report_detail": text.split()[0].split("@")[0]}
+    if message is not None:
+        return {"report_origin": "message", "report_detail": None}
+    return {"report_origin": "update", "report_detail": None}

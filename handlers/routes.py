@@ -28,6 +28,7 @@ from handlers import (
     orders,
     send,
     start,
+    stats,
     users_seen,
 )
 from handlers.common import answer, private_link
@@ -54,6 +55,8 @@ from handlers.ui.callbacks import (
     ServiceChosen,
     ServicePage,
     ShowOrder,
+    StatsCsv,
+    StatsView,
     parse,
 )
 
@@ -82,6 +85,8 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     FundAmount: (balance.fund_amount, True),
     FundClose: (balance.fund_close, False),
     LanguageChosen: (language.language_chosen, True),
+    StatsView: (stats.stats_view, True),
+    StatsCsv: (stats.stats_csv, True),
 }
 
 # Buying and someone's orders show numbers and codes: these buttons only work in a private chat.
@@ -155,6 +160,7 @@ def register(application: AnyApplication) -> None:
         CommandHandler("orders", groups.orders_in_group, groups_only),
         CommandHandler("balance", balance.balance_command),
         CommandHandler("fund", balance.fund_command),
+        CommandHandler("stats", stats.stats_command),
         CommandHandler("cancel", cancel.cancel_command),
         CommandHandler("language", language.language_command),
         CallbackQueryHandler(route_callback),

@@ -3,14 +3,17 @@
 May import the domain (`bot.domain`) and nothing else of the project.
 """
 
+from storage.bot_state import BotStateStore
 from storage.chats import ChatStore
 from storage.database import Database
 from storage.drafts import Draft, DraftStore
 from storage.menus import Menu, MenuKind, MenuStore
 from storage.orders import OrderStore
 from storage.placements import Placement, PlacementStore
+from storage.stats import OrderRecord, Stats, StatsStore, TopRow
 
 __all__ = [
+    "BotStateStore",
     "ChatStore",
     "Database",
     "Draft",
@@ -18,7 +21,11 @@ __all__ = [
     "Menu",
     "MenuKind",
     "MenuStore",
+    "OrderRecord",
     "OrderStore",
     "Placement",
     "PlacementStore",
+    "Stats",
+    "StatsStore",
+    "TopRow",
 ]

@@ -115,7 +115,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX menus_by_person ON menus (chat_id, user_id, opened_at);
     """,
-    # 4: the language a person chose with /language (users), and a group's, chosen by its admins
+    # 4: the operator's view. When the code arrived (the median time payment -> code; older
+    # orders get the time their code was told, the closest fact on record); indexes for /stats
+    # over a period and for the balance watch; a small key-value table for state that must
+    # survive a restart (whether the low-balance alert has fired).
+    """
+    ALTER TABLE orders ADD COLUMN code_at REAL;
+    UPDATE orders SET code_at = COALESCE(closed_at, updated_at) WHERE code IS NOT NULL;
+    -- Covers every /stats query (they read no other column), so a view is an index range
+    -- scan, all time included, and never touches the wide rows (invoices, messages).
+    CREATE INDEX orders_for_stats ON orders (created_at, kind, state, paid_from_balance,
+        paid_at, code_at, amount_sats, country_code, country_name, service_code, service_name);
+    CREATE INDEX orders_by_balance_use ON orders (updated_at)
+        WHERE paid_from_balance = 1 OR kind = 'fund';
+    CREATE INDEX users_by_first_seen ON users (first_seen);
+    CREATE INDEX users_by_last_seen ON users (last_seen);
+
+    CREATE TABLE bot_state (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
+    # 5: the language a person chose with /language (users), and a group's, chosen by its admins
     # (chats). NULL: not chosen; a person then gets their Telegram app's language.
     """
     ALTER TABLE users ADD COLUMN language TEXT;

@@ -85,6 +85,9 @@ def test_relative_database_path() -> None:
         ("POLL_INTERVAL", "fast", "seconds"),
         ("POLL_INTERVAL", "0", "seconds"),
         ("LOG_LEVEL", "LOUD", "one of"),
+        ("ERROR_REPORTS", "sometimes", "on or off"),
+        ("BALANCE_ALERT_SATS", "lots", "whole number"),
+        ("BALANCE_ALERT_SATS", "5000", "needs SMS4SATS_API_KEY"),
     ],
 )
 def test_bad_values_name_the_variable(variable: str, value: str, expected: str) -> None:
@@ -94,6 +97,21 @@ def test_bad_values_name_the_variable(variable: str, value: str, expected: str) 
     assert caught.value.variable == variable
     assert str(caught.value).startswith(f"{variable}: ")
     assert expected in str(caught.value)
+
+
+def test_operator_settings() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert settings.error_reports is True and settings.balance_alert_sats is None
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "ERROR_REPORTS": "OFF",
+            "BALANCE_ALERT_SATS": "10000",
+            "SMS4SATS_API_KEY": "key",
+        },
+        env_file=None,
+    )
+    assert settings.error_reports is False and settings.balance_alert_sats == 10_000
 
 
 def test_malformed_token_is_not_echoed() -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.core.operator import ErrorReport
 from bot.domain.orders import Order, OrderKind, OrderState
 from handlers.ui import cards, i18n, texts
 from handlers.ui.command_menus import ADMIN_GROUP_COMMANDS, PRIVATE_COMMANDS, commands
@@ -147,3 +148,20 @@ def test_every_card_in_every_language_is_telegram_html(locale: str, kind: OrderK
             parse_html(cards.render(paid_from_balance, NOW).text, lambda _user: None)
         parse_html(texts.code_message("986128", "+49 151 12345678", cards.subject(order)),
                    lambda _user: None)  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_operator_notes_in_every_language_are_telegram_html(locale: str) -> None:
+    start = NOW.timestamp()
+    reports = [
+        ErrorReport("ValueError", "bad <thing>", "command", "/buy", (), 1, start, start),
+        ErrorReport("KeyError", "", "button", None, (4, 5), 7, start, start + 10),
+        ErrorReport("OSError", "disk", "background", "poller", (9,), 3, start, start + 600),
+    ]
+    with i18n.use_locale(locale):
+        for report in reports:
+            parse_html(texts.error_report(report), lambda _user: None)
+        parse_html(texts.balance_low(900, 5_000), lambda _user: None)
+        for period in ("24h", "7d", "30d", "all"):
+            assert texts.stats_period_button(period, True).startswith("• ")
+            parse_html(texts.stats_csv_caption(12, period), lambda _user: None)

@@ -45,7 +45,7 @@ def test_number_then_code() -> None:
     assert changes == {"number": "14155550123", "number_at": NOW + 5, "state": OrderState.NUMBER}
     waiting = order(state=OrderState.NUMBER, paid_at=NOW, number="14155550123", number_at=NOW)
     changes = apply_status(waiting, OrderStatus(paid=True, number="14155550123", code="0042"), NOW)
-    assert changes == {"code": "0042", "state": OrderState.COMPLETED}
+    assert changes == {"code": "0042", "code_at": NOW, "state": OrderState.COMPLETED}
 
 
 def test_number_and_code_in_one_answer() -> None:

@@ -31,7 +31,7 @@ MessageId = str | tuple[str, str]
 @cache
 def extracted() -> dict[MessageId, str]:
     """Every msgid in the code, with where it is: what `make messages` extracts."""
-    keywords: dict[str, Any] = {**DEFAULT_KEYWORDS, "N_": None}
+    keywords: dict[str, Any] = {**DEFAULT_KEYWORDS, "N_": None, "N_plural": (1, 2)}
     found: dict[MessageId, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT / "handlers"), [("**.py", "python")], keywords=keywords

@@ -8,15 +8,18 @@ import httpx
 
 from bot.config import Settings
 from bot.core.admins import AdminDirectory
+from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
 from bot.core.deliveries import Deliveries
+from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.notifier import Notifier
+from bot.core.operator import OperatorInbox
 from bot.core.placement import OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock
 from bot.sms4sats import Sms4SatsClient
-from storage import ChatStore, Database, DraftStore, MenuStore, OrderStore
+from storage import ChatStore, Database, DraftStore, MenuStore, OrderStore, StatsStore
 
 
 @dataclass(slots=True)
@@ -37,6 +40,11 @@ class Services:
     placement: OrderPlacement
     notifier: Notifier
     clock: Clock
+    stats: StatsStore
+    error_reporter: ErrorReporter
+    error_bridge: ErrorLogBridge
+    operator_inbox: OperatorInbox
+    balance_watch: BalanceWatch | None
 
     async def close(self) -> None:
         await self.deliveries.close()

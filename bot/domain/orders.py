@@ -76,6 +76,8 @@ class Order:
     """Attempts to send the code message so far, counted *before* each attempt."""
     tell_after: float | None = None
     """After an unknown outcome (a timeout), nothing more is sent to the user before this."""
+    code_at: float | None = None
+    """When the code arrived (receive orders); /stats measures payment -> code with it."""
 
     @property
     def code_pending(self) -> bool:

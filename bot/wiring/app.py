@@ -14,8 +14,11 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
+from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
 from bot.core.deliveries import Deliveries
+from bot.core.error_reports import ErrorLogBridge, ErrorReporter
+from bot.core.operator import OperatorInbox
 from bot.core.placement import Limits, OrderPlacement
 from bot.core.poller import JOB_NAME, OrderPoller
 from bot.core.services import Services
@@ -30,11 +33,28 @@ from handlers.sequencing import Overflow, PersonSequencer
 from handlers.ui import i18n, texts
 from handlers.ui.command_menus import publish_commands, publish_descriptions
 from handlers.ui.notifier import TelegramNotifier
-from storage import ChatStore, Database, DraftStore, MenuStore, OrderStore, PlacementStore
+from handlers.ui.operator_channel import TelegramOperatorChannel
+from storage import (
+    BotStateStore,
+    ChatStore,
+    Database,
+    DraftStore,
+    MenuStore,
+    OrderStore,
+    PlacementStore,
+    StatsStore,
+)
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "sms4sats-bot/0.1 (+https://github.com/sms4sats-bot)"
+ERROR_REPORTS_JOB = "error-reports"
+BALANCE_WATCH_JOB = "balance-watch"
+# How often pending error reports and the balance watch are looked at. Both decide by the clock
+# whether anything is due (reports gather for seconds, the balance is read every 10 minutes), so
+# a short, cheap tick only bounds their delay. Two jobs: a hanging sms4sats (the balance read)
+# must not hold up the error reports.
+OPERATOR_TICK_MAX = 5.0
 ALLOWED_UPDATES = Update.ALL_TYPES
 
 
@@ -60,12 +80,29 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
             # same ones the running tick is checking.
             job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
+        jobs = [(_error_reports_job, ERROR_REPORTS_JOB)]
+        if services.balance_watch is not None:
+            jobs.append((_balance_watch_job, BALANCE_WATCH_JOB))
+        for job, name in jobs:
+            application.job_queue.run_repeating(
+                job,
+                interval=min(settings.poll_interval, OPERATOR_TICK_MAX),
+                first=0.2,
+                name=name,
+                job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+            )
+        # First in line: a later handler's filter (RedactSecrets) drops the exception from the
+        # record, and the bridge needs it (it scrubs the secrets itself).
+        logging.getLogger().handlers.insert(0, services.error_bridge)
         log.info("Bot @%s is up; checking orders every %ss", application.bot.username,
                  settings.poll_interval)  # fmt: skip
 
     async def post_shutdown(application: AnyApplication) -> None:
         services = application.bot_data.pop(SERVICES_KEY, None)
         if isinstance(services, Services):
+            root = logging.getLogger()
+            if services.error_bridge in root.handlers:
+                root.removeHandler(services.error_bridge)
             await services.close()
 
     application = (
@@ -123,6 +160,14 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
         notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
     )
     deliveries = Deliveries(tracker.tell)
+    stats = StatsStore(database)
+    reporter = ErrorReporter(clock, settings.secrets, enabled=settings.error_reports)
+    balance_watch = None
+    if settings.balance_alert_sats is not None:
+        balance_watch = BalanceWatch(
+            sms4sats.balance, BotStateStore(database, clock), stats, settings.balance_alert_sats,
+            clock,
+        )  # fmt: skip
     return Services(
         settings=settings,
         http=http,
@@ -151,6 +196,16 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
         ),
         notifier=notifier,
         clock=clock,
+        stats=stats,
+        error_reporter=reporter,
+        error_bridge=ErrorLogBridge(reporter),
+        operator_inbox=OperatorInbox(
+            TelegramOperatorChannel(application.bot, locale_of_chat=locale_of_chat),
+            chats,
+            settings.admin_ids,
+            settings.admin_chat_id,
+        ),
+        balance_watch=balance_watch,
     )
 
 
@@ -189,3 +244,14 @@ def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
 
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await get_services(context).poller.tick()
+
+
+async def _error_reports_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = get_services(context)
+    await services.error_reporter.flush(services.operator_inbox)
+
+
+async def _balance_watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    services = get_services(context)
+    if services.balance_watch is not None:
+        await services.balance_watch.tick(services.operator_inbox)

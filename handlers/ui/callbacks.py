@@ -209,6 +209,26 @@ class FundClose(Callback):
     owner: int
 
 
+# --- the operator's /stats -------------------------------------------------------------------
+# No owner: any admin may switch the view in the admin group; the admin check runs on each press.
+
+
+@dataclass(frozen=True)
+class StatsView(Callback):
+    """Show /stats for `period` (24h, 7d, 30d, all)."""
+
+    PREFIX: ClassVar[str] = "st"
+    period: str
+
+
+@dataclass(frozen=True)
+class StatsCsv(Callback):
+    """Send the CSV of the orders of `period`."""
+
+    PREFIX: ClassVar[str] = "sv"
+    period: str
+
+
 # --- /language -------------------------------------------------------------------------------
 
 

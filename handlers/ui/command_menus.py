@@ -34,10 +34,10 @@ GROUP_COMMANDS = ("buy", "orders", "help")
 # Any group's admins may set the group's language.
 GROUP_ADMIN_COMMANDS = ("buy", "orders", "language", "help")
 ADMIN_PRIVATE_COMMANDS = (
-    "buy", "orders", "send", "balance", "fund", "language", "help", "cancel",
+    "buy", "orders", "send", "balance", "fund", "stats", "language", "help", "cancel",
 )  # fmt: skip
 ADMIN_GROUP_COMMANDS = (
-    "buy", "orders", "send", "balance", "fund", "language", "help", "cancel",
+    "buy", "orders", "send", "balance", "fund", "stats", "language", "help", "cancel",
 )  # fmt: skip
 
 Menu = tuple[str, ...]
@@ -49,7 +49,8 @@ def commands(names: Menu) -> tuple[BotCommand, ...]:
 
 
 def command_scopes(settings: Settings) -> list[tuple[BotCommandScope, Menu]]:
-    """Everyone sees the buying commands; admins also see /balance, /fund and /send in groups."""
+    """Everyone sees the buying commands; admins also /balance, /fund, /stats (and /send in
+    groups); group admins /language."""
     scopes: list[tuple[BotCommandScope, Menu]] = [
         (BotCommandScopeDefault(), PRIVATE_COMMANDS),
         (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),

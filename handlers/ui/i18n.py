@@ -140,6 +140,11 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural msgid pair where it is defined; `ngettext(*pair, count)` translates it."""
+    return singular, plural
+
+
 def number(value: int) -> str:
     """1 234 (ru), 1.234 (de), 1,234 (en): grouped the way the locale groups."""
     return format_decimal(value, locale=current())

@@ -52,6 +52,8 @@ class ChatMessage:
     buttons: list[Button]  # the inline keyboard, row by row; empty if none
     edit_count: int
     deleted: bool
+    document_file_id: str | None = None
+    document_name: str | None = None
 
     @property
     def body(self) -> str:
@@ -75,6 +77,8 @@ class ChatMessage:
             buttons=_buttons(data.get("reply_markup")),
             edit_count=int(data.get("edit_count", 0)),
             deleted=bool(data.get("deleted", False)),
+            document_file_id=data.get("document_file_id"),
+            document_name=data.get("document_name"),
         )
 
     def describe(self) -> str:

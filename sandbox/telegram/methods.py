@@ -25,6 +25,7 @@ METHODS: dict[str, Method] = {
     "getWebhookInfo": methods_updates.get_webhook_info,
     "sendMessage": methods_messages.send_message,
     "sendPhoto": methods_messages.send_photo,
+    "sendDocument": methods_messages.send_document,
     "editMessageText": methods_messages.edit_message_text,
     "editMessageCaption": methods_messages.edit_message_caption,
     "editMessageReplyMarkup": methods_messages.edit_message_reply_markup,

@@ -14,6 +14,7 @@ from sandbox.telegram.method_helpers import (
 )
 from sandbox.telegram.models import MessageContent, SandboxChat, StoredMessage
 from sandbox.telegram.params import Params
+from sandbox.telegram.photos import store_document
 from sandbox.telegram.reply_markup import inline_keyboard_of
 from sandbox.telegram.state import SandboxState
 
@@ -69,6 +70,37 @@ async def send_photo(state: SandboxState, params: Params) -> dict[str, Any]:
     reply_to = reply_target(params, chat)
     photo = photo_param(state, params, params.values.get("photo"))
     content = MessageContent(caption=caption, entities=entities, photo=photo, reply_markup=markup)
+    return _send(state, chat, content, reply_to)
+
+
+async def send_document(state: SandboxState, params: Params) -> dict[str, Any]:
+    """A file upload (the sandbox keeps it byte for byte); an existing file_id is not resent."""
+    chat = state.chat_for_bot(chat_id_param(params), write=True)
+    caption, entities = caption_text(
+        params.get_str("caption"),
+        params.get_str("parse_mode"),
+        params.get_json("caption_entities"),
+        state,
+    )
+    markup = markup_param(params)
+    reply_to = reply_target(params, chat)
+    upload = params.files.get("document")
+    if upload is None:
+        raise bad_request("there is no document in the request")
+    if not upload.data:
+        raise bad_request("file must be non-empty")
+    stored = store_document(upload.data, upload.content_type)
+    state.files[stored.file_id] = stored
+    document = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_name": upload.filename,
+        "mime_type": stored.content_type,
+        "file_size": len(stored.data),
+    }
+    content = MessageContent(
+        caption=caption, entities=entities, document=document, reply_markup=markup
+    )
     return _send(state, chat, content, reply_to)
 
 

@@ -35,10 +35,15 @@ class MessageContent:
     entities: list[dict[str, Any]] = field(default_factory=list)
     photo: list[dict[str, Any]] | None = None
     reply_markup: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
 
     @property
     def photo_file_id(self) -> str | None:
         return str(self.photo[-1]["file_id"]) if self.photo else None
+
+    @property
+    def document_file_id(self) -> str | None:
+        return str(self.document["file_id"]) if self.document else None
 
 
 @dataclass

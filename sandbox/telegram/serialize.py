@@ -105,8 +105,11 @@ def message_json(
     if message.edit_date is not None:
         data["edit_date"] = message.edit_date
     content = message.content
-    if content.photo is not None:
-        data["photo"] = content.photo
+    if content.photo is not None or content.document is not None:
+        if content.photo is not None:
+            data["photo"] = content.photo
+        else:
+            data["document"] = content.document
         if content.caption is not None:
             data["caption"] = content.caption
             if content.entities:
@@ -143,6 +146,8 @@ def sandbox_message_view(message: StoredMessage) -> JsonDict:
         "entities": content.entities,
         "html": render_html(body, content.entities) if body is not None else None,
         "photo_file_id": content.photo_file_id,
+        "document_file_id": content.document_file_id,
+        "document_name": content.document["file_name"] if content.document else None,
         "reply_markup": content.reply_markup,
         "reply_to_message_id": message.reply_to_message_id,
         "edit_date": message.edit_date,

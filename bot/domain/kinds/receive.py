@@ -52,6 +52,8 @@ class Receive(KindRules):
                 changes["number_at"] = now
         if status.code and status.code != order.code:
             changes["code"] = status.code
+            if order.code_at is None:
+                changes["code_at"] = now
         if order.country_code == AUTO_SELECT and status.country:
             # Auto-Select orders learn their real country with the number.
             country = resolve_country(status.country)

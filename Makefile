@@ -37,7 +37,8 @@ run: $(STAMP)
 ## fuzzy. Then translate them in handlers/ui/locales/<lang>/LC_MESSAGES/messages.po.
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k N_plural:1,2 -c TRANSLATORS: --add-location=file \
-		--sort-by-file --project=sms4sats-bot -o $(LOCALES_DIR)/messages.pot handlers
+		--sort-by-file --project=sms4sats-bot --version=0.1 \
+		--copyright-holder="the sms4sats-bot contributors" -o $(LOCALES_DIR)/messages.pot handlers
 	$(BIN)/pybabel -q update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) -D messages \
 		--ignore-obsolete
 

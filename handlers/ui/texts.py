@@ -987,8 +987,8 @@ def bot_short_description() -> str:
 # --- /language -------------------------------------------------------------------------------
 
 
-def language_menu(current: str, in_group: bool) -> str:
-    language = NATIVE_NAMES[current]
+def language_menu(locale: str, in_group: bool) -> str:
+    language = NATIVE_NAMES[locale]
     if in_group:
         return _(
             "🌐 This group's language: <b>%(language)s</b>.\n"
@@ -1001,8 +1001,8 @@ def language_menu(current: str, in_group: bool) -> str:
     )
 
 
-def language_set(current: str, in_group: bool) -> str:
-    language = NATIVE_NAMES[current]
+def language_set(locale: str, in_group: bool) -> str:
+    language = NATIVE_NAMES[locale]
     if in_group:
         return _("✅ This group's language is now <b>%(language)s</b>.", language=language)
     return _("✅ Done: I speak <b>%(language)s</b> with you now.", language=language)

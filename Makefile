@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint run sandbox bench clean messages language
 
-# `make demo LANGUAGE=ru`: chat as a user whose Telegram app is in Russian.
-LANGUAGE ?= en
+# `make demo LANGUAGE=ru`: chat as a user whose Telegram app is in Russian. Only a value given
+# on the command line counts: gettext's own LANGUAGE variable (often set, like en_US:en) does not.
+ifneq ($(origin LANGUAGE),command line)
+LANGUAGE := en
+endif
 LOCALES_DIR := handlers/ui/locales
 
 $(STAMP): pyproject.toml

@@ -733,7 +733,8 @@ async def run_chat(
         start = await client.events(after=0, timeout=0.0)
         await chat.load_history()
         chat.note(
-            f"Chatting with the bot as {first_name} (user {user_id}). "
+            f"Chatting with the bot as {first_name} (user {user_id}, Telegram app in "
+            f"{language_code or 'no language'}). "
             "Type a message, a number to press a button (#M N: button N of message M), "
             ":help for keys, /quit to leave."
         )

@@ -733,10 +733,10 @@ async def run_chat(
         start = await client.events(after=0, timeout=0.0)
         await chat.load_history()
         chat.note(
-            f"Chatting with the bot as {first_name} (user {user_id}, Telegram app in "
-            f"{language_code or 'no language'}). "
+            f"Chatting with the bot as {first_name} (user {user_id}). "
             "Type a message, a number to press a button (#M N: button N of message M), "
-            ":help for keys, /quit to leave."
+            ":help for keys, /quit to leave. "
+            f"Your Telegram app's language: {language_code or 'none'}."
         )
         follower = asyncio.create_task(chat.follow(max((e.seq for e in start), default=0)))
         lines: asyncio.Queue[str | None] = asyncio.Queue()

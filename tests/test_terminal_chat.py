@@ -416,7 +416,7 @@ async def test_demo_in_another_language(tmp_path: Path) -> None:
     transcript = output.getvalue()
     assert code == 0, transcript
     assert "Telegram app's language is ru" in " ".join(transcript.split())
-    assert "(user 10001, Telegram app in ru)" in transcript
+    assert "Your Telegram app's language: ru." in " ".join(transcript.split())
     reply = transcript.split("› /start", 1)[1]
     assert "Номера телефонов для SMS-кодов" in reply, transcript
     assert "Купить номер" in reply, transcript

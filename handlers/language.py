@@ -35,7 +35,7 @@ async def locale_of(services: Services, update: Update) -> str:
 
 
 async def apply_locale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -2: runs before any other handler of the update (see i18n for why a ContextVar)."""
+    """Group -3: runs before any other handler of the update (see i18n for why a ContextVar)."""
     set_locale(await locale_of(get_services(context), update))
 
 

@@ -6,12 +6,13 @@ Telegram layer owns every sentence (the core and storage know no words), and ins
 an installed bot finds them. The `.po` files are read with Babel on first use and turned into
 `gettext` translations in memory: no compiled `.mo` files in the repository and no build step. A
 fuzzy or empty translation is left out, so that sentence falls back to English, never to nothing.
+`make messages` extracts `_()`, `ngettext()`, `N_()` and `N_plural()` from handlers/ (babel.cfg).
 
 The current locale is a ContextVar, not an argument. A sentence is built deep inside texts, cards
 and keyboards, called from every handler; threading a `locale` through every one of them would
 change every signature for a value that is the same for a whole update. PTB runs each update in
 its own task (PersonSequencer), and a task copies the context when it starts, so the locale set at
-the start of an update (a handler in group -2, `handlers/language.py`) is seen by everything that
+the start of an update (a handler in group -3, `handlers/language.py`) is seen by everything that
 update does and by nothing else, as aiogram's I18n middleware does. The bot's own messages (the
 notifier, jobs) have no update: they set the chat's locale around their work with `use_locale`.
 """

@@ -4,7 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint run sandbox bench clean
+.PHONY: demo test lint run sandbox bench clean messages language
+
+# `make demo LANGUAGE=ru`: chat as a user whose Telegram app is in Russian. Only a value given
+# on the command line counts: gettext's own LANGUAGE variable (often set, like en_US:en) does not.
+ifneq ($(origin LANGUAGE),command line)
+LANGUAGE := en
+endif
+LOCALES_DIR := handlers/ui/locales
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +21,7 @@ $(STAMP): pyproject.toml
 
 ## The bot, both offline stand-ins and a terminal chat with the bot: no token, no network.
 demo: $(STAMP)
-	$(BIN)/python -m sandbox.demo
+	$(BIN)/python -m sandbox.demo --language $(LANGUAGE) $(ARGS)
 
 ## Lint, format check, type check, layer contracts and the whole test suite.
 test: $(STAMP)
@@ -27,6 +34,21 @@ test: $(STAMP)
 ## The bot against the settings in .env (real Telegram, real sms4sats).
 run: $(STAMP)
 	$(BIN)/python -m bot
+
+## Extract every sentence from handlers/ into messages.pot and merge it into each language's
+## catalog: new sentences arrive empty (make test fails until they are translated), changed ones
+## fuzzy. Then translate them in handlers/ui/locales/<lang>/LC_MESSAGES/messages.po.
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k N_plural:1,2 -c TRANSLATORS: --add-location=file \
+		--sort-by-file --project=sms4sats-bot --version=0.1 \
+		--copyright-holder="the sms4sats-bot contributors" -o $(LOCALES_DIR)/messages.pot handlers
+	$(BIN)/pybabel -q update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) -D messages \
+		--ignore-obsolete
+
+## A new language: `make language NEW=fr` creates its catalog (then add it to LOCALES in
+## handlers/ui/i18n.py and translate).
+language: $(STAMP)
+	$(BIN)/pybabel -q init -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) -D messages -l $(NEW)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench_poller

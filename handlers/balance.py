@@ -31,7 +31,7 @@ async def _admin_with_key(update: Update, services: Services, command: str) -> b
     if user is None or not await services.admins.is_admin(user.id):
         refusal = texts.admins_only(command)
     elif not services.sms4sats.has_api_key:
-        refusal = texts.NO_API_KEY
+        refusal = texts.no_api_key()
     if refusal is None:
         return True
     if query is not None:
@@ -56,7 +56,7 @@ async def balance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     recent = [(r.created_at, r.amount, r.description) for r in history.records[:HISTORY_SHOWN]]
     assert update.effective_user is not None
     keyboard = InlineKeyboardMarkup(
-        [[button(texts.BUTTON_TOP_UP, FundMenu(update.effective_user.id))]]
+        [[button(texts.button_top_up(), FundMenu(update.effective_user.id))]]
     )
     await message.reply_text(
         texts.balance_report(balance, recent, history.total_amount), reply_markup=keyboard
@@ -65,7 +65,7 @@ async def balance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 def _amounts_keyboard(owner: int) -> InlineKeyboardMarkup:
     presets = [button(texts.fund_button(a), FundAmount(owner, a)) for a in texts.FUND_PRESETS]
-    close = [button(texts.BUTTON_DISCARD, FundClose(owner))]
+    close = [button(texts.button_discard(), FundClose(owner))]
     return InlineKeyboardMarkup([presets[:2], presets[2:], close])
 
 
@@ -83,7 +83,7 @@ async def fund_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or user is None or not await _admin_with_key(update, services, "/fund"):
         return
     if not context.args:
-        menu = await message.reply_text(texts.FUND_ASK, reply_markup=_amounts_keyboard(user.id))
+        menu = await message.reply_text(texts.fund_ask(), reply_markup=_amounts_keyboard(user.id))
         await menus.opened(update, context, menu, MenuKind.TOP_UP)
         return
     raw = " ".join(context.args)
@@ -103,7 +103,7 @@ async def fund_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, callback
     chat = update.effective_chat
     if chat is not None:
         menu = await chat.send_message(
-            texts.FUND_ASK, reply_markup=_amounts_keyboard(callback.owner)
+            texts.fund_ask(), reply_markup=_amounts_keyboard(callback.owner)
         )
         await menus.opened(update, context, menu, MenuKind.TOP_UP)
 
@@ -126,7 +126,7 @@ async def fund_close(
     update: Update, context: ContextTypes.DEFAULT_TYPE, callback: FundClose
 ) -> None:
     await menus.done(update, context)
-    await show(update, texts.FUND_CLOSED)
+    await show(update, texts.fund_closed())
 
 
 async def _create_fund(

@@ -23,6 +23,7 @@ from handlers.ui.callbacks import (
     ServiceChosen,
     ServicePage,
 )
+from handlers.ui.i18n import current
 from storage import MenuKind
 
 # A confirmation older than this is shown again with a fresh price instead of ordering.
@@ -34,7 +35,7 @@ async def show_countries(
     update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0, *, edit: bool = True
 ) -> None:
     page, pages, keyboard = keyboards.country_page(page)
-    text = texts.COUNTRY_PICKER + texts.page_of(page, pages)
+    text = texts.country_picker() + texts.page_of(page, pages)
     menu = await show(update, text, keyboard, edit=edit)
     await menus.opened(update, context, menu, MenuKind.COUNTRIES)
 
@@ -130,7 +131,7 @@ async def show_confirmation(
         service = await services.catalog.service(country.code, service_code)
         if service is None:
             await show_services(
-                update, context, country.code, preface=texts.SERVICE_GONE, edit=edit
+                update, context, country.code, preface=texts.service_gone(), edit=edit
             )
             return
         price = await services.catalog.receive_price(country.code, service_code)
@@ -139,7 +140,7 @@ async def show_confirmation(
         return
     if not price:
         menu = await show(
-            update, texts.PRICE_UNAVAILABLE, keyboards.no_services(AUTO_SELECT), edit=edit
+            update, texts.price_unavailable(), keyboards.no_services(AUTO_SELECT), edit=edit
         )
         await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return
@@ -164,14 +165,14 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
     assert query is not None
     confirmation = query.message
     if not isinstance(confirmation, Message) or update.effective_user is None:
-        await show(update, texts.OLD_BUTTON)
+        await show(update, texts.old_button())
         return
     services = get_services(context)
     existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
     if existing is None:
         if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
             await show_confirmation(
-                update, context, callback.country, callback.service, texts.STALE_CONFIRMATION
+                update, context, callback.country, callback.service, texts.stale_confirmation()
             )
             return
         try:
@@ -180,10 +181,10 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
             price = callback.price  # the confirmation is fresh; sms4sats will price the invoice
         if price and price != callback.price:
             await show_confirmation(
-                update, context, callback.country, callback.service, texts.PRICE_CHANGED
+                update, context, callback.country, callback.service, texts.price_changed()
             )
             return
-        await show(update, texts.CREATING_ORDER)
+        await show(update, texts.creating_order())
     country = country_by_code(callback.country)
     try:
         service = await services.catalog.service(callback.country, callback.service)
@@ -221,7 +222,8 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]
     if picker.kind is MenuKind.COUNTRIES:
-        matches = search_countries(query)
+        # Names in the reader's language, and in English, both match.
+        matches = search_countries(query, current())
         if not matches:
             text = texts.no_country_matches(query)
         else:

@@ -45,7 +45,7 @@ async def leave_everything(
     for menu in menus:
         try:
             await context.bot.edit_message_text(
-                texts.MENU_CLOSED, chat_id=menu.chat_id, message_id=menu.message_id
+                texts.menu_closed(), chat_id=menu.chat_id, message_id=menu.message_id
             )
         except TelegramError as error:
             # Gone or too old to edit: its buttons are refused anyway (menus.is_left).
@@ -60,17 +60,17 @@ async def leave_everything(
             buttons.append([button(texts.cancel_order_button(order.id), CancelOrder(order.id))])
     parts = []
     if left_send:
-        parts.append(texts.CLOSED_SEND)
+        parts.append(texts.closed_send())
     elif menus:
-        parts.append(texts.CLOSED_MENUS)
+        parts.append(texts.closed_menus())
     elif lines:
-        parts.append(texts.NOTHING_OPEN)
+        parts.append(texts.nothing_open())
     if lines:
-        parts.append("\n".join([texts.OPEN_ORDERS, *lines]))
+        parts.append("\n".join([texts.open_orders(), *lines]))
         if len(orders) > LISTED_ORDERS:
-            parts.append(texts.MORE_OPEN_ORDERS)
+            parts.append(texts.more_open_orders())
     if not parts:
-        parts.append(texts.NOTHING_TO_CANCEL)
+        parts.append(texts.nothing_to_cancel())
     keyboard = InlineKeyboardMarkup(buttons) if buttons else None
     await message.reply_text("\n\n".join(parts), reply_markup=keyboard)
 

@@ -31,7 +31,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if update.callback_query is not None:
         try:
-            await update.callback_query.answer(texts.INTERNAL_ERROR, show_alert=True)
+            await update.callback_query.answer(texts.internal_error(), show_alert=True)
             return
         except TelegramError:
             # Most buttons are answered before their work starts; then only a message can tell.
@@ -39,7 +39,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat is None:
         return
     try:
-        await update.effective_chat.send_message(texts.INTERNAL_ERROR)
+        await update.effective_chat.send_message(texts.internal_error())
     except TelegramError as reply_error:
         log.warning("Could not tell the user about the error: %s", reply_error)
 

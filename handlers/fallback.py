@@ -18,19 +18,19 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     text = message.text.strip()
     if len(text) > SEARCH_LIMIT:
-        await message.reply_text(texts.LONG_TEXT_HINT)
+        await message.reply_text(texts.long_text_hint())
         return
     if text and await search(update, context, text):
         return
-    await message.reply_text(texts.TEXT_HINT)
+    await message.reply_text(texts.text_hint())
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
+        await update.effective_message.reply_text(texts.unknown_command())
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice notes...: the same hint as for text."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.TEXT_HINT)
+        await update.effective_message.reply_text(texts.text_hint())

@@ -27,15 +27,15 @@ async def _reply_with_link(update: Update, context: ContextTypes.DEFAULT_TYPE, t
 
 
 async def buy_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply_with_link(update, context, texts.GROUP_BUY, DEEP_LINK_BUY)
+    await _reply_with_link(update, context, texts.group_buy(), DEEP_LINK_BUY)
 
 
 async def orders_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply_with_link(update, context, texts.GROUP_ORDERS, DEEP_LINK_ORDERS)
+    await _reply_with_link(update, context, texts.group_orders(), DEEP_LINK_ORDERS)
 
 
 async def start_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _reply_with_link(update, context, texts.GROUP_START, DEEP_LINK_BUY)
+    await _reply_with_link(update, context, texts.group_start(), DEEP_LINK_BUY)
 
 
 async def my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,7 +57,7 @@ async def my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         # Unblocked: whatever happened to their orders meanwhile is told now.
         await tell_what_was_missed(services, chat.id)
     elif joined:
-        await context.bot.send_message(chat.id, texts.GROUP_WELCOME)
+        await context.bot.send_message(chat.id, texts.group_welcome())
 
 
 async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -28,7 +28,7 @@ async def show_orders(update: Update, context: ContextTypes.DEFAULT_TYPE, page: 
         return
     total = await services.orders.count_for_user(user.id)
     if total == 0:
-        await show(update, texts.NO_ORDERS, keyboards.no_orders())
+        await show(update, texts.no_orders(), keyboards.no_orders())
         return
     page = keyboards.clamp_page(page, total, keyboards.ORDERS_PER_PAGE)
     orders = await services.orders.for_user(
@@ -56,10 +56,10 @@ async def _own_order(update: Update, services: Services, order_id: int) -> Order
     assert query is not None
     order = await services.orders.get(order_id)
     if order is None:
-        await answer(query, texts.ORDER_NOT_FOUND, alert=True)
+        await answer(query, texts.order_not_found(), alert=True)
         return None
     if order.user_id != query.from_user.id:
-        await answer(query, texts.NOT_YOUR_BUTTON, alert=True)
+        await answer(query, texts.not_your_button(), alert=True)
         return None
     return order
 
@@ -95,7 +95,7 @@ async def refresh_order(
         before = order.poll_failures
         order = await services.tracker.poll(order)
         if order.poll_failures > before:
-            await answer(query, texts.SMS4SATS_TROUBLE, alert=True)
+            await answer(query, texts.sms4sats_trouble(), alert=True)
             return
     await answer(query, texts.status_answer(order.kind, order.state))
 
@@ -112,7 +112,7 @@ async def cancel_order(
     async with services.tracker.lock(order.id):
         order = await services.orders.get(order.id) or order
         if not rules_for(order.kind).cancellable or order.state.is_final:
-            await answer(query, texts.CANCEL_NOT_POSSIBLE, alert=True)
+            await answer(query, texts.cancel_not_possible(), alert=True)
             return
         now = datetime.fromtimestamp(services.clock(), UTC)
         cancel_at = cancel_possible_from(order)
@@ -129,7 +129,9 @@ async def cancel_order(
             await answer(query, message, alert=True)
         else:
             paid = order.paid_at is not None
-            await answer(query, texts.CANCEL_DONE if paid else texts.CANCEL_DONE_UNPAID, alert=True)
+            await answer(
+                query, texts.cancel_done() if paid else texts.cancel_done_unpaid(), alert=True
+            )
             await services.tracker.record(order, {"state": OrderState.CANCELLED})
             return
     # A refusal may mean the order moved on (a code came): show its latest state now.

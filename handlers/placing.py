@@ -18,8 +18,8 @@ def refusal_text(refused: Refused) -> str:
     if refused.refusal is Refusal.TOO_MANY_PER_HOUR:
         return texts.too_many_per_hour(refused.limit)
     if refused.refusal is Refusal.IN_PROGRESS:
-        return texts.ORDER_IN_PROGRESS
-    return texts.PRIVATE_ONLY_BUTTON
+        return texts.order_in_progress()
+    return texts.private_only_button()
 
 
 async def tell_outcome(
@@ -33,7 +33,7 @@ async def tell_outcome(
     """Edit the confirmation to say what happened; then the order's card follows."""
     if isinstance(outcome, Placed):
         if not outcome.new:
-            await show(update, texts.ALREADY_ORDERED)
+            await show(update, texts.already_ordered())
         elif created is not None:
             await show(update, created(outcome.order.id))
         await services.tracker.tell(outcome.order.id)

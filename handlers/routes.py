@@ -23,6 +23,7 @@ from handlers import (
     errors,
     fallback,
     groups,
+    language,
     menus,
     orders,
     send,
@@ -43,6 +44,7 @@ from handlers.ui.callbacks import (
     FundAmount,
     FundClose,
     FundMenu,
+    LanguageChosen,
     MenuBuy,
     MenuOrders,
     OrdersPage,
@@ -82,6 +84,7 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     FundMenu: (balance.fund_menu, True),
     FundAmount: (balance.fund_amount, True),
     FundClose: (balance.fund_close, False),
+    LanguageChosen: (language.language_chosen, True),
     StatsView: (stats.stats_view, True),
     StatsCsv: (stats.stats_csv, True),
 }
@@ -113,17 +116,17 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     route = ROUTES.get(type(callback)) if callback is not None else None
     if route is None:
         # A button of an older bot version, or data nobody should be able to send.
-        await answer(query, texts.OLD_BUTTON, alert=True)
+        await answer(query, texts.old_button(), alert=True)
         return
     if await menus.is_left(update, context):
-        await answer(query, texts.MENU_LEFT, alert=True)
+        await answer(query, texts.menu_left(), alert=True)
         return
     if type(callback) in PRIVATE_ONLY and not in_private(update):
-        await answer(query, texts.PRIVATE_ONLY_BUTTON, url=private_link(context, "buy"))
+        await answer(query, texts.private_only_button(), url=private_link(context, "buy"))
         return
     owner = getattr(callback, "owner", None)
     if owner is not None and owner != query.from_user.id:
-        await answer(query, texts.NOT_YOUR_BUTTON, alert=True)
+        await answer(query, texts.not_your_button(), alert=True)
         return
     handler, answers_itself = route
     if not answers_itself:
@@ -134,7 +137,9 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(application: AnyApplication) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
-    # Groups -2 and -1 run first and never stop an update: a command ends any picker search,
+    # Group -3 runs first for every update: the language it is answered in (handlers/language).
+    application.add_handler(TypeHandler(Update, language.apply_locale), group=-3)
+    # Groups -2 and -1 run next and never stop an update: a command ends any picker search,
     # and every update records who wrote.
     application.add_handler(MessageHandler(filters.COMMAND, menus.end_search), group=-2)
     application.add_handler(TypeHandler(Update, users_seen.seen), group=-1)
@@ -157,6 +162,7 @@ def register(application: AnyApplication) -> None:
         CommandHandler("fund", balance.fund_command),
         CommandHandler("stats", stats.stats_command),
         CommandHandler("cancel", cancel.cancel_command),
+        CommandHandler("language", language.language_command),
         CallbackQueryHandler(route_callback),
         ChatMemberHandler(groups.my_membership, ChatMemberHandler.MY_CHAT_MEMBER),
         ChatMemberHandler(groups.member_changed, ChatMemberHandler.CHAT_MEMBER),

@@ -26,10 +26,12 @@ from handlers import menus
 from handlers.cancel import leave_everything
 from handlers.common import answer, show
 from handlers.context import get_services, in_private, person_of
+from handlers.language import locale_of
 from handlers.placing import tell_outcome
 from handlers.sequencing import interruptible
 from handlers.ui import texts
 from handlers.ui.callbacks import SendDiscard, SendPay
+from handlers.ui.i18n import use_locale
 from handlers.ui.keyboards import button
 from storage import Draft, MenuKind
 
@@ -67,7 +69,7 @@ def _stop(state: int) -> ApplicationHandlerStop:
 async def start_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if not await _allowed(update, context):
         raise _stop(ConversationHandler.END)
-    await _ask(update, texts.SEND_ASK_PHONE, texts.PHONE_PLACEHOLDER)
+    await _ask(update, texts.send_ask_phone(), texts.PHONE_PLACEHOLDER)
     raise _stop(PHONE)
 
 
@@ -83,7 +85,7 @@ async def got_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await _ask(update, texts.send_invalid_phone(error.problem), texts.PHONE_PLACEHOLDER)
         raise _stop(PHONE) from None
     await get_services(context).drafts.start(*person, phone)
-    await _ask(update, texts.send_ask_message(format_phone(phone)), texts.MESSAGE_PLACEHOLDER)
+    await _ask(update, texts.send_ask_message(format_phone(phone)), texts.message_placeholder())
     raise _stop(MESSAGE)
 
 
@@ -96,14 +98,14 @@ async def got_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     services = get_services(context)
     draft = await services.drafts.unfinished(*person)
     if draft is None:
-        await _ask(update, texts.SEND_ASK_PHONE, texts.PHONE_PLACEHOLDER)
+        await _ask(update, texts.send_ask_phone(), texts.PHONE_PLACEHOLDER)
         raise _stop(PHONE)
     text = message.text.strip()
     if not text:
-        await _ask(update, texts.SEND_EMPTY, texts.MESSAGE_PLACEHOLDER)
+        await _ask(update, texts.send_empty(), texts.message_placeholder())
         raise _stop(MESSAGE)
     if len(text) > texts.MAX_SMS_LENGTH:
-        await _ask(update, texts.send_too_long(len(text)), texts.MESSAGE_PLACEHOLDER)
+        await _ask(update, texts.send_too_long(len(text)), texts.message_placeholder())
         raise _stop(MESSAGE)
     try:
         # Waiting on sms4sats writes nothing: the person's /cancel may stop it here.
@@ -113,7 +115,7 @@ async def got_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
         await message.reply_text(f"❌ {texts.sms4sats_problem(error)}")
         raise _stop(MESSAGE) from None
     if not price:
-        await message.reply_text(texts.PRICE_UNAVAILABLE)
+        await message.reply_text(texts.price_unavailable())
         raise _stop(MESSAGE)
     draft = await services.drafts.finish(draft, text, price)
     balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(user.id)
@@ -130,8 +132,8 @@ def _confirmation_keyboard(
 ) -> InlineKeyboardMarkup:
     rows = [[button(texts.send_button(price), SendPay(owner, draft_id, False))]]
     if balance_allowed:
-        rows.append([button(texts.BUTTON_PAY_BALANCE, SendPay(owner, draft_id, True))])
-    rows.append([button(texts.BUTTON_DISCARD, SendDiscard(owner, draft_id))])
+        rows.append([button(texts.button_pay_balance(), SendPay(owner, draft_id, True))])
+    rows.append([button(texts.button_discard(), SendDiscard(owner, draft_id))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -142,7 +144,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.SEND_TEXT_ONLY)
+        await update.effective_message.reply_text(texts.send_text_only())
     raise ApplicationHandlerStop
 
 
@@ -159,7 +161,10 @@ async def timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if person is not None:
         await get_services(context).drafts.drop_unfinished(*person)
     if isinstance(update, Update) and update.effective_chat is not None:
-        await update.effective_chat.send_message(texts.SEND_TIMED_OUT)
+        # A job runs this, outside the update's processing: its language is set here.
+        with use_locale(await locale_of(get_services(context), update)):
+            text = texts.send_timed_out()
+        await update.effective_chat.send_message(text)
 
 
 def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
@@ -194,9 +199,9 @@ async def _draft_of(update: Update, context: ContextTypes.DEFAULT_TYPE, draft_id
     draft = await get_services(context).drafts.get(draft_id)
     chat = update.effective_chat
     if draft is None or chat is None or draft.chat_id != chat.id:
-        return texts.SEND_DRAFT_GONE
+        return texts.send_draft_gone()
     if draft.user_id != owner:
-        return texts.NOT_YOUR_BUTTON
+        return texts.not_your_button()
     return draft
 
 
@@ -206,14 +211,14 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
     services = get_services(context)
     confirmation = query.message
     if callback.from_balance and not await services.admins.is_admin(query.from_user.id):
-        await answer(query, texts.BALANCE_ADMINS_ONLY, alert=True)
+        await answer(query, texts.balance_admins_only(), alert=True)
         return
     if callback.from_balance and not services.sms4sats.has_api_key:
-        await answer(query, texts.NO_API_KEY, alert=True)
+        await answer(query, texts.no_api_key(), alert=True)
         return
     if not isinstance(confirmation, Message):
         await answer(query)
-        await show(update, texts.SEND_DRAFT_GONE)
+        await show(update, texts.send_draft_gone())
         return
     existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
     if existing is not None:
@@ -226,7 +231,7 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
         await answer(query, draft, alert=True)
         return
     await answer(query)
-    await show(update, texts.CREATING_ORDER)
+    await show(update, texts.creating_order())
     request = SendRequest(
         phone=draft.phone,
         message=draft.message or "",
@@ -265,4 +270,4 @@ async def discard(
     await answer(query)
     await get_services(context).drafts.delete(draft.id)
     await menus.done(update, context)
-    await show(update, texts.SEND_DISCARDED)
+    await show(update, texts.send_discarded())

@@ -23,7 +23,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload == DEEP_LINK_ORDERS:
         await show_orders(update, context)
         return
-    await show(update, texts.START, keyboards.start_menu())
+    await show(update, texts.start(), keyboards.start_menu())
     user = update.effective_user
     if user is not None and user.id in get_services(context).settings.admin_ids:
         # Telegram refuses a chat-scoped menu for a chat that does not exist yet, so an admin's
@@ -35,15 +35,15 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     user = update.effective_user
     admin = user is not None and await get_services(context).admins.is_admin(user.id)
     if in_private(update):
-        text = texts.HELP + (texts.ADMIN_HELP + texts.ADMIN_HELP_STATS if admin else "")
+        text = texts.help_text() + (texts.admin_help() + texts.admin_help_stats() if admin else "")
         await show(update, text, keyboards.start_menu())
         return
     # In a group, menus that buy or list orders belong to nobody: link to the private chat.
-    text = texts.GROUP_HELP + (texts.GROUP_ADMIN_HELP if admin else "")
+    text = texts.group_help() + (texts.group_admin_help() if admin else "")
     chat = update.effective_chat
     if admin and chat is not None and chat.id == get_services(context).admins.admin_chat_id:
         # /stats shows its figures only in the admin group (and private chats).
-        text += texts.GROUP_ADMIN_HELP_STATS
+        text += texts.group_admin_help_stats()
     menu = keyboards.private_start_menu(
         private_link(context, DEEP_LINK_BUY), private_link(context, DEEP_LINK_ORDERS)
     )

@@ -47,7 +47,7 @@ async def _is_admin(update: Update, services: Services) -> bool:
     if user is None or not await services.admins.is_admin(user.id):
         refusal = texts.admins_only("/stats")
     elif not in_private(update) and (chat is None or chat.id != services.admins.admin_chat_id):
-        refusal = texts.STATS_WHERE
+        refusal = texts.stats_where()
     if refusal is None:
         return True
     if update.callback_query is not None:
@@ -65,7 +65,7 @@ def _since(services: Services, period: str) -> float | None:
 def _keyboard(period: str) -> InlineKeyboardMarkup:
     periods = [button(texts.stats_period_button(p, p == period), StatsView(p)) for p in PERIODS]
     return InlineKeyboardMarkup(
-        [periods[:2], periods[2:], [button(texts.BUTTON_STATS_CSV, StatsCsv(period))]]
+        [periods[:2], periods[2:], [button(texts.button_stats_csv(), StatsCsv(period))]]
     )
 
 

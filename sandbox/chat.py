@@ -698,8 +698,10 @@ async def run_chat(
     ansi: bool | None = None,
     wait_for_replies: bool | None = None,
     keys: Sequence[ChatKey] = (),
+    language_code: str | None = "en",
 ) -> None:
-    """Chat with the bot until /quit or end of input.
+    """Chat with the bot until /quit or end of input, as a user whose Telegram app has the
+    language `language_code`.
 
     ``ansi`` defaults to styling when ``output`` is a terminal (and NO_COLOR is unset).
     ``wait_for_replies``, on by default when input is not a terminal, makes each line wait for the
@@ -716,7 +718,9 @@ async def run_chat(
     # trust_env=False: the sandbox is local, whatever proxy the environment names.
     async with httpx.AsyncClient(timeout=timeout, trust_env=False) as http:
         client = TelegramSandboxClient(telegram_url, http)
-        await client.create_user(user_id, first_name, username=username)
+        await client.create_user(
+            user_id, first_name, username=username, language_code=language_code
+        )
         chat = TerminalChat(
             client,
             output,
@@ -731,7 +735,8 @@ async def run_chat(
         chat.note(
             f"Chatting with the bot as {first_name} (user {user_id}). "
             "Type a message, a number to press a button (#M N: button N of message M), "
-            ":help for keys, /quit to leave."
+            ":help for keys, /quit to leave. "
+            f"Your Telegram app's language: {language_code or 'none'}."
         )
         follower = asyncio.create_task(chat.follow(max((e.seq for e in start), default=0)))
         lines: asyncio.Queue[str | None] = asyncio.Queue()

@@ -73,7 +73,7 @@ def bot_environment(telegram_url: str, sms4sats_url: str, database: Path) -> dic
     return env
 
 
-def banner(*, auto: bool, log_path: Path, width: int = 80) -> str:
+def banner(*, auto: bool, log_path: Path, width: int = 80, language: str = "en") -> str:
     """What the demo is and how to use it, wrapped at word boundaries to ``width`` columns."""
     paying = (
         "The sandbox pays each invoice by itself a few seconds after the bot shows it; then a "
@@ -85,7 +85,9 @@ def banner(*, auto: bool, log_path: Path, width: int = 80) -> str:
     )
     paragraphs = [
         "Telegram and sms4sats are local stand-ins: no token, no network, no sats spent.",
-        f"You are {DEFAULT_FIRST_NAME} (user {DEFAULT_USER_ID}, also the bot's admin).",
+        f"You are {DEFAULT_FIRST_NAME} (user {DEFAULT_USER_ID}, also the bot's admin), and your "
+        f"Telegram app's language is {language} (its language_code): the bot speaks it if it "
+        "can. /language changes that (--language picks another, like --language ru).",
         "Type a message to send it; type a button's number to press it (#24 2 presses button 2 "
         "of message #24, an older one); :help lists the keys; /quit or Ctrl-D leaves.",
         paying,
@@ -337,8 +339,11 @@ async def run_demo(
     bot_command: Sequence[str] = BOT_COMMAND,
     input_stream: TextIO | None = None,
     output: TextIO | None = None,
+    language: str = "en",
 ) -> int:
-    """Run the whole demo until the chat ends; the exit code is 1 when the bot failed."""
+    """Run the whole demo until the chat ends; the exit code is 1 when the bot failed.
+
+    `language` is the simulated user's Telegram `language_code` ("ru", "pt-br", ...)."""
     output = sys.stdout if output is None else output
     database, log_path = data_dir / DATABASE_NAME, data_dir / BOT_LOG_NAME
     await asyncio.to_thread(_prepare_data_dir, data_dir, database, keep_db=keep_db)
@@ -360,11 +365,18 @@ async def run_demo(
             if not await wait_until_polling(telegram, bot, _STARTUP_TIMEOUT):
                 return _report_failure(bot, output, started=False)
             width = shutil.get_terminal_size().columns if _is_tty(output) else 80
-            output.write(banner(auto=auto, log_path=log_path, width=width) + "\n")
+            text = banner(auto=auto, log_path=log_path, width=width, language=language)
+            output.write(text + "\n")
             output.flush()
             keys = () if auto else manual_keys(sms4sats.control(http))
             chat = asyncio.create_task(
-                run_chat(telegram.url, input_stream=input_stream, output=output, keys=keys)
+                run_chat(
+                    telegram.url,
+                    input_stream=input_stream,
+                    output=output,
+                    keys=keys,
+                    language_code=language,
+                )
             )
             bot_exit = asyncio.create_task(bot.wait())
             tasks += [chat, bot_exit]
@@ -426,9 +438,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help=f"keep the orders of the last demo ({DATA_DIR / DATABASE_NAME})",
     )
+    parser.add_argument(
+        "--language",
+        default="en",
+        metavar="CODE",
+        help="your Telegram app's language_code, as Telegram sends it: en (the default), ru, es,"
+        " pt-br, de, or any other (the bot then speaks English)",
+    )
     args = parser.parse_args(argv)
+    demo = run_demo(auto=not args.no_auto, keep_db=args.keep_db, language=args.language)
     try:
-        return asyncio.run(_until_signalled(run_demo(auto=not args.no_auto, keep_db=args.keep_db)))
+        return asyncio.run(_until_signalled(demo))
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("\nStopped.")
         return 130

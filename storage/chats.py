@@ -28,6 +28,40 @@ class ChatStore:
             (user_id, first_name, username, language_code, now, now),
         )
 
+    async def set_user_language(self, user_id: int, language: str) -> None:
+        """The person's own choice; `seen_user` has recorded them before any handler runs."""
+        await self._db.execute(
+            "UPDATE users SET language = ? WHERE user_id = ?", (language, user_id)
+        )
+
+    async def set_chat_language(self, chat_id: int, chat_type: str, language: str) -> None:
+        """A group's language, chosen by one of its admins, for everyone in it."""
+        await self._db.execute(
+            """
+            INSERT INTO chats (chat_id, type, bot_status, updated_at, language)
+            VALUES (?, ?, 'member', ?, ?)
+            ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language
+            """,
+            (chat_id, chat_type, self._clock(), language),
+        )
+
+    async def languages(self, chat_id: int) -> tuple[str | None, str | None]:
+        """(the language chosen for the chat, or by the person whose private chat it is; that
+        person's Telegram `language_code`). Either is None when unknown."""
+        row = await self._db.fetch_one(
+            """
+            SELECT COALESCE(
+                       (SELECT language FROM chats WHERE chat_id = ?),
+                       (SELECT language FROM users WHERE user_id = ?)
+                   ) AS chosen,
+                   (SELECT language_code FROM users WHERE user_id = ?) AS app_language
+            """,
+            (chat_id, chat_id, chat_id),
+        )
+        if row is None:
+            return None, None
+        return row["chosen"], row["app_language"]
+
     async def set_chat_status(
         self, chat_id: int, chat_type: str, bot_status: str, title: str | None = None
     ) -> None:

@@ -297,4 +297,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     """,
     ),
+    # 5: the language a person chose with /language (users), and a group's, chosen by its admins
+    # (chats). NULL: not chosen; a person then gets their Telegram app's language.
+    Migration.portable(
+        """
+    ALTER TABLE users ADD COLUMN language TEXT;
+    ALTER TABLE chats ADD COLUMN language TEXT;
+    """
+    ),
 )

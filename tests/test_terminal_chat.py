@@ -404,6 +404,24 @@ async def test_demo_with_the_real_bot_answers_start(tmp_path: Path) -> None:
     assert re.search(r" INFO bot\.wiring\.app: Bot @\w+ is up; checking orders every ", log), log
 
 
+async def test_demo_in_another_language(tmp_path: Path) -> None:
+    """`python -m sandbox.demo --language ru`: the simulated user's Telegram app is in Russian."""
+    output = io.StringIO()
+    code = await asyncio.wait_for(
+        run_demo(
+            data_dir=tmp_path, input_stream=io.StringIO("/start\n"), output=output, language="ru"
+        ),
+        timeout=60,
+    )
+    transcript = output.getvalue()
+    assert code == 0, transcript
+    assert "Telegram app's language is ru" in " ".join(transcript.split())
+    assert "Your Telegram app's language: ru." in " ".join(transcript.split())
+    reply = transcript.split("› /start", 1)[1]
+    assert "Номера телефонов для SMS-кодов" in reply, transcript
+    assert "Купить номер" in reply, transcript
+
+
 async def test_manual_demo_lists_the_sms_keys_and_answers_them_plainly(tmp_path: Path) -> None:
     output = io.StringIO()
     code = await asyncio.wait_for(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import httpx
 from telegram import Bot, LinkPreviewOptions, Update
@@ -33,9 +34,11 @@ from bot.wiring.metrics import (
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from bot.wiring.web import Webhook, WebServer, webhook_path
 from handlers import routes
-from handlers.context import SERVICES_KEY, AnyApplication, get_services
-from handlers.ui import texts
-from handlers.ui.command_menus import publish_commands
+from handlers.context import SERVICES_KEY, AnyApplication, get_services, get_services_from
+from handlers.language import locale_of
+from handlers.sequencing import Overflow
+from handlers.ui import i18n, texts
+from handlers.ui.command_menus import publish_commands, publish_descriptions
 from handlers.ui.operator_channel import TelegramOperatorChannel
 from storage import (
     BotStateStore,
@@ -73,6 +76,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
     metrics = BotMetrics()
 
     async def post_init(application: AnyApplication) -> None:
+        i18n.load_all()
         services = await _open_services(application, settings, clock, metrics)
         application.bot_data[SERVICES_KEY] = services
         await _start_web_server(application, settings, metrics)
@@ -85,6 +89,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
                 allowed_updates=ALLOWED_UPDATES,
             )
         await publish_commands(application.bot, settings)
+        await publish_descriptions(application.bot)
         await _resolve_cut_short_placements(services)
         assert application.job_queue is not None
         application.job_queue.run_repeating(
@@ -141,7 +146,9 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
         .rate_limiter(PerChatRateLimiter(metrics=metrics))
         # A person's updates one after another, different people's at the same time.
-        .concurrent_updates(MeteredSequencer(_ask_to_slow_down, metrics=metrics))
+        .concurrent_updates(
+            MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -221,8 +228,16 @@ async def _open_services(
         metrics=metrics,
     )
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
+
+    async def locale_of_chat(chat_id: int) -> str:
+        return i18n.choose(*await chats.languages(chat_id))
+
     notifier = MeteredNotifier(
-        application.bot, clock, timeout=settings.telegram_send_timeout, metrics=metrics
+        application.bot,
+        clock,
+        timeout=settings.telegram_send_timeout,
+        locale_of_chat=locale_of_chat,
+        metrics=metrics,
     )
     tracker = OrderTracker(
         notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
@@ -268,7 +283,7 @@ async def _open_services(
         error_reporter=reporter,
         error_bridge=ErrorLogBridge(reporter),
         operator_inbox=OperatorInbox(
-            TelegramOperatorChannel(application.bot),
+            TelegramOperatorChannel(application.bot, locale_of_chat=locale_of_chat),
             chats,
             settings.admin_ids,
             settings.admin_chat_id,
@@ -296,11 +311,18 @@ async def _resolve_cut_short_placements(services: Services) -> None:
             await services.notifier.placement_lost(placement)
 
 
-async def _ask_to_slow_down(update: Update) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(texts.SLOW_DOWN)
-    elif update.effective_chat is not None:
-        await update.effective_chat.send_message(texts.SLOW_DOWN)
+def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
+    async def ask(update: Update) -> None:
+        # A dropped update never reaches the handler that sets its language: read it here.
+        locale = await locale_of(get_services_from(application()), update)
+        with i18n.use_locale(locale):
+            text = texts.slow_down()
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+        elif update.effective_chat is not None:
+            await update.effective_chat.send_message(text)
+
+    return ask
 
 
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:

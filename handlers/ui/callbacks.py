@@ -227,3 +227,15 @@ class StatsCsv(Callback):
 
     PREFIX: ClassVar[str] = "sv"
     period: str
+
+
+# --- /language -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LanguageChosen(Callback):
+    """Speak `locale` with the person, or in the group (its admins only: checked on press)."""
+
+    PREFIX: ClassVar[str] = "lg"
+    owner: int
+    locale: str

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.countries import DEFAULT_LOCALE, Country, picker_order
+from bot.domain.countries import Country, picker_order
 from bot.domain.orders import Order
 from bot.sms4sats import Service
 from handlers.ui import names, texts
@@ -16,6 +16,7 @@ from handlers.ui.callbacks import (
     CallbackDataError,
     CountryChosen,
     CountryPage,
+    LanguageChosen,
     MenuBuy,
     MenuOrders,
     OrdersPage,
@@ -23,6 +24,7 @@ from handlers.ui.callbacks import (
     ServicePage,
     ShowOrder,
 )
+from handlers.ui.i18n import LOCALES, current
 
 COUNTRIES_PER_PAGE = 12
 SERVICES_PER_PAGE = 12
@@ -58,15 +60,15 @@ def _nav(
 ) -> list[InlineKeyboardButton]:
     row = list(leading)
     if page > 0:
-        row.append(button(texts.PREVIOUS, make(page - 1)))
+        row.append(button(texts.previous_page(), make(page - 1)))
     if page < pages - 1:
-        row.append(button(texts.NEXT, make(page + 1)))
+        row.append(button(texts.next_page(), make(page + 1)))
     return row
 
 
 def start_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(texts.BUTTON_BUY, MenuBuy()), button(texts.BUTTON_ORDERS, MenuOrders())]]
+        [[button(texts.button_buy(), MenuBuy()), button(texts.button_orders(), MenuOrders())]]
     )
 
 
@@ -75,20 +77,23 @@ def private_start_menu(buy_link: str, orders_link: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.BUTTON_BUY, url=buy_link),
-                InlineKeyboardButton(texts.BUTTON_ORDERS, url=orders_link),
+                InlineKeyboardButton(texts.button_buy(), url=buy_link),
+                InlineKeyboardButton(texts.button_orders(), url=orders_link),
             ]
         ]
     )
 
 
 def private_link_button(link: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONTINUE_PRIVATELY, url=link)]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.button_continue_privately(), url=link)]]
+    )
 
 
 def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
     """(page, pages, keyboard) for a page of the country list, Auto-Select and popular first."""
-    countries = picker_order(DEFAULT_LOCALE)
+    # Sorted by the names on the buttons, in the reader's language.
+    countries = picker_order(current())
     page = clamp_page(page, len(countries), COUNTRIES_PER_PAGE)
     pages = page_count(len(countries), COUNTRIES_PER_PAGE)
     shown = countries[page * COUNTRIES_PER_PAGE : (page + 1) * COUNTRIES_PER_PAGE]
@@ -103,7 +108,7 @@ def country_results(countries: Sequence[Country]) -> InlineKeyboardMarkup:
     rows = _grid(
         [button(names.country_button(c), CountryChosen(c.code)) for c in countries[:SEARCH_RESULTS]]
     )
-    rows.append([button(texts.SHOW_ALL_COUNTRIES, CountryPage(0))])
+    rows.append([button(texts.show_all_countries(), CountryPage(0))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -132,11 +137,11 @@ def service_page(
     pages = page_count(len(services), SERVICES_PER_PAGE)
     shown = services[page * SERVICES_PER_PAGE : (page + 1) * SERVICES_PER_PAGE]
     rows = _grid(_service_buttons(country, shown))
-    nav = [button(texts.BACK_TO_COUNTRIES, CountryPage(0))]
+    nav = [button(texts.back_to_countries(), CountryPage(0))]
     if page > 0:
-        nav.append(button(texts.PREVIOUS, ServicePage(country, page - 1)))
+        nav.append(button(texts.previous_page(), ServicePage(country, page - 1)))
     if page < pages - 1:
-        nav.append(button(texts.NEXT, ServicePage(country, page + 1)))
+        nav.append(button(texts.next_page(), ServicePage(country, page + 1)))
     rows.append(nav)
     return page, pages, InlineKeyboardMarkup(rows)
 
@@ -145,8 +150,8 @@ def service_results(country: int, services: Sequence[Service]) -> InlineKeyboard
     rows = _grid(_service_buttons(country, services[:SEARCH_RESULTS]))
     rows.append(
         [
-            button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
-            button(texts.ALL_SERVICES, ServicePage(country, 0)),
+            button(texts.back_to_countries(), CountryPage(0)),
+            button(texts.all_services(), ServicePage(country, 0)),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -156,8 +161,8 @@ def no_services(auto_select: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(texts.BACK_TO_COUNTRIES, CountryPage(0)),
-                button(f"🌐 {texts.AUTO_SELECT}", CountryChosen(auto_select)),
+                button(texts.back_to_countries(), CountryPage(0)),
+                button(f"🌐 {texts.auto_select()}", CountryChosen(auto_select)),
             ]
         ]
     )
@@ -167,7 +172,7 @@ def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(
         [
             [button(texts.buy_button(price), BuyNumber(country, service, price))],
-            [button(texts.BACK, ServicePage(country, 0))],
+            [button(texts.back(), ServicePage(country, 0))],
         ]
     )
 
@@ -175,8 +180,8 @@ def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup
 def retry_buy(country: int, service: str, price: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button(texts.TRY_AGAIN, BuyNumber(country, service, price))],
-            [button(texts.BACK, ServicePage(country, 0))],
+            [button(texts.try_again(), BuyNumber(country, service, price))],
+            [button(texts.back(), ServicePage(country, 0))],
         ]
     )
 
@@ -188,9 +193,17 @@ def orders_page(
     nav = _nav(page, page_count(total, ORDERS_PER_PAGE), OrdersPage)
     if nav:
         rows.append(nav)
-    rows.append([button(texts.BUTTON_BUY, MenuBuy())])
+    rows.append([button(texts.button_buy(), MenuBuy())])
     return InlineKeyboardMarkup(rows)
 
 
 def no_orders() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(texts.BUTTON_BUY, MenuBuy())]])
+    return InlineKeyboardMarkup([[button(texts.button_buy(), MenuBuy())]])
+
+
+def language_menu(owner: int, current: str) -> InlineKeyboardMarkup:
+    buttons = [
+        button(texts.language_button(locale, locale == current), LanguageChosen(owner, locale))
+        for locale in LOCALES
+    ]
+    return InlineKeyboardMarkup(_grid(buttons))

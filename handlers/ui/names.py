@@ -7,32 +7,28 @@ a flag on buttons, and "any country" where Auto-Select would read badly inside a
 
 from __future__ import annotations
 
-from bot.domain.countries import (
-    AUTO_SELECT,
-    DEFAULT_LOCALE,
-    Country,
-    country_by_code,
-    country_label,
-)
+from bot.domain.countries import AUTO_SELECT, Country, country_by_code, country_label
 from bot.domain.service_names import service_display_name
 from handlers.ui import texts
+from handlers.ui.i18n import current
 
 
-def country_button(country: Country, locale: str = DEFAULT_LOCALE) -> str:
-    """ "🇧🇫 Burkina Faso", "🌐 Auto-Select"."""
-    return country_label(country, locale)
+def country_button(country: Country, locale: str | None = None) -> str:
+    """ "🇧🇫 Burkina Faso", "🌐 Auto-Select"; in the current locale unless one is given."""
+    return country_label(country, locale or current())
 
 
-def place(code: int | None, fallback: str | None = None, locale: str = DEFAULT_LOCALE) -> str:
-    """The country inside a sentence: "🇺🇸 United States", or "any country" for Auto-Select."""
+def place(code: int | None, fallback: str | None = None, locale: str | None = None) -> str:
+    """The country inside a sentence: "🇺🇸 United States", or "any country" for Auto-Select;
+    in the current locale unless one is given."""
     country = country_by_code(code) if code is not None else None
     if country is None or country.code == AUTO_SELECT:
-        return fallback if country is None and fallback else texts.ANY_COUNTRY
-    return country_label(country, locale)
+        return fallback if country is None and fallback else texts.any_country()
+    return country_label(country, locale or current())
 
 
 def service(code: str | None, raw_name: str | None) -> str:
     """ "Google (YouTube, Gmail)" for sms4sats' "go" / "Google,youtube,Gmail"."""
     if not code and not raw_name:
-        return texts.ANY_SERVICE
+        return texts.any_service()
     return service_display_name(code or "", raw_name or "")

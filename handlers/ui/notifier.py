@@ -1,9 +1,14 @@
-"""The core's `Notifier`, implemented with Telegram: order cards, code messages, their errors."""
+"""The core's `Notifier`, implemented with Telegram: order cards, code messages, their errors.
+
+These messages have no update behind them, so each is written in its chat's language, read from
+the database every time (a /language choice applies to the very next message, after restarts
+too), set around the rendering with `use_locale`.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -17,6 +22,7 @@ from bot.domain.phones import format_phone
 from handlers.ui import cards, texts
 from handlers.ui.callbacks import MenuBuy
 from handlers.ui.cards.base import copy_button
+from handlers.ui.i18n import DEFAULT_LOCALE, use_locale
 from storage import Placement
 
 log = logging.getLogger(__name__)
@@ -27,20 +33,40 @@ T = TypeVar("T")
 # a timeout leaves the outcome unknown, and an unknown outcome costs a delay or a repeat.
 BACKGROUND_TIMEOUT = 20.0
 
+LocaleOfChat = Callable[[int], Awaitable[str]]
+
+
+async def english(chat_id: int) -> str:
+    """For a bot without a database at hand (benchmarks): every chat in English."""
+    return DEFAULT_LOCALE
+
 
 class TelegramNotifier:
-    def __init__(self, bot: Bot, clock: Clock, *, timeout: float = BACKGROUND_TIMEOUT) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        clock: Clock,
+        *,
+        timeout: float = BACKGROUND_TIMEOUT,
+        locale_of_chat: LocaleOfChat = english,
+    ) -> None:
         self._bot = bot
         self._clock = clock
         self._timeout = timeout
+        self._locale_of_chat = locale_of_chat
 
     async def show_card(self, order: Order, *, balance: int | None) -> int:
-        return await self._guard(self._show_card(order, balance))
+        with use_locale(await self._locale_of_chat(_chat_of(order))):
+            return await self._guard(self._show_card(order, balance))
 
     async def send_code(self, order: Order) -> int:
+        with use_locale(await self._locale_of_chat(_chat_of(order))):
+            return await self._send_code(order)
+
+    async def _send_code(self, order: Order) -> int:
         assert order.code is not None
         number = format_phone(order.number) if order.number else None
-        copy = copy_button(texts.BUTTON_COPY_CODE, order.code)
+        copy = copy_button(texts.button_copy_code(), order.code)
         # A new message, not an edit: edits do not notify, and this is the moment to wake the user.
         message = await self._guard(
             self._bot.send_message(
@@ -60,13 +86,17 @@ class TelegramNotifier:
             log.debug("Could not delete message %d in %d: %s", message_id, chat_id, error)
 
     async def placement_lost(self, placement: Placement) -> None:
+        with use_locale(await self._locale_of_chat(placement.chat_id)):
+            await self._placement_lost(placement)
+
+    async def _placement_lost(self, placement: Placement) -> None:
         keyboard = None
         if placement.kind is OrderKind.RECEIVE:
-            button = InlineKeyboardButton(texts.BUTTON_BUY, callback_data=MenuBuy().pack())
+            button = InlineKeyboardButton(texts.button_buy(), callback_data=MenuBuy().pack())
             keyboard = InlineKeyboardMarkup([[button]])
         try:
             await self._bot.edit_message_text(
-                texts.PLACEMENT_LOST,
+                texts.placement_lost(),
                 chat_id=placement.chat_id,
                 message_id=placement.message_id,
                 reply_markup=keyboard,

@@ -1,4 +1,10 @@
-"""Every sentence the bot says, in one place (HTML parse mode).
+"""Every sentence the bot says, in one place (HTML parse mode), in the current language.
+
+Each sentence is a function: it is translated when it is said, in the locale of the update or of
+the chat the bot writes to (see `i18n`), so nothing here is a string constant. The English
+sentence is the gettext msgid: wrap a new one in `_()` (`ngettext()` where a number is counted,
+`N_()` where it is only defined), with `%(name)s` placeholders and no f-strings inside, then run
+`make messages` and translate it in every catalog; `make test` fails until that is done.
 
 Anything that came from a user or from sms4sats goes through `esc` before it lands in a text.
 """
@@ -9,19 +15,26 @@ import html
 import math
 from datetime import UTC, datetime, timedelta
 
+from babel.dates import format_datetime
+
 from bot.core.operator import ErrorReport
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
 from bot.sms4sats import Problem, Sms4SatsError
+from handlers.ui.i18n import N_, NATIVE_NAMES, N_plural, _, current, ngettext, number
 from storage import Stats, TopRow
 
-HOLD_INVOICE_REFUND = (
-    "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken when your "
-    "code arrives; if no code comes, they return to your wallet by themselves (at the latest "
-    "after 21 minutes)."
-)
-SATS_RETURN = "Your sats return to your wallet automatically."
-SATS_RETURN_LOWER = "your sats return to your wallet automatically."
+
+def hold_invoice_refund() -> str:
+    return _(
+        "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken when your "
+        "code arrives; if no code comes, they return to your wallet by themselves (at the latest "
+        "after 21 minutes)."
+    )
+
+
+def sats_return() -> str:
+    return _("Your sats return to your wallet automatically.")
 
 
 def esc(text: object) -> str:
@@ -29,10 +42,11 @@ def esc(text: object) -> str:
 
 
 def sats(amount: int) -> str:
-    return f"{amount:,} sats"
+    return _("%(amount)s sats", amount=number(amount))
 
 
 def clock(moment: datetime) -> str:
+    # 24-hour UTC reads the same in every shipped language, and the bot cannot know the zone.
     return moment.astimezone(UTC).strftime("%H:%M UTC")
 
 
@@ -43,205 +57,327 @@ def clock_from(moment: datetime) -> str:
     return clock(moment)
 
 
+def day_and_time(moment: datetime) -> str:
+    """Day, month and time, the month in the current language ("30 нояб. 14:05 UTC")."""
+    when = format_datetime(moment.astimezone(UTC), "d MMM HH:mm", tzinfo=UTC, locale=current())
+    return f"{when} UTC"
+
+
 def duration(seconds: float) -> str:
     seconds = max(0, math.ceil(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return _("%(seconds)s s", seconds=seconds)
     minutes, rest = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {rest} s" if rest and minutes < 5 else f"{minutes} min"
+        if rest and minutes < 5:
+            return _("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=rest)
+        return _("%(minutes)s min", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
+    return _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
 
 
 # --- start, help, hints --------------------------------------------------------------------
 
-START = (
-    "👋 <b>Phone numbers for SMS codes, paid with Lightning.</b>\n"
-    "Pick a country and a service → pay the invoice → get a number → the code appears here "
-    "by itself.\n"
-    "No code? The hold invoice refunds your sats automatically."
-)
-HELP = (
-    "<b>Commands</b>\n"
-    "/buy — get a number that receives an SMS code\n"
-    "/orders — your recent orders and their status\n"
-    "/send — send an SMS to any phone number\n"
-    "/cancel — stop what you are doing\n"
-    "/help — this message\n\n"
-    "<b>How paying works</b>\n"
-    "You pay each order with a Lightning invoice.\n" + HOLD_INVOICE_REFUND + "\n\n"
-    "Cancelling is possible 2 minutes after payment if no code has arrived."
-)
-ADMIN_HELP = (
-    "\n\n<b>For admins</b>\n"
-    "/balance — the prepaid sms4sats balance\n"
-    "/fund — top up the prepaid balance\n"
-    "/send — can also be paid from the balance"
-)
-GROUP_HELP = (
-    "👋 I sell phone numbers for SMS codes, paid with Lightning. Numbers and codes are private, "
-    "so buying and your orders are in a private chat with me: tap below."
-)
-GROUP_ADMIN_HELP = "\nAdmins can use /send, /balance and /fund here."
-SLOW_DOWN = "🐢 That is a lot at once. I will answer what you sent; please wait a moment."
-COMMAND_BUY = "Get a number for an SMS code"
-COMMAND_ORDERS = "Your recent orders"
-COMMAND_HELP = "How this bot works"
-COMMAND_START = "Start over"
 
-BUTTON_BUY = "🛒 Buy a number"
-BUTTON_ORDERS = "📋 My orders"
-TEXT_HINT = "To get a number, tap /buy. Your orders are under /orders, and /help explains the rest."
-LONG_TEXT_HINT = "That is a long message! To get a number, tap /buy; /help explains the rest."
-UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I do."
-OLD_BUTTON = "This button is from an older menu and no longer works. Tap /buy to start again."
-NOT_YOUR_BUTTON = "This menu belongs to someone else."
-PRIVATE_ONLY_BUTTON = "Numbers and codes are private: open a private chat with me to buy (/buy)."
-INTERNAL_ERROR = "Sorry, something went wrong on my side. Please try again in a moment."
+def start() -> str:
+    return _(
+        "👋 <b>Phone numbers for SMS codes, paid with Lightning.</b>\n"
+        "Pick a country and a service → pay the invoice → get a number → the code appears here "
+        "by itself.\n"
+        "No code? The hold invoice refunds your sats automatically."
+    )
+
+
+def help_text() -> str:
+    commands = _(
+        "<b>Commands</b>\n"
+        "/buy — get a number that receives an SMS code\n"
+        "/orders — your recent orders and their status\n"
+        "/send — send an SMS to any phone number\n"
+        "/language — change the language I speak\n"
+        "/cancel — stop what you are doing\n"
+        "/help — this message"
+    )
+    paying = _("<b>How paying works</b>\nYou pay each order with a Lightning invoice.")
+    cancelling = _("Cancelling is possible 2 minutes after payment if no code has arrived.")
+    return f"{commands}\n\n{paying}\n{hold_invoice_refund()}\n\n{cancelling}"
+
+
+def admin_help() -> str:
+    return "\n\n" + _(
+        "<b>For admins</b>\n"
+        "/balance — the prepaid sms4sats balance\n"
+        "/fund — top up the prepaid balance\n"
+        "/send — can also be paid from the balance"
+    )
+
+
+def group_help() -> str:
+    return _(
+        "👋 I sell phone numbers for SMS codes, paid with Lightning. Numbers and codes are "
+        "private, so buying and your orders are in a private chat with me: tap below."
+    )
+
+
+def group_admin_help() -> str:
+    return "\n" + _(
+        "Admins can use /send, /balance and /fund here; /language sets the group's language."
+    )
+
+
+def slow_down() -> str:
+    return _("🐢 That is a lot at once. I will answer what you sent; please wait a moment.")
+
+
+def button_buy() -> str:
+    return _("🛒 Buy a number")
+
+
+def button_orders() -> str:
+    return _("📋 My orders")
+
+
+def text_hint() -> str:
+    return _(
+        "To get a number, tap /buy. Your orders are under /orders, and /help explains the rest."
+    )
+
+
+def long_text_hint() -> str:
+    return _("That is a long message! To get a number, tap /buy; /help explains the rest.")
+
+
+def unknown_command() -> str:
+    return _("I don't know that command. /help lists the ones I do.")
+
+
+def old_button() -> str:
+    return _("This button is from an older menu and no longer works. Tap /buy to start again.")
+
+
+def not_your_button() -> str:
+    return _("This menu belongs to someone else.")
+
+
+def private_only_button() -> str:
+    return _("Numbers and codes are private: open a private chat with me to buy (/buy).")
+
+
+def internal_error() -> str:
+    return _("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
 # --- country and service pickers -----------------------------------------------------------
 
-COUNTRY_PICKER = (
-    "🌍 <b>Pick a country</b> for your number.\n"
-    "Auto-Select picks any country that has numbers. Type a name to search."
-)
-AUTO_SELECT = "Auto-Select"
-ANY_COUNTRY = "any country"
-ALL_SERVICES = "📱 All services"
-TRY_AGAIN = "🔁 Try again"
-NEXT = "Next ›"
+
+def country_picker() -> str:
+    return _(
+        "🌍 <b>Pick a country</b> for your number.\n"
+        "Auto-Select picks any country that has numbers. Type a name to search."
+    )
+
+
+def auto_select() -> str:
+    return _("Auto-Select")
+
+
+def any_country() -> str:
+    return _("any country")
+
+
+def all_services() -> str:
+    return _("📱 All services")
+
+
+def try_again() -> str:
+    return _("🔁 Try again")
+
+
+def next_page() -> str:
+    return _("Next ›")
+
+
+def previous_page() -> str:
+    return _("‹ Prev")
+
+
+def back() -> str:
+    return _("‹ Back")
+
+
+def back_to_countries() -> str:
+    return _("‹ Countries")
+
+
+def show_all_countries() -> str:
+    return _("🌍 All countries")
 
 
 def page_of(page: int, pages: int) -> str:
-    return f"\nPage {page + 1} of {pages}." if pages > 1 else ""
-
-
-PREVIOUS = "‹ Prev"
-BACK = "‹ Back"
-BACK_TO_COUNTRIES = "‹ Countries"
-SHOW_ALL_COUNTRIES = "🌍 All countries"
+    if pages <= 1:
+        return ""
+    return "\n" + _("Page %(page)s of %(pages)s.", page=page + 1, pages=pages)
 
 
 def country_matches(query: str, count: int, shown: int) -> str:
-    more = f" (showing the first {shown})" if count > shown else ""
-    return f"🔎 Countries matching “{esc(query)}”{more}:"
+    if count > shown:
+        return ngettext(
+            "🔎 Countries matching “%(query)s” (showing the first %(count)s):",
+            "🔎 Countries matching “%(query)s” (showing the first %(count)s):",
+            shown,
+            query=esc(query),
+        )
+    return _("🔎 Countries matching “%(query)s”:", query=esc(query))
 
 
 def no_country_matches(query: str) -> str:
-    return f"🔎 No country matches “{esc(query)}”. Try another spelling, or pick from the list."
+    return _(
+        "🔎 No country matches “%(query)s”. Try another spelling, or pick from the list.",
+        query=esc(query),
+    )
 
 
 def service_picker(country_label: str) -> str:
-    return (
-        f"📱 <b>Pick a service</b> in {esc(country_label)}.\n"
-        "Only services with numbers in stock are shown. Type a name to search."
+    return _(
+        "📱 <b>Pick a service</b> in %(country)s.\n"
+        "Only services with numbers in stock are shown. Type a name to search.",
+        country=esc(country_label),
     )
 
 
 def no_services(country_label: str) -> str:
-    return (
-        f"😕 No numbers are available in {esc(country_label)} right now.\n"
-        "Pick another country, or try Auto-Select."
+    return _(
+        "😕 No numbers are available in %(country)s right now.\n"
+        "Pick another country, or try Auto-Select.",
+        country=esc(country_label),
     )
 
 
 def service_matches(query: str, country_label: str) -> str:
-    return f"🔎 Services in {esc(country_label)} matching “{esc(query)}”:"
-
-
-def no_service_matches(query: str, country_label: str) -> str:
-    return (
-        f"🔎 No service in {esc(country_label)} matches “{esc(query)}”. "
-        "Try another name, or pick from the list."
+    return _(
+        "🔎 Services in %(country)s matching “%(query)s”:",
+        country=esc(country_label),
+        query=esc(query),
     )
 
 
-SERVICE_GONE = "That service has no numbers left in this country. Pick another one."
+def no_service_matches(query: str, country_label: str) -> str:
+    return _(
+        "🔎 No service in %(country)s matches “%(query)s”. "
+        "Try another name, or pick from the list.",
+        country=esc(country_label),
+        query=esc(query),
+    )
+
+
+def service_gone() -> str:
+    return _("That service has no numbers left in this country. Pick another one.")
 
 
 # --- confirmation and invoice --------------------------------------------------------------
 
 
 def confirm_receive(service: str, country_label: str, price: int) -> str:
-    return (
+    confirm = _(
         "🧾 <b>Please confirm</b>\n"
-        f"You get: a phone number in <b>{esc(country_label)}</b> that receives one SMS code "
-        f"from <b>{esc(service)}</b>.\n"
-        f"Price: <b>{sats(price)}</b>\n\n" + HOLD_INVOICE_REFUND
+        "You get: a phone number in <b>%(country)s</b> that receives one SMS code "
+        "from <b>%(service)s</b>.\n"
+        "Price: <b>%(price)s</b>",
+        country=esc(country_label),
+        service=esc(service),
+        price=sats(price),
     )
+    return f"{confirm}\n\n{hold_invoice_refund()}"
 
 
 def buy_button(price: int) -> str:
-    return f"⚡ Buy for {sats(price)}"
+    return _("⚡ Buy for %(price)s", price=sats(price))
 
 
-PRICE_UNAVAILABLE = "sms4sats did not give a price for this service. Please try again in a moment."
-CREATING_ORDER = "⏳ Creating your order…"
+def price_unavailable() -> str:
+    return _("sms4sats did not give a price for this service. Please try again in a moment.")
+
+
+def creating_order() -> str:
+    return _("⏳ Creating your order…")
 
 
 def order_created(order_id: int) -> str:
     # Not "pay the invoice below": this message stays, and the invoice goes once it is paid.
-    return f"🧾 Order #{order_id} created. {CARD_BELOW}"
+    return _("🧾 Order #%(order)s created. Its card below shows where it stands.", order=order_id)
 
 
-CARD_BELOW = "Its card below shows where it stands."
+def price_changed() -> str:
+    return _("The price has changed since this confirmation. Here is the current one:")
 
 
-PRICE_CHANGED = "The price has changed since this confirmation. Here is the current one:"
-ALREADY_ORDERED = "You already ordered from this confirmation. Here is that order:"
-STALE_CONFIRMATION = "This confirmation is old; here it is again with the current price:"
+def already_ordered() -> str:
+    return _("You already ordered from this confirmation. Here is that order:")
+
+
+def stale_confirmation() -> str:
+    return _("This confirmation is old; here it is again with the current price:")
+
+
+_SMS4SATS_PROBLEMS = {
+    Problem.TIMEOUT: N_("sms4sats did not answer in time. Please try again in a moment."),
+    Problem.UNREACHABLE: N_("sms4sats cannot be reached right now. Please try again in a moment."),
+    Problem.TROUBLE: N_("sms4sats is having trouble right now. Please try again in a moment."),
+    Problem.BROKEN_ANSWER: N_(
+        "sms4sats sent an answer the bot could not read. Please try again in a moment."
+    ),
+    Problem.REFUSED: N_("sms4sats refused the request."),
+    Problem.NO_API_KEY: N_("No sms4sats API key is configured for this bot."),
+}
 
 
 def sms4sats_problem(error: Sms4SatsError) -> str:
     """What a failed call to sms4sats means for the user, in plain words."""
     if error.problem is Problem.REFUSED:
         if error.reason:
-            return f"sms4sats refused: {esc(error.reason)}"
-        return f"sms4sats refused the request (HTTP {error.status_code})."
-    return _SMS4SATS_PROBLEMS[error.problem]
-
-
-_SMS4SATS_PROBLEMS = {
-    Problem.TIMEOUT: "sms4sats did not answer in time. Please try again in a moment.",
-    Problem.UNREACHABLE: "sms4sats cannot be reached right now. Please try again in a moment.",
-    Problem.TROUBLE: "sms4sats is having trouble right now. Please try again in a moment.",
-    Problem.BROKEN_ANSWER: (
-        "sms4sats sent an answer the bot could not read. Please try again in a moment."
-    ),
-    Problem.REFUSED: "sms4sats refused the request.",
-    Problem.NO_API_KEY: "No sms4sats API key is configured for this bot.",
-}
+            # The reason is sms4sats' own words, in English: shown as they are.
+            return _("sms4sats refused: %(reason)s", reason=esc(error.reason))
+        return _("sms4sats refused the request (HTTP %(status)s).", status=error.status_code)
+    return _(_SMS4SATS_PROBLEMS[error.problem])
 
 
 def order_failed(error: Sms4SatsError) -> str:
-    return f"❌ The order could not be created. {sms4sats_problem(error)}"
+    return _("❌ The order could not be created. %(problem)s", problem=sms4sats_problem(error))
 
 
 def too_many_unpaid(limit: int) -> str:
-    return (
-        f"🧾 You already have {limit} unpaid invoices open. Pay or cancel one of them "
-        "(/orders) before creating another; unpaid invoices also expire by themselves."
+    return ngettext(
+        "🧾 You already have %(count)s unpaid invoice open. Pay or cancel it (/orders) before "
+        "creating another; unpaid invoices also expire by themselves.",
+        "🧾 You already have %(count)s unpaid invoices open. Pay or cancel one of them "
+        "(/orders) before creating another; unpaid invoices also expire by themselves.",
+        limit,
     )
 
 
 def too_many_per_hour(limit: int) -> str:
-    return (
-        f"⏳ You created {limit} orders in the last hour, the most one person can. "
-        "Please try again later."
+    return ngettext(
+        "⏳ You created %(count)s order in the last hour, the most one person can. "
+        "Please try again later.",
+        "⏳ You created %(count)s orders in the last hour, the most one person can. "
+        "Please try again later.",
+        limit,
     )
 
 
-ORDER_IN_PROGRESS = "⏳ This order is still being created. One moment, please."
-PLACEMENT_LOST = (
-    "⚠️ The order from this confirmation was not created: the bot restarted before it was done. "
-    "Nothing was charged. Please try again."
-)
+def order_in_progress() -> str:
+    return _("⏳ This order is still being created. One moment, please.")
+
+
+def placement_lost() -> str:
+    return _(
+        "⚠️ The order from this confirmation was not created: the bot restarted before it was "
+        "done. Nothing was charged. Please try again."
+    )
 
 
 def invoice_what(order_id: int, subject: str) -> str:
-    return f"order #{order_id}: {subject}"
+    return _("order #%(order)s: %(subject)s", order=order_id, subject=subject)
 
 
 def invoice_caption(
@@ -251,170 +387,271 @@ def invoice_caption(
     expires_at: datetime | None,
     invoice: str,
     now: datetime,
-    note: str = HOLD_INVOICE_REFUND,
+    note: str | None = None,
 ) -> str:
-    lines = [f"🧾 <b>Invoice</b> for {what}"]
+    lines = [_("🧾 <b>Invoice</b> for %(what)s", what=what)]
     if amount is not None:
-        lines.append(f"Amount: <b>{sats(amount)}</b>")
+        lines.append(_("Amount: <b>%(amount)s</b>", amount=sats(amount)))
     if expires_at is not None:
         left = (expires_at - now).total_seconds()
-        lines.append(f"Pay before {clock(expires_at)} (in {duration(left)}).")
-    lines += ["", note, "", f"<code>{esc(invoice)}</code>"]
+        lines.append(
+            _("Pay before %(time)s (in %(left)s).", time=clock(expires_at), left=duration(left))
+        )
+    lines += ["", note or hold_invoice_refund(), "", f"<code>{esc(invoice)}</code>"]
     return "\n".join(lines)
 
 
 def receive_subject(service: str, country_label: str) -> str:
-    return f"a <b>{esc(service)}</b> number in <b>{esc(country_label)}</b>"
+    return _(
+        "a <b>%(service)s</b> number in <b>%(country)s</b>",
+        service=esc(service),
+        country=esc(country_label),
+    )
 
 
 # --- the order card ------------------------------------------------------------------------
 
-BUTTON_CANCEL = "✖️ Cancel order"
-BUTTON_BUY_AGAIN = "🔁 Buy again"
-BUTTON_ANOTHER_COUNTRY = "🌍 Try another country"
-BUTTON_SAME_SERVICE_ELSEWHERE = "🌐 Same service elsewhere"
-BUTTON_REFRESH = "🔄 Check now"
-BUTTON_COPY_NUMBER = "📋 Copy number"
-BUTTON_COPY_CODE = "📋 Copy code"
-BUTTON_COPY_INVOICE = "📋 Copy invoice"
+
+def button_cancel() -> str:
+    return _("✖️ Cancel order")
+
+
+def button_buy_again() -> str:
+    return _("🔁 Buy again")
+
+
+def button_another_country() -> str:
+    return _("🌍 Try another country")
+
+
+def button_same_service_elsewhere() -> str:
+    return _("🌐 Same service elsewhere")
+
+
+def button_refresh() -> str:
+    return _("🔄 Check now")
+
+
+def button_copy_number() -> str:
+    return _("📋 Copy number")
+
+
+def button_copy_code() -> str:
+    return _("📋 Copy code")
+
+
+def button_copy_invoice() -> str:
+    return _("📋 Copy invoice")
 
 
 def card_title(order_id: int, subject: str) -> str:
-    return f"<b>Order #{order_id}</b> · {subject}"
+    return _("<b>Order #%(order)s</b> · %(subject)s", order=order_id, subject=subject)
 
 
-CARD_PAID = "✅ Payment received (held). Getting a number…"
+def card_paid() -> str:
+    return _("✅ Payment received (held). Getting a number…")
 
 
 def card_number(number: str, cancel_from: datetime | None, now: datetime) -> str:
     lines = [
-        f"📱 Your number: <code>{esc(number)}</code>",
-        "Enter it in the app or site; the code will appear here by itself.",
+        _("📱 Your number: <code>%(number)s</code>", number=esc(number)),
+        _("Enter it in the app or site; the code will appear here by itself."),
     ]
     if cancel_from is not None and cancel_from > now:
-        lines.append(f"You can cancel from {clock_from(cancel_from)} if no code arrives.")
-    lines.append("No code within 21 minutes? The order ends and " + SATS_RETURN_LOWER)
+        lines.append(
+            _("You can cancel from %(time)s if no code arrives.", time=clock_from(cancel_from))
+        )
+    lines.append(
+        _(
+            "No code within 21 minutes? The order ends and your sats return to your wallet "
+            "automatically."
+        )
+    )
     return "\n".join(lines)
 
 
 def card_completed(number: str | None, code: str | None) -> str:
     """`code` is None when the code comes as its own message right after this card."""
-    number_line = f"📱 Number: <code>{esc(number)}</code>\n" if number else ""
+    number_line = (
+        _("📱 Number: <code>%(number)s</code>", number=esc(number)) + "\n" if number else ""
+    )
     if code is None:
-        return f"{number_line}✅ Code received: it is in the next message.\nDone — thank you!"
-    return f"{number_line}✅ Code received: <code>{esc(code)}</code>\nDone — thank you!"
+        received = _("✅ Code received: it is in the next message.")
+    else:
+        received = _("✅ Code received: <code>%(code)s</code>", code=esc(code))
+    return f"{number_line}{received}\n" + _("Done — thank you!")
 
 
 def card_no_number() -> str:
-    return "😕 No number was available for this order; " + SATS_RETURN_LOWER
+    return _(
+        "😕 No number was available for this order; your sats return to your wallet automatically."
+    )
 
 
 def card_cancelled(paid: bool) -> str:
-    return "✖️ Cancelled. " + (SATS_RETURN if paid else "Nothing was charged.")
+    if paid:
+        return _("✖️ Cancelled. Your sats return to your wallet automatically.")
+    return _("✖️ Cancelled. Nothing was charged.")
 
 
 def card_expired() -> str:
-    return "⌛ No code arrived in time, so the order ended. " + SATS_RETURN
+    return _(
+        "⌛ No code arrived in time, so the order ended. Your sats return to your wallet "
+        "automatically."
+    )
 
 
-CARD_INVOICE_EXPIRED = "⌛ The invoice expired before it was paid. Nothing was charged."
+def card_invoice_expired() -> str:
+    return _("⌛ The invoice expired before it was paid. Nothing was charged.")
 
 
 def code_message(code: str, number: str | None, subject: str) -> str:
-    where = f" for {number}" if number else ""
-    return f"🔑 <b>Your code{esc(where)}</b> ({subject}):\n\n<code>{esc(code)}</code>"
+    if number:
+        title = _("🔑 <b>Your code for %(number)s</b> (%(subject)s):", number=esc(number),
+                  subject=subject)  # fmt: skip
+    else:
+        title = _("🔑 <b>Your code</b> (%(subject)s):", subject=subject)
+    return f"{title}\n\n<code>{esc(code)}</code>"
 
 
 # --- cancel --------------------------------------------------------------------------------
 
 
 def cancel_too_early(cancel_from: datetime, now: datetime) -> str:
-    return (
-        f"sms4sats allows cancelling 2 minutes after payment: from {clock_from(cancel_from)} "
-        f"(in {duration((cancel_from - now).total_seconds())}). "
-        "If no code comes, your sats return by themselves anyway."
+    return _(
+        "sms4sats allows cancelling 2 minutes after payment: from %(time)s (in %(left)s). "
+        "If no code comes, your sats return by themselves anyway.",
+        time=clock_from(cancel_from),
+        left=duration((cancel_from - now).total_seconds()),
     )
 
 
-CANCEL_DONE = "Order cancelled. Your sats return to your wallet automatically."
-CANCEL_DONE_UNPAID = "Order cancelled. Nothing was charged."
-CANCEL_NOT_POSSIBLE = "This order can no longer be cancelled."
+def cancel_done() -> str:
+    return _("Order cancelled. Your sats return to your wallet automatically.")
+
+
+def cancel_done_unpaid() -> str:
+    return _("Order cancelled. Nothing was charged.")
+
+
+def cancel_not_possible() -> str:
+    return _("This order can no longer be cancelled.")
 
 
 def cancel_refused(reason: str) -> str:
-    return f"sms4sats did not cancel the order: {esc(reason)}"
+    return _("sms4sats did not cancel the order: %(reason)s", reason=esc(reason))
 
 
 # --- /cancel: leaving whatever is open -------------------------------------------------------
 
-NOTHING_TO_CANCEL = "There is nothing to cancel right now. /help lists what I can do."
-MENU_CLOSED = "✖️ Closed with /cancel. Nothing was bought here."
-MENU_LEFT = "You closed this menu with /cancel. Tap /buy to start again."
-CLOSED_MENUS = "✖️ Closed. Nothing was bought."
-CLOSED_SEND = "✖️ Closed your /send. No SMS was sent."
-NOTHING_OPEN = "No menu was open."
-OPEN_ORDERS = "<b>Your open orders:</b>"
-MORE_OPEN_ORDERS = "The others are under /orders."
+
+def nothing_to_cancel() -> str:
+    return _("There is nothing to cancel right now. /help lists what I can do.")
+
+
+def menu_closed() -> str:
+    return _("✖️ Closed with /cancel. Nothing was bought here.")
+
+
+def menu_left() -> str:
+    return _("You closed this menu with /cancel. Tap /buy to start again.")
+
+
+def closed_menus() -> str:
+    return _("✖️ Closed. Nothing was bought.")
+
+
+def closed_send() -> str:
+    return _("✖️ Closed your /send. No SMS was sent.")
+
+
+def nothing_open() -> str:
+    return _("No menu was open.")
+
+
+def open_orders() -> str:
+    return _("<b>Your open orders:</b>")
+
+
+def more_open_orders() -> str:
+    return _("The others are under /orders.")
 
 
 def cancel_now(line: str) -> str:
-    return f"• {esc(line)}: you can cancel it now."
+    return "• " + _("%(order)s: you can cancel it now.", order=esc(line))
 
 
 def cancel_later(line: str, cancel_from: datetime) -> str:
-    return (
-        f"• {esc(line)}: you can cancel it from {clock_from(cancel_from)} "
-        "(if no code comes, the sats return by themselves)."
+    return "• " + _(
+        "%(order)s: you can cancel it from %(time)s (if no code comes, the sats return by "
+        "themselves).",
+        order=esc(line),
+        time=clock_from(cancel_from),
     )
 
 
 def cancel_unpaid(line: str, expires_at: datetime | None) -> str:
-    until = f" at {clock(expires_at)}" if expires_at else ""
-    return f"• {esc(line)}: not paid; the invoice expires{until} and nothing is charged."
+    if expires_at is None:
+        return "• " + _(
+            "%(order)s: not paid; the invoice expires and nothing is charged.", order=esc(line)
+        )
+    return "• " + _(
+        "%(order)s: not paid; the invoice expires at %(time)s and nothing is charged.",
+        order=esc(line),
+        time=clock(expires_at),
+    )
 
 
 def cancel_never(line: str) -> str:
-    return f"• {esc(line)}: paid and on its way; it can no longer be cancelled."
+    return "• " + _(
+        "%(order)s: paid and on its way; it can no longer be cancelled.", order=esc(line)
+    )
 
 
 def cancel_order_button(order_id: int) -> str:
-    return f"✖️ Cancel #{order_id}"
+    return _("✖️ Cancel #%(order)s", order=order_id)
 
 
 # --- /orders -------------------------------------------------------------------------------
 
-NO_ORDERS = "You have no orders yet. Tap /buy to get a number."
+
+def no_orders() -> str:
+    return _("You have no orders yet. Tap /buy to get a number.")
 
 
 def orders_header(total: int) -> str:
-    return f"📋 <b>Your orders</b> ({total} in all). Tap one to see it."
+    return ngettext(
+        "📋 <b>Your orders</b> (%(count)s in all). Tap one to see it.",
+        "📋 <b>Your orders</b> (%(count)s in all). Tap one to see it.",
+        total,
+    )
 
 
-STATE_LABELS: dict[OrderState, str] = {
-    OrderState.AWAITING_PAYMENT: "awaiting payment",
-    OrderState.PAID: "paid, in progress",
-    OrderState.NUMBER: "waiting for the code",
-    OrderState.SENT: "sent, awaiting delivery",
-    OrderState.COMPLETED: "done",
-    OrderState.NO_NUMBER: "no number · refunded",
-    OrderState.CANCELLED: "cancelled",
-    OrderState.EXPIRED: "expired · refunded",
-    OrderState.FAILED: "failed · refunded",
-    OrderState.INVOICE_EXPIRED: "invoice expired",
+_STATE_LABELS: dict[OrderState, str] = {
+    OrderState.AWAITING_PAYMENT: N_("awaiting payment"),
+    OrderState.PAID: N_("paid, in progress"),
+    OrderState.NUMBER: N_("waiting for the code"),
+    OrderState.SENT: N_("sent, awaiting delivery"),
+    OrderState.COMPLETED: N_("done"),
+    OrderState.NO_NUMBER: N_("no number · refunded"),
+    OrderState.CANCELLED: N_("cancelled"),
+    OrderState.EXPIRED: N_("expired · refunded"),
+    OrderState.FAILED: N_("failed · refunded"),
+    OrderState.INVOICE_EXPIRED: N_("invoice expired"),
 }
 # Where a kind's words for a state differ from the common ones above.
-KIND_STATE_LABELS: dict[OrderKind, dict[OrderState, str]] = {
-    OrderKind.SEND: {OrderState.PAID: "paid, sending", OrderState.COMPLETED: "delivered"},
-    OrderKind.FUND: {OrderState.COMPLETED: "credited"},
+_KIND_STATE_LABELS: dict[OrderKind, dict[OrderState, str]] = {
+    OrderKind.SEND: {OrderState.PAID: N_("paid, sending"), OrderState.COMPLETED: N_("delivered")},
+    OrderKind.FUND: {OrderState.COMPLETED: N_("credited")},
 }
 
 
 def state_label(kind: OrderKind, state: OrderState) -> str:
-    return KIND_STATE_LABELS.get(kind, {}).get(state) or STATE_LABELS[state]
+    return _(_KIND_STATE_LABELS.get(kind, {}).get(state) or _STATE_LABELS[state])
 
 
 def status_answer(kind: OrderKind, state: OrderState) -> str:
-    return f"Status: {state_label(kind, state)}"
+    return _("Status: %(state)s", state=state_label(kind, state))
 
 
 def order_line(order_id: int, what: str, kind: OrderKind, state: OrderState) -> str:
@@ -426,117 +663,166 @@ def receive_line(service: str, country_label: str) -> str:
 
 
 def send_line(phone: str) -> str:
-    return f"SMS to {phone}"
+    return _("SMS to %(phone)s", phone=phone)
 
 
 def fund_line(amount: int) -> str:
-    return f"Top-up {sats(amount)}"
+    return _("Top-up %(amount)s", amount=sats(amount))
 
 
-ORDER_NOT_FOUND = "That order does not exist (any more)."
-SMS4SATS_TROUBLE = "sms4sats is not answering right now; I will keep checking by myself."
+def order_not_found() -> str:
+    return _("That order does not exist (any more).")
+
+
+def sms4sats_trouble() -> str:
+    return _("sms4sats is not answering right now; I will keep checking by myself.")
 
 
 # --- send orders and top-ups (their cards) -------------------------------------------------
 
 
 def send_subject(phone: str) -> str:
-    return f"an SMS to <b>{esc(phone)}</b>"
+    return _("an SMS to <b>%(phone)s</b>", phone=esc(phone))
 
 
 def fund_subject(amount: int) -> str:
-    return f"a top-up of <b>{sats(amount)}</b> for the sms4sats balance"
+    return _("a top-up of <b>%(amount)s</b> for the sms4sats balance", amount=sats(amount))
 
 
 def send_card(state: OrderState, message: str, paid_from_balance: bool) -> str:
     quoted = f"<blockquote>{esc(message)}</blockquote>\n" if message else ""
-    refund = "The balance is not charged for a failed SMS." if paid_from_balance else SATS_RETURN
-    lines = {
-        OrderState.PAID: "📤 Paid. Sending your SMS…",
-        OrderState.SENT: "📤 Sent; waiting for the delivery report.",
-        OrderState.COMPLETED: "✅ Delivered.",
-        OrderState.FAILED: "❌ The SMS could not be delivered. " + refund,
-        OrderState.CANCELLED: "✖️ Cancelled. Nothing was charged.",
-        OrderState.INVOICE_EXPIRED: CARD_INVOICE_EXPIRED,
-    }
-    return quoted + lines.get(state, "📤 In progress…")
+    if state is OrderState.PAID:
+        line = _("📤 Paid. Sending your SMS…")
+    elif state is OrderState.SENT:
+        line = _("📤 Sent; waiting for the delivery report.")
+    elif state is OrderState.COMPLETED:
+        line = _("✅ Delivered.")
+    elif state is OrderState.FAILED and paid_from_balance:
+        line = _("❌ The SMS could not be delivered. The balance is not charged for a failed SMS.")
+    elif state is OrderState.FAILED:
+        line = _(
+            "❌ The SMS could not be delivered. Your sats return to your wallet automatically."
+        )
+    elif state is OrderState.CANCELLED:
+        line = _("✖️ Cancelled. Nothing was charged.")
+    elif state is OrderState.INVOICE_EXPIRED:
+        line = card_invoice_expired()
+    else:
+        line = _("📤 In progress…")
+    return quoted + line
 
 
 # --- /send ---------------------------------------------------------------------------------
 
-SEND_HOLD_INVOICE = (
-    "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken once the SMS "
-    "is sent; if it cannot be sent, they return to your wallet by themselves."
-)
-SEND_ASK_PHONE = (
-    "📤 <b>Send an SMS.</b> Which phone number should get it?\n"
-    "Include the country code, like <code>+44 7911 123456</code>. /cancel stops."
-)
 PHONE_PLACEHOLDER = "+44 7911 123456"
-MESSAGE_PLACEHOLDER = "Your message (up to 140 characters)"
 MAX_SMS_LENGTH = 140
 
 
+def send_hold_invoice() -> str:
+    return _(
+        "⚡ This is a <b>hold invoice</b>: paying only holds your sats. They are taken once the "
+        "SMS is sent; if it cannot be sent, they return to your wallet by themselves."
+    )
+
+
+def send_ask_phone() -> str:
+    return _(
+        "📤 <b>Send an SMS.</b> Which phone number should get it?\n"
+        "Include the country code, like <code>+44 7911 123456</code>. /cancel stops."
+    )
+
+
+def message_placeholder() -> str:
+    """The input field's hint (at most 64 characters)."""
+    return _("Your message (up to %(max)s characters)", max=MAX_SMS_LENGTH)
+
+
 _PHONE_PROBLEMS = {
-    PhoneProblem.NO_COUNTRY_CODE: "Please include the country code, starting with + (like +44…).",
-    PhoneProblem.TOO_LONG: "That is too long to be a phone number.",
-    PhoneProblem.NOT_A_NUMBER: "That does not look like a phone number.",
-    PhoneProblem.INVALID_FOR_COUNTRY: "That is not a valid phone number for its country.",
+    PhoneProblem.NO_COUNTRY_CODE: N_(
+        "Please include the country code, starting with + (like +44…)."
+    ),
+    PhoneProblem.TOO_LONG: N_("That is too long to be a phone number."),
+    PhoneProblem.NOT_A_NUMBER: N_("That does not look like a phone number."),
+    PhoneProblem.INVALID_FOR_COUNTRY: N_("That is not a valid phone number for its country."),
 }
 
 
 def send_invalid_phone(problem: PhoneProblem) -> str:
-    return (
-        f"❌ {_PHONE_PROBLEMS[problem]}\n"
-        "Please send the number again, like <code>+44 7911 123456</code>."
-    )
+    again = _("Please send the number again, like <code>+44 7911 123456</code>.")
+    return f"❌ {_(_PHONE_PROBLEMS[problem])}\n{again}"
 
 
 def send_ask_message(phone: str) -> str:
-    return (
-        f"✉️ What should the SMS to <b>{esc(phone)}</b> say? "
-        f"Up to {MAX_SMS_LENGTH} characters. /cancel stops."
+    return ngettext(
+        "✉️ What should the SMS to <b>%(phone)s</b> say? Up to %(count)s character. /cancel stops.",
+        "✉️ What should the SMS to <b>%(phone)s</b> say? Up to %(count)s characters. /cancel stops.",
+        MAX_SMS_LENGTH,
+        phone=esc(phone),
     )
 
 
 def send_too_long(length: int) -> str:
-    return (
-        f"❌ That message has {length} characters; an SMS here holds at most {MAX_SMS_LENGTH}. "
-        "Please send a shorter one."
+    return ngettext(
+        "❌ That message has %(count)s character; an SMS here holds at most %(max)s. "
+        "Please send a shorter one.",
+        "❌ That message has %(count)s characters; an SMS here holds at most %(max)s. "
+        "Please send a shorter one.",
+        length,
+        max=MAX_SMS_LENGTH,
     )
 
 
-SEND_EMPTY = "❌ The message is empty. Please send the text of the SMS."
-SEND_TEXT_ONLY = "Please send the SMS as text, or /cancel."
-SEND_TIMED_OUT = "⌛ The /send conversation timed out. Start again with /send when you are ready."
-SEND_DRAFT_GONE = "This draft has expired (or was already used). Start again with /send."
-SEND_DISCARDED = "✖️ Discarded. No SMS was sent."
-BUTTON_PAY_BALANCE = "💰 Pay from balance"
+def send_empty() -> str:
+    return _("❌ The message is empty. Please send the text of the SMS.")
+
+
+def send_text_only() -> str:
+    return _("Please send the SMS as text, or /cancel.")
+
+
+def send_timed_out() -> str:
+    return _("⌛ The /send conversation timed out. Start again with /send when you are ready.")
+
+
+def send_draft_gone() -> str:
+    return _("This draft has expired (or was already used). Start again with /send.")
+
+
+def send_discarded() -> str:
+    return _("✖️ Discarded. No SMS was sent.")
+
+
+def button_pay_balance() -> str:
+    return _("💰 Pay from balance")
 
 
 def send_button(price: int) -> str:
-    return f"⚡ Send for {sats(price)}"
+    return _("⚡ Send for %(price)s", price=sats(price))
 
 
-BUTTON_DISCARD = "✖️ Cancel"
+def button_discard() -> str:
+    return _("✖️ Cancel")
 
 
 def send_confirmation(phone: str, message: str, price: int, admin_balance: bool) -> str:
-    balance = (
-        "\nAs an admin you can also pay from the bot's prepaid sms4sats balance." if admin_balance
-        else ""
-    )  # fmt: skip
-    return (
-        "📤 <b>Please confirm</b>\n"
-        f"To: <b>{esc(phone)}</b>\n"
-        f"<blockquote>{esc(message)}</blockquote>\n"
-        f"Price: <b>{sats(price)}</b>{balance}\n\n" + SEND_HOLD_INVOICE
-    )
+    lines = [
+        _("📤 <b>Please confirm</b>"),
+        _("To: <b>%(phone)s</b>", phone=esc(phone)),
+        f"<blockquote>{esc(message)}</blockquote>",
+        _("Price: <b>%(price)s</b>", price=sats(price)),
+    ]
+    if admin_balance:
+        lines.append(_("As an admin you can also pay from the bot's prepaid sms4sats balance."))
+    return "\n".join(lines) + "\n\n" + send_hold_invoice()
 
 
 def send_order_created(order_id: int, from_balance: bool) -> str:
     if from_balance:
-        return f"📤 Order #{order_id}: paid from the prepaid balance. {CARD_BELOW}"
+        return _(
+            "📤 Order #%(order)s: paid from the prepaid balance. Its card below shows where it "
+            "stands.",
+            order=order_id,
+        )
     return order_created(order_id)
 
 
@@ -544,132 +830,245 @@ def send_order_created(order_id: int, from_balance: bool) -> str:
 
 
 def admins_only(command: str) -> str:
-    return f"Sorry, {command} is for the bot's admins only."
+    return _("Sorry, %(command)s is for the bot's admins only.", command=command)
 
 
-BALANCE_ADMINS_ONLY = "Sorry, paying from the balance is for the bot's admins only."
-ANY_SERVICE = "SMS"
+def balance_admins_only() -> str:
+    return _("Sorry, paying from the balance is for the bot's admins only.")
 
 
-NO_API_KEY = (
-    "This bot has no sms4sats API key configured, so there is no prepaid balance. "
-    "The operator can set SMS4SATS_API_KEY to enable /balance, /fund and paying from balance."
-)
-COMMAND_SEND = "Send an SMS"
-COMMAND_BALANCE = "Prepaid sms4sats balance (admins)"
-COMMAND_FUND = "Top up the prepaid balance (admins)"
-COMMAND_CANCEL = "Stop what you are doing"
-BUTTON_TOP_UP = "⚡ Top up"
-FUND_PRESETS = (5_000, 10_000, 50_000, 100_000)
-FUND_MIN = 1_000
-FUND_MAX = 5_000_000
-FUND_NOTE = (
-    "⚡ Once this invoice is paid, its amount is added to the bot's prepaid sms4sats balance."
-)
-FUND_ASK = (
-    "⚡ <b>Top up the sms4sats balance.</b> How many sats? Pick an amount, or send "
-    "<code>/fund 25000</code> with any amount."
-)
+def any_service() -> str:
+    return _("SMS")
 
 
-def fund_bad_amount(text: str) -> str:
-    return (
-        f"❌ “{esc(text[:40])}” is not an amount I can top up. Send the sats as a whole number "
-        f"from {FUND_MIN:,} to {FUND_MAX:,}, like <code>/fund 25000</code>."
+def no_api_key() -> str:
+    return _(
+        "This bot has no sms4sats API key configured, so there is no prepaid balance. "
+        "The operator can set SMS4SATS_API_KEY to enable /balance, /fund and paying from balance."
     )
 
 
-FUND_CLOSED = "✖️ Closed. No top-up was created."
+def button_top_up() -> str:
+    return _("⚡ Top up")
+
+
+FUND_PRESETS = (5_000, 10_000, 50_000, 100_000)
+FUND_MIN = 1_000
+FUND_MAX = 5_000_000
+
+
+def fund_note() -> str:
+    return _(
+        "⚡ Once this invoice is paid, its amount is added to the bot's prepaid sms4sats balance."
+    )
+
+
+def fund_ask() -> str:
+    return _(
+        "⚡ <b>Top up the sms4sats balance.</b> How many sats? Pick an amount, or send "
+        "<code>/fund 25000</code> with any amount."
+    )
+
+
+def fund_bad_amount(text: str) -> str:
+    return _(
+        "❌ “%(text)s” is not an amount I can top up. Send the sats as a whole number "
+        "from %(min)s to %(max)s, like <code>/fund 25000</code>.",
+        text=esc(text[:40]),
+        min=number(FUND_MIN),
+        max=number(FUND_MAX),
+    )
+
+
+def fund_closed() -> str:
+    return _("✖️ Closed. No top-up was created.")
 
 
 def fund_button(amount: int) -> str:
-    return f"{amount:,} sats"
+    return sats(amount)
 
 
 def fund_created(order_id: int) -> str:
-    return f"🧾 Top-up order #{order_id} created. {CARD_BELOW}"
+    return _(
+        "🧾 Top-up order #%(order)s created. Its card below shows where it stands.", order=order_id
+    )
 
 
 def balance_report(
     balance: int, history: list[tuple[datetime | None, int, str]], total: int
 ) -> str:
-    lines = [f"💰 <b>Prepaid sms4sats balance: {sats(balance)}</b>"]
+    lines = [_("💰 <b>Prepaid sms4sats balance: %(amount)s</b>", amount=sats(balance))]
     if history:
-        lines += ["", "<b>Recent top-ups</b>"]
+        lines += ["", _("<b>Recent top-ups</b>")]
         for when, amount, description in history:
-            stamp = when.astimezone(UTC).strftime("%d %b %H:%M UTC") if when else "—"
+            stamp = day_and_time(when) if when else "—"
             what = f" · {esc(description)}" if description else ""
             lines.append(f"• {stamp} — {sats(amount)}{what}")
-        lines.append(f"Funded in all: {sats(total)}")
+        lines.append(_("Funded in all: %(amount)s", amount=sats(total)))
     else:
-        lines += ["", "No top-ups yet."]
+        lines += ["", _("No top-ups yet.")]
     return "\n".join(lines)
 
 
 def fund_completed(amount: int, balance: int | None) -> str:
-    text = f"✅ The sms4sats balance was topped up with <b>{sats(amount)}</b>."
+    text = _("✅ The sms4sats balance was topped up with <b>%(amount)s</b>.", amount=sats(amount))
     if balance is not None:
-        text += f"\nNew balance: <b>{sats(balance)}</b>."
+        text += "\n" + _("New balance: <b>%(amount)s</b>.", amount=sats(balance))
     return text
 
 
 # --- groups --------------------------------------------------------------------------------
 
-BUTTON_CONTINUE_PRIVATELY = "🔒 Continue in a private chat"
-GROUP_BUY = (
-    "🔒 Numbers and codes are private, so buying happens in a private chat with me. "
-    "Tap below to continue there."
-)
-GROUP_ORDERS = "🔒 Your orders are private. Tap below to see them in a private chat with me."
-GROUP_START = (
-    "👋 I sell phone numbers for SMS codes, paid with Lightning. Buying happens in a private "
-    "chat; tap below. Admins can use /send, /balance and /fund here."
-)
-GROUP_WELCOME = (
-    "👋 Thanks for adding me! Members can buy SMS codes in a private chat with me (/buy). "
-    "Admins can use /send, /balance and /fund here."
-)
+
+def button_continue_privately() -> str:
+    return _("🔒 Continue in a private chat")
+
+
+def group_buy() -> str:
+    return _(
+        "🔒 Numbers and codes are private, so buying happens in a private chat with me. "
+        "Tap below to continue there."
+    )
+
+
+def group_orders() -> str:
+    return _("🔒 Your orders are private. Tap below to see them in a private chat with me.")
+
+
+def group_start() -> str:
+    return _(
+        "👋 I sell phone numbers for SMS codes, paid with Lightning. Buying happens in a private "
+        "chat; tap below. Admins can use /send, /balance and /fund here."
+    )
+
+
+def group_welcome() -> str:
+    return _(
+        "👋 Thanks for adding me! Members can buy SMS codes in a private chat with me (/buy). "
+        "Admins can use /send, /balance and /fund here, and /language sets the language I "
+        "speak in this group."
+    )
+
+
+# --- the bot's profile and menus -------------------------------------------------------------
+
+_COMMAND_DESCRIPTIONS = {
+    "buy": N_("Get a number for an SMS code"),
+    "orders": N_("Your recent orders"),
+    "send": N_("Send an SMS"),
+    "balance": N_("Prepaid sms4sats balance (admins)"),
+    "fund": N_("Top up the prepaid balance (admins)"),
+    "stats": N_("Sales, referral, what works (admins)"),
+    "language": N_("Change the language"),
+    "help": N_("How this bot works"),
+    "cancel": N_("Stop what you are doing"),
+    "start": N_("Start over"),
+}
+
+
+def command_description(command: str) -> str:
+    return _(_COMMAND_DESCRIPTIONS[command])
+
+
+def bot_description() -> str:
+    """Shown in an empty chat with the bot (plain text, at most 512 characters)."""
+    return _(
+        "Phone numbers that receive SMS codes, paid with Bitcoin Lightning. Pick a country and "
+        "a service, pay the invoice, and the code appears in the chat by itself. No code? "
+        "The hold invoice returns your sats automatically."
+    )
+
+
+def bot_short_description() -> str:
+    """On the bot's profile and in shared links (plain text, at most 120 characters)."""
+    return _("SMS activation codes for sats: pay with Lightning, get a number, get the code.")
+
+
+# --- /language -------------------------------------------------------------------------------
+
+
+def language_menu(locale: str, in_group: bool) -> str:
+    language = NATIVE_NAMES[locale]
+    if in_group:
+        return _(
+            "🌐 This group's language: <b>%(language)s</b>.\n"
+            "Pick the language I should use here, for everyone:",
+            language=language,
+        )
+    return _(
+        "🌐 Language: <b>%(language)s</b>.\nPick the language I should speak with you:",
+        language=language,
+    )
+
+
+def language_set(locale: str, in_group: bool) -> str:
+    language = NATIVE_NAMES[locale]
+    if in_group:
+        return _("✅ This group's language is now <b>%(language)s</b>.", language=language)
+    return _("✅ Done: I speak <b>%(language)s</b> with you now.", language=language)
+
+
+def language_admins_only() -> str:
+    return _("Only this group's admins can change its language.")
+
+
+def language_button(locale: str, selected: bool) -> str:
+    # Each language by its own name, whatever the current one: the reader finds theirs.
+    return ("✅ " if selected else "") + NATIVE_NAMES[locale]
 
 
 # --- the operator's view: /stats, error reports, the balance alert ---------------------------
 # Kept in one block at the end of the module (they came together; easy to move as one).
 
-COMMAND_STATS = "Sales, referral, what works (admins)"
-ADMIN_HELP_STATS = "\n/stats — sales, referral earnings, what sells and what fails"
-GROUP_ADMIN_HELP_STATS = "\nAdmins can also see /stats here."
-STATS_PERIOD_BUTTONS = {"24h": "24 h", "7d": "7 days", "30d": "30 days", "all": "All time"}
-STATS_PERIOD_NAMES = {
-    "24h": "last 24 hours",
-    "7d": "last 7 days",
-    "30d": "last 30 days",
-    "all": "all time",
+_STATS_PERIOD_BUTTONS = {
+    "24h": N_("24 h"),
+    "7d": N_("7 days"),
+    "30d": N_("30 days"),
+    "all": N_("All time"),
 }
-BUTTON_STATS_CSV = "📄 CSV of these orders"
-STATS_WHERE = (
-    "/stats works in a private chat with me, or in the admin group (ADMIN_CHAT_ID), so the "
-    "figures stay among admins."
-)
+_STATS_PERIOD_NAMES = {
+    "24h": N_("last 24 hours"),
+    "7d": N_("last 7 days"),
+    "30d": N_("last 30 days"),
+    "all": N_("all time"),
+}
 REFERRAL_RATE = 0.10
 
 
-def stats_bad_period(text: str) -> str:
-    return (
-        f"❌ “{esc(text[:20])}” is not a period I know. Use 24h, 7d, 30d or all, like "
-        "<code>/stats csv 30d</code>."
+def admin_help_stats() -> str:
+    return "\n" + _("/stats — sales, referral earnings, what sells and what fails")
+
+
+def group_admin_help_stats() -> str:
+    return "\n" + _("Admins can also see /stats here.")
+
+
+def button_stats_csv() -> str:
+    return _("📄 CSV of these orders")
+
+
+def stats_where() -> str:
+    return _(
+        "/stats works in a private chat with me, or in the admin group (ADMIN_CHAT_ID), so the "
+        "figures stay among admins."
     )
 
 
-def stats_period_button(period: str, current: bool) -> str:
-    label = STATS_PERIOD_BUTTONS[period]
-    return f"• {label} •" if current else label
+def stats_bad_period(text: str) -> str:
+    return _(
+        "❌ “%(text)s” is not a period I know. Use 24h, 7d, 30d or all, like "
+        "<code>/stats csv 30d</code>.",
+        text=esc(text[:20]),
+    )
 
 
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
+def stats_period_button(period: str, selected: bool) -> str:
+    label = _(_STATS_PERIOD_BUTTONS[period])
+    return f"• {label} •" if selected else label
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({round(100 * part / whole)}%)" if whole else "—"
+    return f"{number(part)}/{number(whole)} ({round(100 * part / whole)}%)" if whole else "—"
 
 
 def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
@@ -678,8 +1077,18 @@ def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
     items = []
     for row in rows:
         rate = row.success_rate
-        ok = f"{round(100 * rate)}% ok" if rate is not None else "none paid"
-        items.append(f"{esc(row.name)} {row.orders:,} ({ok})")
+        if rate is None:
+            item = _(
+                "%(name)s %(orders)s (none paid)", name=esc(row.name), orders=number(row.orders)
+            )
+        else:
+            item = _(
+                "%(name)s %(orders)s (%(percent)s%% ok)",
+                name=esc(row.name),
+                orders=number(row.orders),
+                percent=round(100 * rate),
+            )
+        items.append(item)
     return f"{title}: " + " · ".join(items)
 
 
@@ -692,21 +1101,25 @@ def stats_report(stats: Stats, period: str, referral_address: str | None) -> str
     def outcome(state: OrderState) -> int:
         return sum(stats.count(kind=k, states=frozenset({state})) for k in sales_kinds)
 
-    outcomes = [
-        _n(stats.count(kind=receive, states=done), "code delivered", "codes delivered"),
-        _n(stats.count(kind=send, states=done), "SMS delivered", "SMS delivered"),
-        _n(outcome(OrderState.NO_NUMBER), "no number", "no number"),
-        _n(outcome(OrderState.CANCELLED), "cancelled", "cancelled"),
-        _n(outcome(OrderState.EXPIRED), "expired", "expired"),
-        _n(outcome(OrderState.FAILED), "failed", "failed"),
-        _n(outcome(OrderState.INVOICE_EXPIRED), "invoice never paid", "invoices never paid"),
-    ]
     open_orders = sum(
         stats.count(kind=k, states=frozenset(s for s in OrderState if not s.is_final))
         for k in sales_kinds
     )
-    if open_orders:
-        outcomes.append(_n(open_orders, "still open", "still open"))
+    counted = [
+        (stats.count(kind=receive, states=done),
+         N_plural("%(count)s code delivered", "%(count)s codes delivered")),
+        (stats.count(kind=send, states=done),
+         N_plural("%(count)s SMS delivered", "%(count)s SMS delivered")),
+        (outcome(OrderState.NO_NUMBER), N_plural("%(count)s no number", "%(count)s no number")),
+        (outcome(OrderState.CANCELLED), N_plural("%(count)s cancelled", "%(count)s cancelled")),
+        (outcome(OrderState.EXPIRED), N_plural("%(count)s expired", "%(count)s expired")),
+        (outcome(OrderState.FAILED), N_plural("%(count)s failed", "%(count)s failed")),
+        (outcome(OrderState.INVOICE_EXPIRED),
+         N_plural("%(count)s invoice never paid", "%(count)s invoices never paid")),
+        (open_orders, N_plural("%(count)s still open", "%(count)s still open")),
+    ]  # fmt: skip
+    # Outcomes that did not happen are left out: the message stays short.
+    outcomes = [ngettext(*forms, count) for count, forms in counted if count]
     sales = sum(stats.sats(kind=k, states=done, from_balance=False) for k in sales_kinds)
     sold = sum(stats.count(kind=k, states=done, from_balance=False) for k in sales_kinds)
     from_balance = sum(stats.sats(kind=k, states=done, from_balance=True) for k in sales_kinds)
@@ -714,80 +1127,136 @@ def stats_report(stats: Stats, period: str, referral_address: str | None) -> str
     paid = sum(stats.count(kind=k, from_balance=False, paid=True) for k in sales_kinds)
     numbers_paid = stats.count(kind=receive, paid=True)
     lines = [
-        f"📊 <b>Stats · {STATS_PERIOD_NAMES[period]}</b>",
-        f"Orders: {_n(stats.count(kind=receive), 'number', 'numbers')} · "
-        f"{_n(stats.count(kind=send), 'SMS', 'SMS')} · "
-        f"{_n(stats.count(kind=fund), 'top-up', 'top-ups')}",
-        # Outcomes that did not happen are left out: the message stays short.
-        "Outcomes: " + (" · ".join(o for o in outcomes if not o.startswith("0 ")) or "—"),
-        f"💰 Sales: <b>{sats(sales)}</b> from {_n(sold, 'completed order', 'completed orders')} "
-        "paid by invoice",
+        _("📊 <b>Stats · %(period)s</b>", period=_(_STATS_PERIOD_NAMES[period])),
+        _(
+            "Orders: %(numbers)s · %(sms)s · %(topups)s",
+            numbers=ngettext("%(count)s number", "%(count)s numbers", stats.count(kind=receive)),
+            sms=ngettext("%(count)s SMS", "%(count)s SMS", stats.count(kind=send)),
+            topups=ngettext("%(count)s top-up", "%(count)s top-ups", stats.count(kind=fund)),
+        ),
+        _("Outcomes: %(outcomes)s", outcomes=" · ".join(outcomes) or "—"),
+        _(
+            "💰 Sales: <b>%(amount)s</b> from %(orders)s paid by invoice",
+            amount=sats(sales),
+            orders=ngettext("%(count)s completed order", "%(count)s completed orders", sold),
+        ),
     ]
     if from_balance:
-        lines.append(f"Paid from the prepaid balance: {sats(from_balance)}")
+        lines.append(_("Paid from the prepaid balance: %(amount)s", amount=sats(from_balance)))
     if referral_address:
         lines.append(
-            f"🤝 Referral ≈ <b>{sats(round(sales * REFERRAL_RATE))}</b> (10% of sales; an "
-            f"estimate: sms4sats pays it to {esc(referral_address)}, the bot only counts)"
+            _(
+                "🤝 Referral ≈ <b>%(amount)s</b> (10%% of sales; an estimate: sms4sats pays it to "
+                "%(address)s, the bot only counts)",
+                amount=sats(round(sales * REFERRAL_RATE)),
+                address=esc(referral_address),
+            )
         )
     else:
-        lines.append("🤝 Referral: none. Set SMS4SATS_REF to your Lightning Address to earn 10%.")
+        lines.append(
+            _("🤝 Referral: none. Set SMS4SATS_REF to your Lightning Address to earn 10%.")
+        )
     credited = stats.sats(kind=fund, states=done)
     if stats.count(kind=fund):
         done_funds = stats.count(kind=fund, states=done)
-        lines.append(f"Top-ups credited: {done_funds:,} · {sats(credited)}")
+        lines.append(
+            _(
+                "Top-ups credited: %(count)s · %(amount)s",
+                count=number(done_funds),
+                amount=sats(credited),
+            )
+        )
     median = stats.median_seconds_to_code
     lines += [
-        f"Conversion: invoices paid {_share(paid, shown)} · codes per number paid "
-        f"{_share(stats.count(kind=receive, states=done), numbers_paid)}",
-        "⏱ Median payment → code: " + (duration(median) if median is not None else "—"),
-        _top_line("🌍 Top countries", stats.top_countries),
-        _top_line("📱 Top services", stats.top_services),
-        f"👥 Users: {stats.new_users:,} new · {stats.active_users:,} active · "
-        f"{stats.all_users:,} in all",
+        _(
+            "Conversion: invoices paid %(paid)s · codes per number paid %(codes)s",
+            paid=_share(paid, shown),
+            codes=_share(stats.count(kind=receive, states=done), numbers_paid),
+        ),
+        _(
+            "⏱ Median payment → code: %(time)s",
+            time=duration(median) if median is not None else "—",
+        ),
+        _top_line(_("🌍 Top countries"), stats.top_countries),
+        _top_line(_("📱 Top services"), stats.top_services),
+        _(
+            "👥 Users: %(new)s new · %(active)s active · %(all)s in all",
+            new=number(stats.new_users),
+            active=number(stats.active_users),
+            all=number(stats.all_users),
+        ),
     ]
     return "\n".join(lines)
 
 
 def stats_csv_caption(count: int, period: str) -> str:
-    return (
-        f"📄 {count:,} orders, {STATS_PERIOD_NAMES[period]} (times in UTC). No invoices, codes, "
-        "phone numbers or messages are included."
+    return ngettext(
+        "📄 %(count)s order, %(period)s (times in UTC). No invoices, codes, phone numbers or "
+        "messages are included.",
+        "📄 %(count)s orders, %(period)s (times in UTC). No invoices, codes, phone numbers or "
+        "messages are included.",
+        count,
+        period=_(_STATS_PERIOD_NAMES[period]),
     )
 
 
+_ERROR_ORIGINS = {
+    "command": N_("a command"),
+    "button": N_("a button press"),
+    "message": N_("a message"),
+    "update": N_("an update"),
+    "background": N_("background work"),
+}
+
+
 def error_report(report: ErrorReport) -> str:
-    where = {
-        "command": "a command",
-        "button": "a button press",
-        "message": "a message",
-        "update": "an update",
-        "background": "background work",
-    }.get(report.origin, report.origin)
+    origin = _ERROR_ORIGINS.get(report.origin)
+    where = esc(_(origin) if origin else report.origin)
     if report.detail:
-        where += f" ({report.detail})"
+        where += f" ({esc(report.detail)})"
     if report.order_ids:
-        where += ", order " + ", ".join(f"#{i}" for i in report.order_ids)
+        orders = ", ".join(f"#{i}" for i in report.order_ids)
         if report.count > len(report.order_ids):
-            where += "…"
+            orders += "…"
+        where = _("%(where)s, order %(orders)s", where=where, orders=orders)
     lines = [
-        f"⚠️ <b>Error in the bot</b>: <code>{esc(report.error_type)}</code>",
-        esc(report.message) if report.message else "(no message)",
-        f"Where: {esc(where)}",
+        _("⚠️ <b>Error in the bot</b>: <code>%(type)s</code>", type=esc(report.error_type)),
+        esc(report.message) if report.message else _("(no message)"),
+        _("Where: %(where)s", where=where),
     ]
     first = clock(datetime.fromtimestamp(report.first_at, UTC))
     last = clock(datetime.fromtimestamp(report.last_at, UTC))
-    when = f"at {first}" if first == last else f"from {first} to {last}"
-    repeated = f"Happened {report.count:,} times, {when}."
-    lines.append(repeated if report.count > 1 else f"At {first}.")
+    if report.count <= 1:
+        lines.append(_("At %(time)s.", time=first))
+    elif first == last:
+        lines.append(
+            ngettext(
+                "Happened %(count)s time, at %(time)s.",
+                "Happened %(count)s times, at %(time)s.",
+                report.count,
+                time=first,
+            )
+        )
+    else:
+        lines.append(
+            ngettext(
+                "Happened %(count)s time, from %(first)s to %(last)s.",
+                "Happened %(count)s times, from %(first)s to %(last)s.",
+                report.count,
+                first=first,
+                last=last,
+            )
+        )
     if report.origin != "background":
-        lines.append("Each user got the usual apology.")
-    lines.append("The full traceback is in the bot's log.")
+        lines.append(_("Each user got the usual apology."))
+    lines.append(_("The full traceback is in the bot's log."))
     return "\n".join(lines)
 
 
 def balance_low(balance: int, threshold: int) -> str:
-    return (
-        f"🪫 The prepaid sms4sats balance is <b>{sats(balance)}</b>, below your alert at "
-        f"{sats(threshold)}. Top it up with /fund. (Said once, until it is back above.)"
+    return _(
+        "🪫 The prepaid sms4sats balance is <b>%(balance)s</b>, below your alert at "
+        "%(threshold)s. Top it up with /fund. (Said once, until it is back above.)",
+        balance=sats(balance),
+        threshold=sats(threshold),
     )

@@ -380,6 +380,12 @@ class TelegramSandboxClient:
         result: list[dict[str, str]] = await self._request("GET", "/commands", params=params)
         return result
 
+    async def descriptions(self) -> dict[str, dict[str, str]]:
+        """The bot's descriptions by kind ("description", "short_description") and language
+        code ("" for the default)."""
+        result: dict[str, dict[str, str]] = await self._request("GET", "/descriptions")
+        return result
+
     async def inject_fault(
         self,
         method: str,

@@ -42,6 +42,10 @@ METHODS: dict[str, Method] = {
     "setMyCommands": methods_settings.set_my_commands,
     "getMyCommands": methods_settings.get_my_commands,
     "deleteMyCommands": methods_settings.delete_my_commands,
+    "setMyDescription": methods_settings.set_my_description,
+    "getMyDescription": methods_settings.get_my_description,
+    "setMyShortDescription": methods_settings.set_my_short_description,
+    "getMyShortDescription": methods_settings.get_my_short_description,
     "setChatMenuButton": methods_settings.set_chat_menu_button,
     "getChatMenuButton": methods_settings.get_chat_menu_button,
 }

@@ -117,6 +117,44 @@ async def delete_my_commands(state: SandboxState, params: Params) -> bool:
     return True
 
 
+# Telegram's limits for the text of setMyDescription and setMyShortDescription.
+DESCRIPTION_LIMITS = {"description": 512, "short_description": 120}
+
+
+def _set_description(state: SandboxState, params: Params, kind: str) -> bool:
+    text = params.get_str(kind) or ""
+    if len(text) > DESCRIPTION_LIMITS[kind]:
+        raise bad_request(f"{kind.upper()}_TOO_LONG" if kind == "description" else
+                          "SHORT_DESCRIPTION_TOO_LONG")  # fmt: skip
+    language = language_param(params)
+    if text:
+        state.descriptions[(kind, language)] = text
+    else:
+        state.descriptions.pop((kind, language), None)
+    state.push_event(f"{kind}_set", 0, language_code=language, text=text)
+    return True
+
+
+def _get_description(state: SandboxState, params: Params, kind: str) -> dict[str, str]:
+    return {kind: state.descriptions.get((kind, language_param(params)), "")}
+
+
+async def set_my_description(state: SandboxState, params: Params) -> bool:
+    return _set_description(state, params, "description")
+
+
+async def get_my_description(state: SandboxState, params: Params) -> dict[str, str]:
+    return _get_description(state, params, "description")
+
+
+async def set_my_short_description(state: SandboxState, params: Params) -> bool:
+    return _set_description(state, params, "short_description")
+
+
+async def get_my_short_description(state: SandboxState, params: Params) -> dict[str, str]:
+    return _get_description(state, params, "short_description")
+
+
 async def get_me(state: SandboxState, params: Params) -> dict[str, Any]:
     return get_me_json(state.config)
 

@@ -64,6 +64,8 @@ class SandboxState:
         self.events: list[JsonDict] = []
         self.callbacks: dict[str, CallbackRecord] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # setMyDescription / setMyShortDescription, by (kind, language_code); "" is the default.
+        self.descriptions: dict[tuple[str, str], str] = {}
         self.default_menu_button: JsonDict | None = None
         self.faults: list[Fault] = []
         self.calls: list[JsonDict] = []

@@ -67,6 +67,7 @@ class UserApi:
         app.router.add_get(f"{prefix}/files/{{file_id}}", self.file)
         app.router.add_get(f"{prefix}/calls", self.calls)
         app.router.add_get(f"{prefix}/commands", self.commands)
+        app.router.add_get(f"{prefix}/descriptions", self.descriptions)
         app.router.add_post(f"{prefix}/faults", self.add_fault)
         app.router.add_delete(f"{prefix}/faults", self.clear_faults)
         app.router.add_post(f"{prefix}/updates/hold", self.hold_updates)
@@ -132,6 +133,13 @@ class UserApi:
         found = user_actions.commands(
             self.state, request.query.get("scope"), request.query.get("language_code", "")
         )
+        return web.json_response(found)
+
+    async def descriptions(self, request: web.Request) -> web.Response:
+        """Every description the bot set: {"description": {"": ..., "ru": ...}, ...}."""
+        found: dict[str, dict[str, str]] = {}
+        for (kind, language), text in sorted(self.state.descriptions.items()):
+            found.setdefault(kind, {})[language] = text
         return web.json_response(found)
 
     async def add_fault(self, request: web.Request) -> web.Response:

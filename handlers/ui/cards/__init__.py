@@ -62,11 +62,11 @@ def _invoice_card(order: Order, now: datetime) -> Card:
         expires_at=expires,
         invoice=order.invoice,
         now=now,
-        note=CARDS[order.kind].invoice_note,
+        note=CARDS[order.kind].invoice_note(),
     )
     # Only some kinds can be cancelled at sms4sats; the other invoices simply expire.
     buttons: Rows = [[cancel_button(order)]] if rules_for(order.kind).cancellable else []
-    copy = copy_button(texts.BUTTON_COPY_INVOICE, order.invoice)
+    copy = copy_button(texts.button_copy_invoice(), order.invoice)
     if copy is not None:
         buttons.insert(0, [copy])
     return Card(

@@ -28,7 +28,8 @@ class Card:
 class KindCard(Protocol):
     """One per order kind: the words and buttons of its card."""
 
-    invoice_note: str
+    def invoice_note(self) -> str:
+        """How this kind's invoice is paid back or used, under the amount."""
 
     def subject(self, order: Order) -> str:
         """What the order buys, as a phrase ("a Telegram number in Germany")."""
@@ -49,11 +50,11 @@ def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
 
 
 def refresh_button(order: Order) -> InlineKeyboardButton:
-    return InlineKeyboardButton(texts.BUTTON_REFRESH, callback_data=RefreshOrder(order.id).pack())
+    return InlineKeyboardButton(texts.button_refresh(), callback_data=RefreshOrder(order.id).pack())
 
 
 def cancel_button(order: Order) -> InlineKeyboardButton:
-    return InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=CancelOrder(order.id).pack())
+    return InlineKeyboardButton(texts.button_cancel(), callback_data=CancelOrder(order.id).pack())
 
 
 def action_button(text: str, callback: Callback) -> InlineKeyboardButton:

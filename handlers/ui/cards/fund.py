@@ -10,7 +10,8 @@ from handlers.ui.cards.base import Rows, refresh_button
 
 
 class FundCard:
-    invoice_note = texts.FUND_NOTE
+    def invoice_note(self) -> str:
+        return texts.fund_note()
 
     def subject(self, order: Order) -> str:
         return texts.fund_subject(order.amount_sats or 0)
@@ -24,8 +25,8 @@ class FundCard:
         if order.state is OrderState.COMPLETED:
             return texts.fund_completed(order.amount_sats or 0, balance), []
         if order.state is OrderState.INVOICE_EXPIRED:
-            return texts.CARD_INVOICE_EXPIRED, []
-        return texts.CARD_PAID, [[refresh_button(order)]]
+            return texts.card_invoice_expired(), []
+        return texts.card_paid(), [[refresh_button(order)]]
 
 
 CARD = FundCard()

@@ -20,7 +20,8 @@ from handlers.ui.cards.base import (
 
 
 class ReceiveCard:
-    invoice_note = texts.HOLD_INVOICE_REFUND
+    def invoice_note(self) -> str:
+        return texts.hold_invoice_refund()
 
     def subject(self, order: Order) -> str:
         service = names.service(order.service_code, order.service_name)
@@ -36,7 +37,7 @@ class ReceiveCard:
     ) -> tuple[str, Rows]:
         state = order.state
         if state is OrderState.NUMBER and order.number:
-            copy = copy_button(texts.BUTTON_COPY_NUMBER, e164(order.number))
+            copy = copy_button(texts.button_copy_number(), e164(order.number))
             cancel_from = cancel_possible_from(order)
             body = texts.card_number(
                 format_phone(order.number),
@@ -47,10 +48,10 @@ class ReceiveCard:
             return body, [*rows, [refresh_button(order), cancel_button(order)]]
         if state is OrderState.COMPLETED and order.code:
             code = order.code if code_inline else None
-            row = [b for b in (copy_button(texts.BUTTON_COPY_CODE, order.code),) if b]
+            row = [b for b in (copy_button(texts.button_copy_code(), order.code),) if b]
             number = format_phone(order.number) if order.number else None
             if order.number:
-                copy_number = copy_button(texts.BUTTON_COPY_NUMBER, e164(order.number))
+                copy_number = copy_button(texts.button_copy_number(), e164(order.number))
                 row = [b for b in (copy_number, *row) if b]
             rows = [row] if row else []
             return texts.card_completed(number, code), [*rows, *_next_steps(order)]
@@ -61,8 +62,8 @@ class ReceiveCard:
         if state is OrderState.EXPIRED:
             return texts.card_expired(), _next_steps(order)
         if state is OrderState.INVOICE_EXPIRED:
-            return texts.CARD_INVOICE_EXPIRED, _next_steps(order)
-        return texts.CARD_PAID, [[refresh_button(order), cancel_button(order)]]
+            return texts.card_invoice_expired(), _next_steps(order)
+        return texts.card_paid(), [[refresh_button(order), cancel_button(order)]]
 
 
 CARD = ReceiveCard()
@@ -71,13 +72,13 @@ CARD = ReceiveCard()
 def _next_steps(order: Order) -> Rows:
     """One tap to what a person does next once an order ended: the same again, the same
     service where numbers may be left (after "no number"), or another country."""
-    another = [action_button(texts.BUTTON_ANOTHER_COUNTRY, PickCountry())]
+    another = [action_button(texts.button_another_country(), PickCountry())]
     service = order.service_code
     if not service:
         return [another]
     if order.state is OrderState.NO_NUMBER and order.country_code != AUTO_SELECT:
-        again = action_button(texts.BUTTON_SAME_SERVICE_ELSEWHERE, BuyAgain(AUTO_SELECT, service))
+        again = action_button(texts.button_same_service_elsewhere(), BuyAgain(AUTO_SELECT, service))
     else:
         country = order.country_code or AUTO_SELECT
-        again = action_button(texts.BUTTON_BUY_AGAIN, BuyAgain(country, service))
+        again = action_button(texts.button_buy_again(), BuyAgain(country, service))
     return [[again], another]

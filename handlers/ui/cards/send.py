@@ -11,7 +11,8 @@ from handlers.ui.cards.base import Rows, refresh_button
 
 
 class SendCard:
-    invoice_note = texts.SEND_HOLD_INVOICE
+    def invoice_note(self) -> str:
+        return texts.send_hold_invoice()
 
     def subject(self, order: Order) -> str:
         return texts.send_subject(format_phone(order.phone or ""))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.database import Dialect
+from storage.database import Dialect, SchemaTooNew
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,3 +306,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     """
     ),
 )
+
+
+def pending(applied: set[int], where: str) -> list[tuple[int, Migration]]:
+    """The migrations still to apply, in order; refuses a database from a newer bot, which this
+    one would misread ("at /path/bot.db", "db.internal:5432/sms4sats")."""
+    newest = max(applied, default=0)
+    if newest > len(MIGRATIONS):
+        raise SchemaTooNew(
+            f"The database {where} is from a newer version of the bot "
+            f"(schema {newest}, this bot knows {len(MIGRATIONS)})."
+        )
+    return [(version, m) for version, m in enumerate(MIGRATIONS, start=1) if version not in applied]

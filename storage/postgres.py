@@ -19,12 +19,11 @@ from storage.database import (
     IntegrityError,
     Params,
     Row,
-    SchemaTooNew,
     Session,
     format_placeholders,
     plain,
 )
-from storage.migrations import MIGRATIONS
+from storage.migrations import pending
 
 Connection = psycopg.AsyncConnection[DictRow]
 
@@ -147,15 +146,7 @@ async def _migrate(connection: psycopg.AsyncConnection[Any], where: str) -> None
     )
     cursor = await connection.execute("SELECT version FROM schema_migrations")
     applied = {int(row[0]) for row in await cursor.fetchall()}
-    newest = max(applied, default=0)
-    if newest > len(MIGRATIONS):
-        raise SchemaTooNew(
-            f"The database {where} is from a newer version of the bot "
-            f"(schema {newest}, this bot knows {len(MIGRATIONS)})."
-        )
-    for version, migration in enumerate(MIGRATIONS, start=1):
-        if version in applied:
-            continue
+    for version, migration in pending(applied, where):
         async with connection.transaction():
             # No parameters: the simple query protocol, which runs a whole script.
             await connection.execute(migration.postgresql)

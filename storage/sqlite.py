@@ -18,11 +18,10 @@ from storage.database import (
     IntegrityError,
     Params,
     Row,
-    SchemaTooNew,
     Session,
     plain,
 )
-from storage.migrations import MIGRATIONS
+from storage.migrations import MIGRATIONS, pending
 
 
 class _Statements(Session):
@@ -153,15 +152,7 @@ class SqliteDatabase(Database):
                 if version not in applied:
                     await _record(tx, version)
                     applied.add(version)
-            newest = max(applied, default=0)
-            if newest > len(MIGRATIONS):
-                raise SchemaTooNew(
-                    f"The database at {self.path} is from a newer version of the bot "
-                    f"(schema {newest}, this bot knows {len(MIGRATIONS)})."
-                )
-            for version, migration in enumerate(MIGRATIONS, start=1):
-                if version in applied:
-                    continue
+            for version, migration in pending(applied, f"at {self.path}"):
                 for statement in _statements(migration.sqlite):
                     await tx.execute(statement)
                 await _record(tx, version)

@@ -7,6 +7,7 @@ from storage.chats import ChatStore
 from storage.database import Database
 from storage.drafts import Draft, DraftStore
 from storage.orders import OrderStore
+from storage.outbox import OutboxEntry, OutboxStore, Part, Priority
 from storage.placements import Placement, PlacementStore
 
 __all__ = [
@@ -15,6 +16,10 @@ __all__ = [
     "Draft",
     "DraftStore",
     "OrderStore",
+    "OutboxEntry",
+    "OutboxStore",
+    "Part",
     "Placement",
     "PlacementStore",
+    "Priority",
 ]

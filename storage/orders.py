@@ -105,6 +105,14 @@ class OrderStore:
             rows = await cursor.fetchall()
         return [order_from_row(row) for row in rows]
 
+    async def changed_since(self, since: float) -> list[Order]:
+        """Orders written at or after `since` (new ones too, and closed ones), oldest first."""
+        async with self._db.connection.execute(
+            "SELECT * FROM orders WHERE updated_at >= ? ORDER BY id", (since,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [order_from_row(row) for row in rows]
+
     async def untold(self, chat_id: int) -> list[Order]:
         """Orders of the chat with news its user has not been told (say, while they blocked us)."""
         async with self._db.connection.execute(

@@ -9,8 +9,8 @@ import httpx
 from bot.config import Settings
 from bot.core.admins import AdminDirectory
 from bot.core.catalog import Catalog
-from bot.core.deliveries import Deliveries
 from bot.core.notifier import Notifier
+from bot.core.outbox import Outbox
 from bot.core.placement import OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
@@ -31,13 +31,14 @@ class Services:
     catalog: Catalog
     admins: AdminDirectory
     tracker: OrderTracker
-    deliveries: Deliveries
+    outbox: Outbox
     poller: OrderPoller
     placement: OrderPlacement
     notifier: Notifier
     clock: Clock
 
     async def close(self) -> None:
-        await self.deliveries.close()
+        await self.poller.close()
+        await self.outbox.close()
         await self.http.aclose()
         await self.database.close()

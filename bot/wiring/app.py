@@ -9,26 +9,26 @@ import httpx
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.config import Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.catalog import Catalog
-from bot.core.deliveries import Deliveries
+from bot.core.outbox import Outbox
 from bot.core.placement import Limits, OrderPlacement
-from bot.core.poller import JOB_NAME, OrderPoller
+from bot.core.poller import OrderPoller
 from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
 from bot.sms4sats import Sms4SatsClient
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers import routes
-from handlers.context import SERVICES_KEY, AnyApplication, get_services
+from handlers.context import SERVICES_KEY, AnyApplication
 from handlers.sequencing import PersonSequencer
 from handlers.ui import texts
 from handlers.ui.command_menus import publish_commands
 from handlers.ui.notifier import TelegramNotifier
-from storage import ChatStore, Database, DraftStore, OrderStore, PlacementStore
+from storage import ChatStore, Database, DraftStore, OrderStore, OutboxStore, PlacementStore
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,9 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         application.bot_data[SERVICES_KEY] = services
         await publish_commands(application.bot, settings)
         await _resolve_cut_short_placements(services)
-        assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            _poll_job,
-            interval=settings.poll_interval,
-            first=0.2,
-            name=JOB_NAME,
-            # A tick that overruns is skipped, never stacked: the orders it would check are the
-            # same ones the running tick is checking.
-            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-        )
+        # The outbox first: the poller hands it every open order still untold as it loads them.
+        await services.outbox.start()
+        await services.poller.start()
         log.info("Bot @%s is up; checking orders every %ss", application.bot.username,
                  settings.poll_interval)  # fmt: skip
 
@@ -109,7 +102,14 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
     tracker = OrderTracker(
         notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
     )
-    deliveries = Deliveries(tracker.tell)
+    outbox = Outbox(
+        tracker.tell,
+        tracker.close_unreachable,
+        OutboxStore(database, clock),
+        orders,
+        chats,
+        clock,
+    )
     return Services(
         settings=settings,
         http=http,
@@ -123,10 +123,8 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
             _admin_reader(application.bot), settings.admin_ids, settings.admin_chat_id, clock
         ),
         tracker=tracker,
-        deliveries=deliveries,
-        poller=OrderPoller(
-            tracker, deliveries, orders, chats, poll_interval=settings.poll_interval
-        ),
+        outbox=outbox,
+        poller=OrderPoller(tracker, outbox, orders, poll_interval=settings.poll_interval),
         placement=OrderPlacement(
             orders,
             PlacementStore(database, clock),
@@ -164,7 +162,3 @@ async def _ask_to_slow_down(update: Update) -> None:
         await update.callback_query.answer(texts.SLOW_DOWN)
     elif update.effective_chat is not None:
         await update.effective_chat.send_message(texts.SLOW_DOWN)
-
-
-async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await get_services(context).poller.tick()

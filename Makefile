@@ -28,8 +28,9 @@ test: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m bot
 
+## The poller and outbox against the design they replaced (about 10 minutes; not in `make test`).
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench_poller
+	$(BIN)/python -m tests.bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

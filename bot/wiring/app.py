@@ -21,6 +21,7 @@ from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
 from bot.sms4sats import Sms4SatsClient
+from bot.wiring.aiohttp_transport import AiohttpTransport
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers import routes
 from handlers.context import SERVICES_KEY, AnyApplication
@@ -90,7 +91,7 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
         raise StartupError(
             f"Cannot open the database at {settings.database_path}: {error}"
         ) from None
-    http = httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+    http = sms4sats_http()
     sms4sats = Sms4SatsClient(
         http,
         settings.sms4sats_api_url,
@@ -135,6 +136,13 @@ async def _open_services(application: AnyApplication, settings: Settings, clock:
         ),
         notifier=notifier,
         clock=clock,
+    )
+
+
+def sms4sats_http() -> httpx.AsyncClient:
+    """The HTTP client for sms4sats: httpx's API, aiohttp's transport (see its module)."""
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=AiohttpTransport()
     )
 
 

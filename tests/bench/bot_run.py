@@ -39,7 +39,7 @@ from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import Sms4SatsClient
-from bot.wiring.app import USER_AGENT
+from bot.wiring.app import sms4sats_http
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers.ui.notifier import TelegramNotifier
 from sandbox.telegram.config import DEFAULT_TOKEN
@@ -93,7 +93,7 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
     clock = time.time
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
     async with (
-        httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False) as http,
+        sms4sats_http() as http,
         httpx.AsyncClient() as control_http,
     ):
         sms4sats = CountingSms4Sats(http, args.sms, ref="bench@example.com")

@@ -39,6 +39,8 @@ RETRY_MAX = 60.0
 # The loop looks at the clock at least this often (real seconds): tests move the bot's clock
 # forward, and entries wait for a time on that clock.
 IDLE_WAKE = 0.1
+# On a clean stop, how long messages on their way may take to be answered (real seconds).
+CLOSE_GRACE = 5.0
 
 TellPart = Callable[[int, tuple[Part, ...]], Awaitable[Order | None]]
 CloseUnreachable = Callable[[Order], Awaitable[object]]
@@ -158,18 +160,18 @@ class Outbox:
         """Tells under way (a message on its way to Telegram, or its answer awaited)."""
         return len(self._in_flight)
 
-    async def drain(self) -> None:
-        """Wait until everything due by the bot's clock now was told or tried (tests, bench)."""
-        while True:
-            now = self._clock()
-            if not any(item.in_flight or item.due_at <= now for item in self._items.values()):
-                return
-            await asyncio.sleep(0.01)
-
     async def close(self) -> None:
-        """Stop; what is still queued stays in the table for the next run."""
+        """Stop sending; what is still queued stays in the table for the next run.
+
+        Messages already on their way get a moment to be answered and recorded: one cut off
+        after Telegram took it is the one a restart would send again."""
         self._closed = True
-        tasks = [*self._in_flight, *([self._loop_task] if self._loop_task else [])]
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=CLOSE_GRACE)
+        tasks = list(self._in_flight)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -255,6 +257,11 @@ class Outbox:
                     await self._close_unreachable(fresh)
             else:
                 order = await self._tell(item.order_id, (item.part,))
+            if item.dirty and order is not None:
+                # Asked for again meanwhile: the order as stored now says whether anything is
+                # left, without spending a message of the budget to find out.
+                item.dirty = False
+                order = await self._orders.get(item.order_id)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -262,7 +269,6 @@ class Outbox:
             log.exception("Order %d: telling its user failed", item.order_id)
             failed = True
         finally:
-            item.in_flight = False
             for key in self._chat_busy.pop(item.chat_id, []):
                 if waiting := self._items.get(key):
                     self._queue(waiting)
@@ -270,6 +276,8 @@ class Outbox:
         await self._settle(item, order, failed)
 
     async def _settle(self, item: _Item, order: Order | None, failed: bool) -> None:
+        # No await before the entry is settled in memory: an `add` in between would be lost.
+        item.in_flight = False
         key = (item.order_id, item.part)
         still = dict(what_to_tell(order)) if order is not None else {}
         if not failed and item.part not in still and not item.dirty:

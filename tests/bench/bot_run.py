@@ -44,7 +44,7 @@ from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers.ui.notifier import TelegramNotifier
 from sandbox.telegram.config import DEFAULT_TOKEN
 from storage import ChatStore, Database, OrderStore, OutboxStore
-from tests.bench.legacy import Deliveries, LegacyPoller
+from tests.bench.legacy import Deliveries, LegacyPoller, locked_tell
 
 FIRST_USER = 2_000_001
 COUNTRY = (187, "USA")
@@ -131,7 +131,7 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
             await poller.start()
             closers = [poller.close, outbox.close]
         else:
-            deliveries = Deliveries(tracker.tell)
+            deliveries = Deliveries(locked_tell(tracker))
             legacy = LegacyPoller(tracker, deliveries, orders, chats, poll_interval=args.interval)
             bot.tasks.append(asyncio.create_task(_repeat(legacy, args.interval)))
             closers = [deliveries.close]

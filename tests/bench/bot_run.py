@@ -39,7 +39,7 @@ from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import Sms4SatsClient
-from bot.wiring.app import sms4sats_http
+from bot.wiring.app import USER_AGENT, sms4sats_http
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers.ui.notifier import TelegramNotifier
 from sandbox.telegram.config import DEFAULT_TOKEN
@@ -87,13 +87,20 @@ class Bot:
         return response.json()
 
 
+def _http_for(design: str) -> httpx.AsyncClient:
+    if design == "old":
+        # As the bot built it before: httpx with its own transport.
+        return httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+    return sms4sats_http()
+
+
 @contextlib.asynccontextmanager
 async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterator[Bot]:
     database = await Database.open(directory / "bench.db")
     clock = time.time
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
     async with (
-        sms4sats_http() as http,
+        _http_for(args.design) as http,
         httpx.AsyncClient() as control_http,
     ):
         sms4sats = CountingSms4Sats(http, args.sms, ref="bench@example.com")

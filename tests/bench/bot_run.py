@@ -157,10 +157,15 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
 async def _repeat(poller: LegacyPoller, interval: float) -> None:
     """The job queue of the old design: a tick every interval; one still running is skipped."""
     running: asyncio.Task[Any] | None = None
-    while True:
-        if running is None or running.done():
-            running = asyncio.create_task(poller.tick())
-        await asyncio.sleep(interval)
+    try:
+        while True:
+            if running is None or running.done():
+                running = asyncio.create_task(poller.tick())
+            await asyncio.sleep(interval)
+    finally:
+        if running is not None:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
 
 
 async def seed(bot: Bot, args: argparse.Namespace) -> None:
@@ -170,7 +175,7 @@ async def seed(bot: Bot, args: argparse.Namespace) -> None:
     await bot.control(bot.telegram_control, "/users", {"first": FIRST_USER, "count": count})
     created = await bot.control(bot.sms_control, "/seed", {"count": count})
     bot.remote_ids = [remote_id for remote_id, _ in created]
-    kinds = [WAITING if args.scenario == "burst" else _MIX[i % 20] for i in range(count)]
+    kinds = [_kind(args.scenario, i) for i in range(count)]
     bot.kinds = kinds
     waiting = [bot.remote_ids[i] for i in range(count) if kinds[i] in (WAITING, ENDED)]
     await bot.control(bot.sms_control, "/act", {"action": "pay", "ids": waiting})
@@ -202,6 +207,14 @@ async def seed(bot: Bot, args: argparse.Namespace) -> None:
         """,
         rows,
     )
+
+
+def _kind(scenario: str, index: int) -> str:
+    if scenario == "burst":
+        return WAITING
+    kind = _MIX[index % 20]
+    # The memory figure is for that many *open* orders.
+    return FRESH if scenario == "rss" and kind == ENDED else kind
 
 
 async def telegram_calls(bot: Bot, since: int) -> tuple[int, list[list[Any]]]:

@@ -70,11 +70,8 @@ class OrderPoller:
         self._synced_at: float | None = None
         self._tasks: set[asyncio.Task[bool]] = set()
         self._loop_task: asyncio.Task[None] | None = None
+        # Checks started so far: tests count them to see how often an order is checked.
         self.checks = 0
-
-    @property
-    def open_orders(self) -> int:
-        return len(self._open)
 
     async def start(self) -> None:
         await self.sync()

@@ -72,7 +72,7 @@ async def show_order(
     if order is None:
         return
     await answer(update.callback_query)  # type: ignore[arg-type]
-    if order.closed_at is None:
+    if order.closed_at is None and not order.state.is_final:
         # An open order's card moves to the bottom of the chat and stays live there.
         await services.tracker.repost(order)
         return

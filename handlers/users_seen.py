@@ -27,6 +27,6 @@ async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def tell_what_was_missed(services: Services, chat_id: int) -> None:
     """After a block is lifted: send the user what their orders did meanwhile (a code, a
-    refund), through the same deliveries as everything else."""
+    refund), through the same outbox as everything else."""
     for order in await services.orders.untold(chat_id):
-        services.deliveries.request(chat_id, order.id, urgent=order.code_pending)
+        await services.outbox.add(order)

@@ -23,6 +23,7 @@ from storage.database import (
 from storage.drafts import Draft, DraftStore
 from storage.menus import Menu, MenuKind, MenuStore
 from storage.orders import OrderStore
+from storage.outbox import OutboxEntry, OutboxStore, Part, Priority
 from storage.placements import Placement, PlacementStore
 from storage.postgres import PostgresDatabase
 from storage.sqlite import SqliteDatabase
@@ -53,9 +54,13 @@ __all__ = [
     "MenuStore",
     "OrderRecord",
     "OrderStore",
+    "OutboxEntry",
+    "OutboxStore",
+    "Part",
     "Placement",
     "PlacementStore",
     "PostgresDatabase",
+    "Priority",
     "SchemaTooNew",
     "Session",
     "SqliteDatabase",

@@ -305,6 +305,55 @@ MIGRATIONS: tuple[Migration, ...] = (
     ALTER TABLE chats ADD COLUMN language TEXT;
     """
     ),
+    # 6: the outbox of what users are still to be told, and the poller's view of changed orders.
+    Migration(
+        sqlite="""
+    -- One row per part of an order still to be told ('code' or 'card'); repeated requests
+    -- coalesce into the row, and the tell reads the order itself, so only its newest state is
+    -- sent. claimed_by and claimed_until are for sharing the outbox between bot instances (a
+    -- claim with a lease); a single instance leaves them NULL.
+    CREATE TABLE outbox (
+        order_id      INTEGER NOT NULL,
+        part          TEXT NOT NULL CHECK (part IN ('code', 'card')),
+        chat_id       INTEGER NOT NULL,
+        -- 0 a code, 1 a change the user waits for, 2 a cosmetic edit: lower goes first.
+        priority      INTEGER NOT NULL,
+        due_at        REAL NOT NULL,
+        claimed_by    TEXT,
+        claimed_until REAL,
+        created_at    REAL NOT NULL,
+        PRIMARY KEY (order_id, part)
+    );
+    CREATE INDEX outbox_by_priority ON outbox (priority, due_at);
+
+    -- The poller keeps open orders in memory and reads only the rows written since it last
+    -- looked (new orders, changes made by button presses).
+    CREATE INDEX orders_by_update ON orders (updated_at);
+    """,
+        postgresql="""
+    -- One row per part of an order still to be told ('code' or 'card'); repeated requests
+    -- coalesce into the row, and the tell reads the order itself, so only its newest state is
+    -- sent. claimed_by and claimed_until are for sharing the outbox between bot instances (a
+    -- claim with a lease); a single instance leaves them NULL.
+    CREATE TABLE outbox (
+        order_id      BIGINT NOT NULL,
+        part          TEXT NOT NULL CHECK (part IN ('code', 'card')),
+        chat_id       BIGINT NOT NULL,
+        -- 0 a code, 1 a change the user waits for, 2 a cosmetic edit: lower goes first.
+        priority      INTEGER NOT NULL,
+        due_at        DOUBLE PRECISION NOT NULL,
+        claimed_by    TEXT,
+        claimed_until DOUBLE PRECISION,
+        created_at    DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (order_id, part)
+    );
+    CREATE INDEX outbox_by_priority ON outbox (priority, due_at);
+
+    -- The poller keeps open orders in memory and reads only the rows written since it last
+    -- looked (new orders, changes made by button presses).
+    CREATE INDEX orders_by_update ON orders (updated_at);
+    """,
+    ),
 )
 
 

@@ -104,6 +104,13 @@ class OrderStore:
         )
         return {(str(row["kind"]), str(row["state"])): int(row["n"]) for row in rows}
 
+    async def changed_since(self, since: float) -> list[Order]:
+        """Orders written at or after `since` (new ones too, and closed ones), oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM orders WHERE updated_at >= ? ORDER BY id", (since,)
+        )
+        return [order_from_row(row) for row in rows]
+
     async def untold(self, chat_id: int) -> list[Order]:
         """Orders of the chat with news its user has not been told (say, while they blocked us)."""
         rows = await self._db.fetch_all(

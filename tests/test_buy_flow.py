@@ -234,6 +234,8 @@ async def test_orders_list_and_card(stack: Stack) -> None:
     # The live card moves to the bottom of the chat and keeps updating there.
     await stack.sms4sats.deliver_code(invoice.remote_id, "9090")
     await stack.wait_text(ALICE, "🔑 Your code")
+    # The code goes first; the card's edit to Done follows it.
+    await stack.wait_text(ALICE, "Done")
     cards = [m for m in await stack.telegram.bot_messages(ALICE) if m.body.startswith("Order #")]
     assert len(cards) == 1 and "Done" in cards[0].body
     assert cards[0].message_id > listing.message_id

@@ -64,7 +64,7 @@ async def test_a_flooding_group_slows_only_itself(stack: Stack) -> None:
     await stack.wait_text(GROUP, "a lot at once", timeout=15)
 
     async def settled() -> bool:
-        return not stack.services.deliveries.busy_chats
+        return not stack.services.outbox.pending
 
     await eventually(settled, timeout=20)
     messages = await stack.telegram.bot_messages(GROUP)

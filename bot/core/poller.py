@@ -1,26 +1,45 @@
-"""The background job that follows every open order until its user has been told the end.
+"""Follows every open order with sms4sats, each on its own schedule, and hands news to the outbox.
 
-One repeating job: each tick reads the open orders in one query, checks those that are due with
-sms4sats with bounded concurrency, and hands whatever the users must be told to `Deliveries`.
-A tick never waits for Telegram. How often an order is due is its kind's rule.
+Each open order has its own next check time in a heap; a loop starts the checks that are due,
+at most `concurrency` at once, and never waits for a batch to finish. A check only asks
+sms4sats and writes the database; telling the user is the outbox's job, so a slow Telegram
+never holds a slot. How often an order is checked is its kind's rule (`check_every`): orders
+waiting for a number or a code every interval, stale unpaid invoices less often, ended orders
+never. Each order keeps its own phase within the interval, so thousands of orders are spread
+evenly instead of firing at once.
+
+Open orders live in memory, loaded once at start; after that the loop reads only the rows
+written since it last looked (new orders, button presses), so a restart or a change made
+elsewhere is picked up without reading every open order again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 from dataclasses import dataclass
 
-from bot.core.deliveries import Deliveries
+from bot.core.outbox import Outbox
 from bot.core.tracker import OrderTracker
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order
-from storage import ChatStore, OrderStore
+from storage import OrderStore
 
 log = logging.getLogger(__name__)
 
-JOB_NAME = "poll-open-orders"
 DEFAULT_CONCURRENCY = 32
+# Spreads orders over the interval: the golden ratio's fraction puts consecutive ids far apart.
+_PHASE_STEP = 0.6180339887498949
+# How often (bot's clock) the loop reads the orders written since it last looked, at most.
+SYNC_EVERY = 0.5
+# Rows written this long before the last look are read again: a write whose timestamp was
+# taken before the look may land just after it.
+SYNC_MARGIN = 2.0
+# The loop gathers due checks for at least this long (real seconds) between two wake-ups, and
+# looks at the clock at least every IDLE_WAKE (tests move the bot's clock forward).
+MIN_WAKE = 0.005
+IDLE_WAKE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,68 +52,144 @@ class OrderPoller:
     def __init__(
         self,
         tracker: OrderTracker,
-        deliveries: Deliveries,
+        outbox: Outbox,
         orders: OrderStore,
-        chats: ChatStore,
         *,
         poll_interval: float,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self._tracker = tracker
-        self._deliveries = deliveries
+        self._outbox = outbox
         self._orders = orders
-        self._chats = chats
         self._interval = poll_interval
-        self._concurrency = concurrency
-        self._tick_lock = asyncio.Lock()
-        self._checked_at: dict[int, float] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self._open: dict[int, Order] = {}
+        self._due: dict[int, float] = {}
+        self._heap: list[tuple[float, int]] = []
+        self._checking: set[int] = set()
+        self._synced_at: float | None = None
+        self._tasks: set[asyncio.Task[bool]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+        # Checks started so far: tests count them to see how often an order is checked.
+        self.checks = 0
+
+    async def start(self) -> None:
+        await self.sync()
+        self._loop_task = asyncio.get_running_loop().create_task(self._run(), name="poller")
+
+    async def close(self) -> None:
+        tasks = [*self._tasks, *([self._loop_task] if self._loop_task else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def sync(self) -> None:
+        """Take in the orders written since the last look (all open ones the first time)."""
+        now = self._tracker.now()
+        if self._synced_at is None:
+            changed = await self._orders.open_orders()
+        else:
+            changed = await self._orders.changed_since(self._synced_at - SYNC_MARGIN)
+        self._synced_at = now
+        for order in changed:
+            known = self._open.get(order.id)
+            if known is not None and known.updated_at >= order.updated_at:
+                continue
+            await self._take_in(order, now)
 
     async def tick(self) -> TickReport:
-        # A slow tick (sms4sats hanging) must not overlap the next one: they would check the
-        # same orders twice.
-        if self._tick_lock.locked():
-            log.debug("Previous poll still running; skipping this tick")
-            return TickReport(0, 0)
-        async with self._tick_lock:
+        """Check every order due by now and wait for those checks (tests and the benchmark;
+        the running bot uses the loop, which never waits for a batch)."""
+        await self.sync()
+        now = self._tracker.now()
+        due = [order_id for order_id, at in self._due.items() if at <= now]
+        results = await asyncio.gather(*(self._check_slot(order_id) for order_id in due))
+        return TickReport(len(due), results.count(False))
+
+    async def _take_in(self, order: Order, now: float) -> None:
+        if order.untold and order.closed_at is None:
+            await self._outbox.add(order)
+        if order.closed_at is not None or order.state.is_final:
+            self._forget(order.id)
+            return
+        first = order.id not in self._open
+        self._open[order.id] = order
+        if first:
+            every = rules_for(order.kind).check_every(order, now, self._interval)
+            phase = (order.id * _PHASE_STEP) % 1.0
+            self._schedule(order.id, max(now + phase * every, order.next_poll_at or 0.0))
+
+    def _forget(self, order_id: int) -> None:
+        self._open.pop(order_id, None)
+        self._due.pop(order_id, None)
+
+    def _schedule(self, order_id: int, at: float) -> None:
+        self._due[order_id] = at
+        heapq.heappush(self._heap, (at, order_id))
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_sync = self._tracker.now() + SYNC_EVERY
+        while True:
             now = self._tracker.now()
-            open_orders = await self._orders.open_orders(due_at=now)
-            due = [order for order in open_orders if self._due(order, now)]
-            self._forget_closed(open_orders)
-            if not due:
-                return TickReport(0, 0)
-            unreachable = await self._chats.unreachable_chats({order.chat_id for order in due})
-            semaphore = asyncio.Semaphore(self._concurrency)
+            if now >= next_sync:
+                try:
+                    await self.sync()
+                except Exception:
+                    log.exception("Reading the changed orders failed")
+                next_sync = now + SYNC_EVERY
+            while self._heap and self._heap[0][0] <= now:
+                at, order_id = heapq.heappop(self._heap)
+                if self._due.get(order_id) != at or order_id in self._checking:
+                    continue  # rescheduled since, forgotten, or being checked
+                await self._slots.acquire()
+                task = loop.create_task(self._check(order_id))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            wait = IDLE_WAKE
+            if self._heap:
+                wait = min(wait, self._heap[0][0] - self._tracker.now())
+            await asyncio.sleep(max(wait, MIN_WAKE))
 
-            async def check_one(order: Order) -> bool:
-                async with semaphore:
-                    try:
-                        order = await self._tracker.check(order)
-                    except Exception:
-                        # One broken order must not stop the others; it is tried next tick.
-                        log.exception("Order %d: check failed", order.id)
-                        return False
-                    self._checked_at[order.id] = now
-                    if order.chat_id in unreachable:
-                        await self._tracker.close_unreachable(order)
-                    elif order.untold:
-                        self._deliveries.request(order.chat_id, order.id, urgent=order.code_pending)
-                    return True
+    async def _check_slot(self, order_id: int) -> bool:
+        await self._slots.acquire()
+        return await self._check(order_id)
 
-            results = await asyncio.gather(*(check_one(order) for order in due))
-            return TickReport(len(due), results.count(False))
-
-    def _due(self, order: Order, now: float) -> bool:
-        if order.untold or order.state.is_final:
+    async def _check(self, order_id: int) -> bool:
+        """Check one order and schedule its next check; the caller took a slot for it."""
+        order = self._open.get(order_id)
+        due = self._due.get(order_id)
+        if order is None or due is None or order_id in self._checking:
+            self._slots.release()
             return True
-        last = self._checked_at.get(order.id)
-        if last is None:
+        self._checking.add(order_id)
+        started = self._tracker.now()
+        try:
+            self.checks += 1
+            try:
+                order = await self._tracker.check(order, wait=False)
+            except Exception:
+                # One broken order must not stop the others; it is tried again next interval.
+                log.exception("Order %d: check failed", order_id)
+                if order_id in self._due:
+                    self._schedule(order_id, started + self._interval)
+                return False
+        finally:
+            self._checking.discard(order_id)
+            self._slots.release()
+        if order.untold and order.closed_at is None:
+            await self._outbox.add(order)
+        if order_id not in self._due:
+            return True  # forgotten meanwhile (closed by a button press)
+        if order.closed_at is not None or order.state.is_final:
+            self._forget(order_id)
             return True
-        every = rules_for(order.kind).check_every(order, now, self._interval)
-        # Half a tick of slack: a tick that fires a little early still counts as on time.
-        return now - last >= every - self._interval / 2
-
-    def _forget_closed(self, open_orders: list[Order]) -> None:
-        if len(self._checked_at) > 2 * len(open_orders) + 100:
-            still_open = {order.id for order in open_orders}
-            for order_id in [o for o in self._checked_at if o not in still_open]:
-                del self._checked_at[order_id]
+        self._open[order_id] = order
+        every = rules_for(order.kind).check_every(order, started, self._interval)
+        at = due + every
+        if at < started + every / 2:
+            # Fallen behind (sms4sats slow): start a new phase rather than catch up in a rush,
+            # which would check the order more than once an interval.
+            at = started + every
+        self._schedule(order_id, max(at, order.next_poll_at or 0.0))
+        return True

@@ -10,10 +10,10 @@ from bot.config import Settings
 from bot.core.admins import AdminDirectory
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
-from bot.core.deliveries import Deliveries
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.notifier import Notifier
 from bot.core.operator import OperatorInbox
+from bot.core.outbox import Outbox
 from bot.core.placement import OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
@@ -35,7 +35,7 @@ class Services:
     catalog: Catalog
     admins: AdminDirectory
     tracker: OrderTracker
-    deliveries: Deliveries
+    outbox: Outbox
     poller: OrderPoller
     placement: OrderPlacement
     notifier: Notifier
@@ -47,6 +47,7 @@ class Services:
     balance_watch: BalanceWatch | None
 
     async def close(self) -> None:
-        await self.deliveries.close()
+        await self.poller.close()
+        await self.outbox.close()
         await self.http.aclose()
         await self.database.close()

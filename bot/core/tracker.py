@@ -5,6 +5,10 @@ the user is told, then *that* is stored. A bot killed at any moment resumes from
 tells each user what they have not been told yet. Telegram has no idempotency key, so the one
 window left (a message sent, the process killed before the next write) repeats that message
 rather than losing it; a code message is counted before each attempt and repeated at most once.
+
+Two locks per order. The state lock guards what sms4sats and the user's buttons change (state,
+number, code); the tell lock guards what the user was told (card, code message) and is held
+across Telegram calls. The two write disjoint columns, so a check never waits for Telegram.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from bot.domain.kinds.transitions import apply_deadlines, apply_status
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
-from storage import ChatStore, OrderStore
+from storage import ChatStore, OrderStore, Part
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +53,26 @@ class OrderTracker:
         self._poll_interval = poll_interval
         self._clock = clock
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._tell_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     def lock(self, order_id: int) -> asyncio.Lock:
-        """One lock per order, so checks, telling and a button press never update it at once."""
-        lock = self._locks.get(order_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[order_id] = lock
-        return lock
+        """One lock per order, so a check and a button press never change its state at once."""
+        return _lock_in(self._locks, order_id)
+
+    def _tell_lock(self, order_id: int) -> asyncio.Lock:
+        # One tell of an order at a time: two at once could both send its code.
+        return _lock_in(self._tell_locks, order_id)
 
     def now(self) -> float:
         return self._clock()
 
-    async def check(self, order: Order) -> Order:
-        """Ask sms4sats about one order and store what changed; nobody is told here."""
+    async def check(self, order: Order, *, wait: bool = True) -> Order:
+        """Ask sms4sats about one order and store what changed; nobody is told here.
+
+        With `wait=False` an order whose state lock is taken (a button press is changing it) is
+        left as it is, for the next check: the poller never waits on a person's action."""
         status = None
         if not order.state.is_final:
             try:
@@ -81,7 +91,10 @@ class OrderTracker:
         if status is not None and self._nothing_to_do(order, status):
             # The steady state of most open orders: no lock, no query, no write.
             return order
-        async with self.lock(order.id):
+        lock = self.lock(order.id)
+        if not wait and lock.locked():
+            return order
+        async with lock:
             fresh = await self._orders.get(order.id)
             if fresh is None:
                 return order
@@ -142,17 +155,22 @@ class OrderTracker:
     async def record(self, order: Order, changes: dict[str, Any]) -> Order:
         """Store `changes` and tell the user; the caller holds `lock(order.id)`."""
         order = await self._save(order, changes)
-        return await self._tell_locked(order)
+        async with self._tell_lock(order.id):
+            order = await self._orders.get(order.id) or order
+            return await self._tell_locked(order)
 
-    async def tell(self, order_id: int) -> Order | None:
-        """Tell the order's user whatever they have not been told yet."""
-        async with self.lock(order_id):
+    async def tell(
+        self, order_id: int, parts: tuple[Part, ...] = (Part.CODE, Part.CARD)
+    ) -> Order | None:
+        """Tell the order's user whatever they have not been told yet (of `parts`): the code
+        first, it is what they wait for; then the card."""
+        async with self._tell_lock(order_id):
             order = await self._orders.get(order_id)
-            return None if order is None else await self._tell_locked(order)
+            return None if order is None else await self._tell_locked(order, parts)
 
     async def repost(self, order: Order) -> Order:
         """Send the order's card again at the bottom of the chat; the old one is removed."""
-        async with self.lock(order.id):
+        async with self._tell_lock(order.id):
             order = await self._orders.get(order.id) or order
             old_card = order.card_message_id
             order = await self._orders.update(
@@ -177,28 +195,36 @@ class OrderTracker:
             log.info("Order %d: %s -> %s", order.id, order.state, changes["state"])
         return await self._orders.update(order.id, **changes)
 
-    async def _tell_locked(self, order: Order) -> Order:
+    async def _tell_locked(
+        self, order: Order, parts: tuple[Part, ...] = (Part.CODE, Part.CARD)
+    ) -> Order:
+        """Tell what is untold of `parts`; the caller holds the order's tell lock.
+
+        Writes only the columns of what was told, with the values it showed (`shown_state` is
+        the state rendered, not the state at the time of the write), so a check that changes
+        the order meanwhile leaves it untold and asks again."""
         if order.tell_after is not None and self.now() < order.tell_after:
             return order
         try:
-            if order.card_outdated:
-                balance = await self._balance_after_top_up(order)
-                old_card = order.card_message_id
-                message_id = await self._notifier.show_card(order, balance=balance)
-                order = await self._orders.update(
-                    order.id,
-                    card_message_id=message_id,
-                    shown_state=order.state,
-                    shown_number=order.number,
-                )
-                if old_card is not None and message_id != old_card:
-                    # Recorded first: a kill here leaves an extra message, never a lost card.
-                    await self._notifier.remove_message(order.chat_id, old_card)
-            if order.code_pending:
+            if Part.CODE in parts and order.code_pending:
                 # Counted before the attempt: a kill or a timeout mid-send allows one repeat.
                 order = await self._orders.update(order.id, code_sends=order.code_sends + 1)
                 message_id = await self._notifier.send_code(order)
                 order = await self._orders.update(order.id, code_message_id=message_id)
+            if Part.CARD in parts and order.card_outdated:
+                balance = await self._balance_after_top_up(order)
+                old_card = order.card_message_id
+                message_id = await self._notifier.show_card(order, balance=balance)
+                shown = order
+                order = await self._orders.update(
+                    order.id,
+                    card_message_id=message_id,
+                    shown_state=shown.state,
+                    shown_number=shown.number,
+                )
+                if old_card is not None and message_id != old_card:
+                    # Recorded first: a kill here leaves an extra message, never a lost card.
+                    await self._notifier.remove_message(order.chat_id, old_card)
         except ChatUnreachable:
             log.info("Chat %d cannot be reached; notifications stop", order.chat_id)
             await self._chats.set_chat_status(
@@ -227,3 +253,11 @@ class OrderTracker:
         except Sms4SatsError as error:
             log.warning("Order %d: could not read the new balance: %s", order.id, error)
             return None
+
+
+def _lock_in(locks: weakref.WeakValueDictionary[int, asyncio.Lock], order_id: int) -> asyncio.Lock:
+    lock = locks.get(order_id)
+    if lock is None:
+        lock = asyncio.Lock()
+        locks[order_id] = lock
+    return lock

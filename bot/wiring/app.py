@@ -15,14 +15,15 @@ from bot.config import Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
-from bot.core.deliveries import Deliveries
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.operator import OperatorInbox
+from bot.core.outbox import Outbox
 from bot.core.placement import Limits, OrderPlacement
-from bot.core.poller import JOB_NAME, OrderPoller
+from bot.core.poller import OrderPoller
 from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
+from bot.wiring.aiohttp_transport import AiohttpTransport
 from bot.wiring.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.wiring.metrics import (
     BotMetrics,
@@ -47,6 +48,7 @@ from storage import (
     DraftStore,
     MenuStore,
     OrderStore,
+    OutboxStore,
     PlacementStore,
     StatsStore,
     StorageError,
@@ -91,19 +93,13 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         await publish_commands(application.bot, settings)
         await publish_descriptions(application.bot)
         await _resolve_cut_short_placements(services)
-        assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            _poll_job,
-            interval=settings.poll_interval,
-            first=0.2,
-            name=JOB_NAME,
-            # A tick that overruns is skipped, never stacked: the orders it would check are the
-            # same ones the running tick is checking.
-            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-        )
+        # The outbox first: the poller hands it every open order still untold as it loads them.
+        await services.outbox.start()
+        await services.poller.start()
         jobs = [(_error_reports_job, ERROR_REPORTS_JOB)]
         if services.balance_watch is not None:
             jobs.append((_balance_watch_job, BALANCE_WATCH_JOB))
+        assert application.job_queue is not None
         for job, name in jobs:
             application.job_queue.run_repeating(
                 job,
@@ -215,11 +211,7 @@ async def _open_services(
     except StorageError as error:
         # Already one line that names the database without its password.
         raise StartupError(str(error)) from None
-    http = httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT},
-        follow_redirects=False,
-        transport=CountingTransport(metrics),
-    )
+    http = sms4sats_http(metrics)
     sms4sats = MeteredSms4Sats(
         http,
         settings.sms4sats_api_url,
@@ -242,7 +234,14 @@ async def _open_services(
     tracker = OrderTracker(
         notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
     )
-    deliveries = Deliveries(tracker.tell)
+    outbox = Outbox(
+        tracker.tell,
+        tracker.close_unreachable,
+        OutboxStore(database, clock),
+        orders,
+        chats,
+        clock,
+    )
     stats = StatsStore(database)
     reporter = ErrorReporter(clock, settings.secrets, enabled=settings.error_reports)
     balance_watch = None
@@ -265,10 +264,8 @@ async def _open_services(
             _admin_reader(application.bot), settings.admin_ids, settings.admin_chat_id, clock
         ),
         tracker=tracker,
-        deliveries=deliveries,
-        poller=OrderPoller(
-            tracker, deliveries, orders, chats, poll_interval=settings.poll_interval
-        ),
+        outbox=outbox,
+        poller=OrderPoller(tracker, outbox, orders, poll_interval=settings.poll_interval),
         placement=OrderPlacement(
             orders,
             PlacementStore(database, clock),
@@ -289,6 +286,17 @@ async def _open_services(
             settings.admin_chat_id,
         ),
         balance_watch=balance_watch,
+    )
+
+
+def sms4sats_http(metrics: BotMetrics | None = None) -> httpx.AsyncClient:
+    """The HTTP client for sms4sats: httpx's API, aiohttp's transport (see its module), each
+    request counted for /metrics when `metrics` is given."""
+    transport: httpx.AsyncBaseTransport = AiohttpTransport()
+    if metrics is not None:
+        transport = CountingTransport(metrics, transport)
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport
     )
 
 
@@ -323,10 +331,6 @@ def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
             await update.effective_chat.send_message(text)
 
     return ask
-
-
-async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await get_services(context).poller.tick()
 
 
 async def _error_reports_job(context: ContextTypes.DEFAULT_TYPE) -> None:

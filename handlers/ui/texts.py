@@ -476,7 +476,7 @@ def card_completed(number: str | None, code: str | None) -> str:
         _("📱 Number: <code>%(number)s</code>", number=esc(number)) + "\n" if number else ""
     )
     if code is None:
-        received = _("✅ Code received: it is in the next message.")
+        received = _("✅ Code received: it is in its own message.")
     else:
         received = _("✅ Code received: <code>%(code)s</code>", code=esc(code))
     return f"{number_line}{received}\n" + _("Done — thank you!")

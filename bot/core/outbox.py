@@ -1,0 +1,298 @@
+"""Telling users, apart from checking sms4sats: one queue with priorities and Telegram's limits.
+
+Checks of sms4sats store what changed and `add` the order here; they never wait for Telegram.
+The outbox keeps one entry per part of an order to tell (its code, its card) and sends the most
+urgent first: codes, then changes the user waits for (paid, number, refund), then cosmetic card
+edits. Repeated requests for one part coalesce into its entry, and the tell reads the order
+when it gets to it, so a card goes straight to its newest state. Each chat gets one message at
+a time within its own budget, so a chat that is over its limits only delays itself.
+
+Restarts: each entry is also a row of the `outbox` table (written after the order it is about),
+and what was told is written on the order itself. After a kill the rows come back, and the
+poller adds any open order that is untold, so nothing is lost; a row whose part was told
+already costs a look at the order and sends nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.send_budget import SendBudget
+from bot.domain.clock import Clock
+from bot.domain.orders import Order, OrderState
+from storage import ChatStore, OrderStore, OutboxEntry, OutboxStore, Part, Priority
+
+log = logging.getLogger(__name__)
+
+# Messages in flight at once: enough to keep the overall budget busy while Telegram is slow.
+MAX_IN_FLIGHT = 64
+# A tell that did not get through (a flood wait, Telegram trouble) is tried again after this,
+# doubling per attempt, up to RETRY_MAX.
+RETRY_FIRST = 2.0
+RETRY_MAX = 60.0
+# The loop looks at the clock at least this often (real seconds): tests move the bot's clock
+# forward, and entries wait for a time on that clock.
+IDLE_WAKE = 0.1
+# On a clean stop, how long messages on their way may take to be answered (real seconds).
+CLOSE_GRACE = 5.0
+
+TellPart = Callable[[int, tuple[Part, ...]], Awaitable[Order | None]]
+CloseUnreachable = Callable[[Order], Awaitable[object]]
+
+
+def what_to_tell(order: Order) -> list[tuple[Part, Priority]]:
+    """The parts of `order` its user has not been told, and how urgent each is."""
+    parts: list[tuple[Part, Priority]] = []
+    if order.code_pending:
+        parts.append((Part.CODE, Priority.CODE))
+    if order.card_outdated:
+        # Once a code is there, its own message told the user; an unpaid invoice that
+        # expired has nobody waiting on it.
+        cosmetic = order.code is not None or order.state is OrderState.INVOICE_EXPIRED
+        parts.append((Part.CARD, Priority.COSMETIC if cosmetic else Priority.WAITED_FOR))
+    return parts
+
+
+@dataclass(slots=True)
+class _Item:
+    order_id: int
+    part: Part
+    chat_id: int
+    priority: Priority
+    due_at: float  # the bot's clock
+    version: int = 0
+    in_flight: bool = False
+    # Asked for again while being told: what was sent may be older than what is stored.
+    dirty: bool = False
+    attempts: int = 0
+
+    def entry(self) -> OutboxEntry:
+        return OutboxEntry(self.order_id, self.part, self.chat_id, self.priority, self.due_at)
+
+
+_Key = tuple[int, Part]
+
+
+class Outbox:
+    def __init__(
+        self,
+        tell: TellPart,
+        close_unreachable: CloseUnreachable,
+        store: OutboxStore,
+        orders: OrderStore,
+        chats: ChatStore,
+        clock: Clock,
+        *,
+        budget: SendBudget | None = None,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        self._tell = tell
+        self._close_unreachable = close_unreachable
+        self._store = store
+        self._orders = orders
+        self._chats = chats
+        self._clock = clock
+        self._budget = budget or SendBudget()
+        self._max_in_flight = max_in_flight
+        self._items: dict[_Key, _Item] = {}
+        self._seq = itertools.count()
+        # Ready to go, most urgent first: (priority, sequence, key, version).
+        self._ready: list[tuple[int, int, _Key, int]] = []
+        # Waiting for their time on the bot's clock: (due_at, sequence, key, version).
+        self._later: list[tuple[float, int, _Key, int]] = []
+        # Waiting for their chat's budget, in loop time: (ready_at, sequence, key, version).
+        self._paced: list[tuple[float, int, _Key, int]] = []
+        # Waiting for the message in flight to their chat.
+        self._chat_busy: dict[int, list[_Key]] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._closed = False
+
+    async def start(self) -> None:
+        """Take up what a previous run left to tell, then start telling."""
+        for entry in await self._store.pending():
+            key = (entry.order_id, entry.part)
+            if key not in self._items:
+                item = _Item(entry.order_id, entry.part, entry.chat_id, entry.priority, 0.0)
+                self._items[key] = item
+                self._queue(item)
+        self._loop_task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+
+    async def add(self, order: Order) -> None:
+        """Tell the order's user what they have not been told, as soon as its turn comes."""
+        if self._closed:
+            return
+        due = order.tell_after or 0.0
+        for part, priority in what_to_tell(order):
+            key = (order.id, part)
+            item = self._items.get(key)
+            if item is None:
+                item = _Item(order.id, part, order.chat_id, priority, due)
+                self._items[key] = item
+            elif item.in_flight:
+                item.dirty = True
+                item.priority = min(item.priority, priority)
+                continue
+            elif priority >= item.priority and due <= item.due_at:
+                continue  # already queued, at least as urgently
+            else:
+                item.priority = min(item.priority, priority)
+                item.due_at = max(item.due_at, due) if item.attempts else due
+            self._queue(item)
+            # After the order's own write: a kill in between is covered by the poller, which
+            # adds every open untold order when it starts.
+            await self._store.put(item.entry())
+
+    @property
+    def pending(self) -> int:
+        """Parts still to tell, in flight included."""
+        return len(self._items)
+
+    @property
+    def in_flight(self) -> int:
+        """Tells under way (a message on its way to Telegram, or its answer awaited)."""
+        return len(self._in_flight)
+
+    async def close(self) -> None:
+        """Stop sending; what is still queued stays in the table for the next run.
+
+        Messages already on their way get a moment to be answered and recorded: one cut off
+        after Telegram took it is the one a restart would send again."""
+        self._closed = True
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=CLOSE_GRACE)
+        tasks = list(self._in_flight)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _queue(self, item: _Item) -> None:
+        item.version += 1
+        key = (item.order_id, item.part)
+        if item.due_at > self._clock():
+            heapq.heappush(self._later, (item.due_at, next(self._seq), key, item.version))
+        else:
+            heapq.heappush(self._ready, (int(item.priority), next(self._seq), key, item.version))
+        self._wake.set()
+
+    def _current(self, key: _Key, version: int) -> _Item | None:
+        item = self._items.get(key)
+        return item if item is not None and item.version == version and not item.in_flight else None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self._wake.clear()
+            item = self._next(loop.time())
+            if item is None:
+                await self._sleep(self._idle_wait(loop.time()))
+                continue
+            # Only the overall budget can still make it wait; the chat's was checked.
+            wait = self._budget.overall_ready_at(loop.time()) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            while len(self._in_flight) >= self._max_in_flight:
+                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+            self._budget.take(item.chat_id, loop.time())
+            item.in_flight = True
+            self._chat_busy.setdefault(item.chat_id, [])
+            task = loop.create_task(self._send(item))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    def _next(self, now_loop: float) -> _Item | None:
+        """The most urgent item that may go now; the others are parked where they wait."""
+        now = self._clock()
+        while self._later and self._later[0][0] <= now:
+            _, seq, key, version = heapq.heappop(self._later)
+            if item := self._current(key, version):
+                heapq.heappush(self._ready, (int(item.priority), seq, key, version))
+        while self._paced and self._paced[0][0] <= now_loop:
+            _, seq, key, version = heapq.heappop(self._paced)
+            if item := self._current(key, version):
+                heapq.heappush(self._ready, (int(item.priority), seq, key, version))
+        while self._ready:
+            _, seq, key, version = heapq.heappop(self._ready)
+            item = self._current(key, version)
+            if item is None:
+                continue
+            if item.chat_id in self._chat_busy:
+                self._chat_busy[item.chat_id].append(key)
+                continue
+            ready_at = self._budget.chat_ready_at(item.chat_id, now_loop)
+            if ready_at > now_loop:
+                heapq.heappush(self._paced, (ready_at, seq, key, version))
+                continue
+            return item
+        return None
+
+    def _idle_wait(self, now_loop: float) -> float:
+        wait = IDLE_WAKE
+        if self._paced:
+            wait = min(wait, self._paced[0][0] - now_loop)
+        return max(wait, 0.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _send(self, item: _Item) -> None:
+        order: Order | None = None
+        failed = False
+        try:
+            if await self._chats.unreachable_chats({item.chat_id}):
+                # Blocked or removed: the order stays untold for when they come back.
+                fresh = await self._orders.get(item.order_id)
+                if fresh is not None:
+                    await self._close_unreachable(fresh)
+            else:
+                order = await self._tell(item.order_id, (item.part,))
+            if item.dirty and order is not None:
+                # Asked for again meanwhile: the order as stored now says whether anything is
+                # left, without spending a message of the budget to find out.
+                item.dirty = False
+                order = await self._orders.get(item.order_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # One broken order must not stop the others; it is tried again after a wait.
+            log.exception("Order %d: telling its user failed", item.order_id)
+            failed = True
+        finally:
+            for key in self._chat_busy.pop(item.chat_id, []):
+                if waiting := self._items.get(key):
+                    self._queue(waiting)
+            self._wake.set()
+        await self._settle(item, order, failed)
+
+    async def _settle(self, item: _Item, order: Order | None, failed: bool) -> None:
+        # No await before the entry is settled in memory: an `add` in between would be lost.
+        item.in_flight = False
+        key = (item.order_id, item.part)
+        still = dict(what_to_tell(order)) if order is not None else {}
+        if not failed and item.part not in still and not item.dirty:
+            del self._items[key]
+            await self._store.remove(*key)
+            return
+        if item.dirty and not failed:
+            item.attempts = 0
+        else:
+            item.attempts += 1
+        item.dirty = False
+        if item.part in still:
+            item.priority = still[item.part]
+        retry = 0.0 if not item.attempts else min(RETRY_MAX, RETRY_FIRST * 2 ** (item.attempts - 1))
+        tell_after = order.tell_after if order is not None and order.tell_after else 0.0
+        item.due_at = max(self._clock() + retry, tell_after)
+        self._queue(item)
+        await self._store.put(item.entry())

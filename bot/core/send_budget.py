@@ -1,0 +1,105 @@
+"""How fast the outbox may write: the bot's whole budget, and each chat's, in real seconds.
+
+Telegram answers 429 past about 30 messages a second for the bot, about 1 a second in a private
+chat (with short bursts) and 20 a minute in a group. The outbox keeps a little under each, so
+its own messages never meet a 429 and answers to people's button presses still find room.
+Times are the event loop's monotonic seconds: these are real limits, not the bot's clock.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+OVERALL_PER_SECOND = 28.0
+OVERALL_BURST = 5.0
+PRIVATE_PER_SECOND = 1.0
+PRIVATE_BURST = 3.0
+GROUP_PER_WINDOW = 20
+GROUP_WINDOW = 60.0
+# Chats idle this long forget their budget, so memory follows the chats in use.
+FORGET_AFTER = 120.0
+
+
+@dataclass(slots=True)
+class Bucket:
+    """A token bucket: `burst` at once, then `rate` a second."""
+
+    rate: float
+    burst: float
+    tokens: float
+    updated: float
+
+    def ready_at(self, now: float) -> float:
+        """When a token is there (now, or later)."""
+        tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        return now if tokens >= 1 else now + (1 - tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate) - 1
+        self.updated = now
+
+
+@dataclass(slots=True)
+class Window:
+    """At most `limit` in any `seconds`, which is how Telegram counts a group's messages."""
+
+    limit: int
+    seconds: float
+    sent: deque[float] = field(default_factory=deque)
+
+    def ready_at(self, now: float) -> float:
+        while self.sent and self.sent[0] <= now - self.seconds:
+            self.sent.popleft()
+        return now if len(self.sent) < self.limit else self.sent[0] + self.seconds
+
+    def take(self, now: float) -> None:
+        self.sent.append(now)
+
+
+class SendBudget:
+    def __init__(
+        self,
+        *,
+        overall_per_second: float = OVERALL_PER_SECOND,
+        overall_burst: float = OVERALL_BURST,
+        private_per_second: float = PRIVATE_PER_SECOND,
+        private_burst: float = PRIVATE_BURST,
+        group_per_window: int = GROUP_PER_WINDOW,
+        group_window: float = GROUP_WINDOW,
+    ) -> None:
+        self._overall = Bucket(overall_per_second, overall_burst, overall_burst, 0.0)
+        self._private = (private_per_second, private_burst)
+        self._group = (group_per_window, group_window)
+        self._chats: dict[int, Bucket | Window] = {}
+        self._last_used: dict[int, float] = {}
+
+    def overall_ready_at(self, now: float) -> float:
+        return self._overall.ready_at(now)
+
+    def chat_ready_at(self, chat_id: int, now: float) -> float:
+        budget = self._chats.get(chat_id)
+        return now if budget is None else budget.ready_at(now)
+
+    def take(self, chat_id: int, now: float) -> None:
+        """One message to `chat_id`, now; the caller checked that both budgets had room."""
+        self._overall.take(now)
+        budget = self._chats.get(chat_id)
+        if budget is None:
+            budget = self._new_budget(chat_id, now)
+            self._chats[chat_id] = budget
+        budget.take(now)
+        self._last_used[chat_id] = now
+        if len(self._last_used) > 1024 and len(self._last_used) % 256 == 0:
+            self._forget_idle(now)
+
+    def _new_budget(self, chat_id: int, now: float) -> Bucket | Window:
+        if chat_id < 0:  # groups and channels have negative ids
+            return Window(*self._group)
+        rate, burst = self._private
+        return Bucket(rate, burst, burst, now)
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [chat for chat, used in self._last_used.items() if now - used > FORGET_AFTER]
+        for chat in idle:
+            del self._last_used[chat], self._chats[chat]

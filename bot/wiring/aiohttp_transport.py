@@ -1,0 +1,76 @@
+"""An httpx transport that sends through aiohttp: the same client API, a quarter of the CPU.
+
+Checking thousands of open orders is thousands of small GETs a few seconds apart. Profiled
+with `make bench`, httpx's own transport (httpcore and h11, in pure Python, with a scan of the
+whole connection pool on every request) took 1 to 2 ms of CPU per status check; through aiohttp
+(C-accelerated HTTP parsing, pooled connections) the same check took about 0.4 ms. The client
+code and its tests keep speaking httpx; only the bytes on the wire go another way.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+import aiohttp
+import certifi
+import httpx
+
+DEFAULT_CONNECTIONS = 100
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    def __init__(self, *, connections: int = DEFAULT_CONNECTIONS) -> None:
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Created on first use, inside the running event loop that will own it.
+        if self._session is None:
+            # The same certificate authorities httpx trusts, whatever the system has.
+            context = ssl.create_default_context(cafile=certifi.where())
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=context),
+                # httpx decodes the body by its Content-Encoding, as with its own transport.
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding"),
+            )
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        limits = request.extensions.get("timeout", {})
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            # aiohttp's connect covers waiting for a pooled connection too (httpx's "pool").
+            connect=_sum(limits.get("connect"), limits.get("pool")),
+            sock_read=limits.get("read"),
+        )
+        body = await request.aread()
+        try:
+            async with self._open().request(
+                request.method,
+                str(request.url),
+                headers=list(request.headers.multi_items()),
+                data=body or None,
+                allow_redirects=False,
+                timeout=timeout,
+            ) as response:
+                content = await response.read()
+        except TimeoutError:
+            raise httpx.ReadTimeout("timed out", request=request) from None
+        except aiohttp.ClientConnectorError as error:
+            raise httpx.ConnectError(str(error), request=request) from None
+        except aiohttp.ClientError as error:
+            raise httpx.ReadError(str(error), request=request) from None
+        return httpx.Response(
+            response.status, headers=list(response.raw_headers), content=content, request=request
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _sum(*parts: float | None) -> float | None:
+    present = [part for part in parts if part is not None]
+    return sum(present) if present else None

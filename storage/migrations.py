@@ -308,13 +308,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     # 6: the outbox of what users are still to be told, and the poller's view of changed orders.
     Migration(
         sqlite="""
-    -- One row per part of an order still to be told ('code' or 'card'); repeated requests
+    -- One row per part of an order still to be told (its code, card or warning); repeated requests
     -- coalesce into the row, and the tell reads the order itself, so only its newest state is
     -- sent. claimed_by and claimed_until are for sharing the outbox between bot instances (a
     -- claim with a lease); a single instance leaves them NULL.
     CREATE TABLE outbox (
         order_id      INTEGER NOT NULL,
-        part          TEXT NOT NULL CHECK (part IN ('code', 'card')),
+        part          TEXT NOT NULL CHECK (part IN ('code', 'card', 'warning')),
         chat_id       INTEGER NOT NULL,
         -- 0 a code, 1 a change the user waits for, 2 a cosmetic edit: lower goes first.
         priority      INTEGER NOT NULL,
@@ -331,13 +331,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX orders_by_update ON orders (updated_at);
     """,
         postgresql="""
-    -- One row per part of an order still to be told ('code' or 'card'); repeated requests
+    -- One row per part of an order still to be told (its code, card or warning); repeated requests
     -- coalesce into the row, and the tell reads the order itself, so only its newest state is
     -- sent. claimed_by and claimed_until are for sharing the outbox between bot instances (a
     -- claim with a lease); a single instance leaves them NULL.
     CREATE TABLE outbox (
         order_id      BIGINT NOT NULL,
-        part          TEXT NOT NULL CHECK (part IN ('code', 'card')),
+        part          TEXT NOT NULL CHECK (part IN ('code', 'card', 'warning')),
         chat_id       BIGINT NOT NULL,
         -- 0 a code, 1 a change the user waits for, 2 a cosmetic edit: lower goes first.
         priority      INTEGER NOT NULL,
@@ -352,6 +352,18 @@ MIGRATIONS: tuple[Migration, ...] = (
     -- The poller keeps open orders in memory and reads only the rows written since it last
     -- looked (new orders, changes made by button presses).
     CREATE INDEX orders_by_update ON orders (updated_at);
+    """,
+    ),
+    # 7: the warning a few minutes before sms4sats gives up on a number with no code: when it
+    # became due (then it is told like everything else) and when it was sent (never twice).
+    Migration(
+        sqlite="""
+    ALTER TABLE orders ADD COLUMN warn_requested_at REAL;
+    ALTER TABLE orders ADD COLUMN warned_at REAL;
+    """,
+        postgresql="""
+    ALTER TABLE orders ADD COLUMN warn_requested_at DOUBLE PRECISION;
+    ALTER TABLE orders ADD COLUMN warned_at DOUBLE PRECISION;
     """,
     ),
 )

@@ -116,7 +116,8 @@ class OrderStore:
         rows = await self._db.fetch_all(
             "SELECT * FROM orders WHERE chat_id = ? AND ((shown_state IS DISTINCT FROM state) "
             "OR (shown_number IS DISTINCT FROM number) "
-            "OR (code IS NOT NULL AND code_message_id IS NULL)) "
+            "OR (code IS NOT NULL AND code_message_id IS NULL) "
+            "OR (warn_requested_at IS NOT NULL AND warned_at IS NULL)) "
             "ORDER BY id",
             (chat_id,),
         )

@@ -18,6 +18,7 @@ from storage.database import Database
 class Part(StrEnum):
     CODE = "code"
     CARD = "card"
+    WARNING = "warning"
 
 
 class Priority(IntEnum):

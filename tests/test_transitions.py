@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.kinds.receive import HOLD_TIMEOUT
+from bot.domain.kinds.receive import HOLD_TIMEOUT, WARN_BEFORE
 from bot.domain.kinds.transitions import apply_deadlines, apply_status
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.remote import OrderStatus, SmsStatus
@@ -130,3 +130,23 @@ def test_deadlines() -> None:
     assert apply_deadlines(waiting, NOW + HOLD_TIMEOUT + 121) == {"state": OrderState.EXPIRED}
     sent = order(kind=OrderKind.SEND, state=OrderState.SENT, paid_at=NOW)
     assert apply_deadlines(sent, NOW + 3601) == {"closed_at": NOW + 3601}
+
+
+@pytest.mark.parametrize(
+    ("state", "since_payment", "warned", "expected"),
+    [
+        (OrderState.NUMBER, HOLD_TIMEOUT - WARN_BEFORE - 1, None, {}),  # too early
+        (OrderState.NUMBER, HOLD_TIMEOUT - WARN_BEFORE, None, {"warn_requested_at": "now"}),
+        (OrderState.NUMBER, HOLD_TIMEOUT - 1, None, {"warn_requested_at": "now"}),
+        (OrderState.NUMBER, HOLD_TIMEOUT, None, {}),  # sms4sats gave up: nothing to warn of
+        (OrderState.NUMBER, HOLD_TIMEOUT - 60, NOW, {}),  # requested already: once per order
+        (OrderState.PAID, HOLD_TIMEOUT - 60, None, {}),  # no number to run out
+    ],
+)
+def test_the_expiry_warning_becomes_due_once_in_its_window(
+    state: OrderState, since_payment: float, warned: float | None, expected: dict[str, Any]
+) -> None:
+    paid = order(state=state, paid_at=NOW, number="14155550123", warn_requested_at=warned)
+    now = NOW + since_payment
+    changes = apply_deadlines(paid, now)
+    assert changes == dict.fromkeys(expected, now)

@@ -31,6 +31,9 @@ class Notifier(Protocol):
     async def send_code(self, order: Order) -> int:
         """Send the order's code as a new message (it notifies); its message id."""
 
+    async def send_warning(self, order: Order) -> None:
+        """Warn that the order runs out soon with no code (a new message, with a cancel)."""
+
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         """Delete a message the bot sent (a card that moved); quietly, it is cosmetic."""
 

@@ -56,6 +56,8 @@ def what_to_tell(order: Order) -> list[tuple[Part, Priority]]:
         # expired has nobody waiting on it.
         cosmetic = order.code is not None or order.state is OrderState.INVOICE_EXPIRED
         parts.append((Part.CARD, Priority.COSMETIC if cosmetic else Priority.WAITED_FOR))
+    if order.warning_pending:
+        parts.append((Part.WARNING, Priority.WAITED_FOR))
     return parts
 
 

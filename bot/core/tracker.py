@@ -29,6 +29,9 @@ from storage import ChatStore, OrderStore, Part
 
 log = logging.getLogger(__name__)
 
+# What telling an order covers, in the order it is told: the code before anything else.
+ALL_PARTS = (Part.CODE, Part.CARD, Part.WARNING)
+
 MAX_POLL_BACKOFF = 60.0
 # After a send whose outcome is unknown (Telegram took longer than the timeout to answer), wait
 # this long, doubling per attempt, before anything else is sent to that order's chat.
@@ -159,9 +162,7 @@ class OrderTracker:
             order = await self._orders.get(order.id) or order
             return await self._tell_locked(order)
 
-    async def tell(
-        self, order_id: int, parts: tuple[Part, ...] = (Part.CODE, Part.CARD)
-    ) -> Order | None:
+    async def tell(self, order_id: int, parts: tuple[Part, ...] = ALL_PARTS) -> Order | None:
         """Tell the order's user whatever they have not been told yet (of `parts`): the code
         first, it is what they wait for; then the card."""
         async with self._tell_lock(order_id):
@@ -195,9 +196,7 @@ class OrderTracker:
             log.info("Order %d: %s -> %s", order.id, order.state, changes["state"])
         return await self._orders.update(order.id, **changes)
 
-    async def _tell_locked(
-        self, order: Order, parts: tuple[Part, ...] = (Part.CODE, Part.CARD)
-    ) -> Order:
+    async def _tell_locked(self, order: Order, parts: tuple[Part, ...] = ALL_PARTS) -> Order:
         """Tell what is untold of `parts`; the caller holds the order's tell lock.
 
         Writes only the columns of what was told, with the values it showed (`shown_state` is
@@ -225,6 +224,10 @@ class OrderTracker:
                 if old_card is not None and message_id != old_card:
                     # Recorded first: a kill here leaves an extra message, never a lost card.
                     await self._notifier.remove_message(order.chat_id, old_card)
+            if Part.WARNING in parts and order.warning_pending:
+                # Written before sending: a kill mid-send costs this warning, never a second one.
+                order = await self._orders.update(order.id, warned_at=self.now())
+                await self._notifier.send_warning(order)
         except ChatUnreachable:
             log.info("Chat %d cannot be reached; notifications stop", order.chat_id)
             await self._chats.set_chat_status(

@@ -78,6 +78,10 @@ class Order:
     """After an unknown outcome (a timeout), nothing more is sent to the user before this."""
     code_at: float | None = None
     """When the code arrived (receive orders); /stats measures payment -> code with it."""
+    warn_requested_at: float | None = None
+    """When the warning that the order is about to run out became due (receive orders)."""
+    warned_at: float | None = None
+    """When that warning was sent, written before sending: one warning per order, at most."""
 
     @property
     def code_pending(self) -> bool:
@@ -93,6 +97,16 @@ class Order:
         return self.shown_state != self.state or self.shown_number != self.number
 
     @property
+    def warning_pending(self) -> bool:
+        """The order is about to run out and its user has not been warned; once it ended (a
+        code, a refund) the warning has nothing left to say."""
+        return (
+            self.warn_requested_at is not None
+            and self.warned_at is None
+            and not self.state.is_final
+        )
+
+    @property
     def untold(self) -> bool:
         """Something happened that the user has not been told yet."""
-        return self.card_outdated or self.code_pending
+        return self.card_outdated or self.code_pending or self.warning_pending

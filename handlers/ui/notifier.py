@@ -17,11 +17,12 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 
 from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed
 from bot.domain.clock import Clock
+from bot.domain.kinds.receive import gives_up_at
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.phones import format_phone
 from handlers.ui import cards, texts
 from handlers.ui.callbacks import MenuBuy
-from handlers.ui.cards.base import copy_button
+from handlers.ui.cards.base import cancel_button, copy_button
 from handlers.ui.i18n import DEFAULT_LOCALE, use_locale
 from storage import Placement
 
@@ -78,6 +79,26 @@ class TelegramNotifier:
             )
         )
         return message.message_id
+
+    async def send_warning(self, order: Order) -> None:
+        with use_locale(await self._locale_of_chat(_chat_of(order))):
+            ends = gives_up_at(order)
+            assert ends is not None, "only a paid order runs out"
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            number = format_phone(order.number) if order.number else None
+            text = texts.expiry_warning(
+                order.id, number, cards.subject(order), datetime.fromtimestamp(ends, UTC), now
+            )
+            keyboard = InlineKeyboardMarkup([[cancel_button(order)]])
+            await self._guard(
+                self._bot.send_message(
+                    _chat_of(order),
+                    text,
+                    reply_markup=keyboard,
+                    read_timeout=self._timeout,
+                    write_timeout=self._timeout,
+                )
+            )
 
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         try:

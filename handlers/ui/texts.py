@@ -514,6 +514,27 @@ def code_message(code: str, number: str | None, subject: str) -> str:
     return f"{title}\n\n<code>{esc(code)}</code>"
 
 
+def expiry_warning(
+    order_id: int, number: str | None, subject: str, ends_at: datetime, now: datetime
+) -> str:
+    """A few minutes before sms4sats gives up on a number that got no code."""
+    title = _("⏳ <b>Order #%(order)s: no code yet.</b>", order=order_id)
+    if number:
+        runs_out = _(
+            "The number %(number)s (%(subject)s) runs out at %(time)s (in %(left)s).",
+            number=esc(number), subject=subject, time=clock(ends_at),
+            left=duration((ends_at - now).total_seconds()),
+        )  # fmt: skip
+    else:
+        runs_out = _(
+            "The order (%(subject)s) runs out at %(time)s (in %(left)s).",
+            subject=subject, time=clock(ends_at), left=duration((ends_at - now).total_seconds()),
+        )  # fmt: skip
+    refund = _("If no code comes by then, your sats return to your wallet by themselves.")
+    advice = _("Still no SMS? Cancel now and try another service or country.")
+    return f"{title}\n{runs_out}\n{refund}\n{advice}"
+
+
 # --- cancel --------------------------------------------------------------------------------
 
 

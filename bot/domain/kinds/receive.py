@@ -15,6 +15,9 @@ HOLD_TIMEOUT = 21 * 60
 DEADLINE_MARGIN = 2 * 60
 # sms4sats refuses a cancel earlier than this after payment.
 CANCEL_AFTER = 2 * 60
+# A number with no code yet gets one warning this long before sms4sats gives up on it: time
+# to try the app again, or to cancel and buy elsewhere.
+WARN_BEFORE = 4 * 60
 
 
 class Receive(KindRules):
@@ -65,8 +68,21 @@ class Receive(KindRules):
         if order.state in (OrderState.PAID, OrderState.NUMBER):
             if order.paid_at is not None and now > order.paid_at + HOLD_TIMEOUT + DEADLINE_MARGIN:
                 return {"state": OrderState.EXPIRED}
+            warn_from = gives_up_at(order)
+            if (
+                order.state is OrderState.NUMBER
+                and order.warn_requested_at is None
+                and warn_from is not None
+                and warn_from - WARN_BEFORE <= now < warn_from
+            ):
+                return {"warn_requested_at": now}
             return {}
         return super().deadline(order, now)
+
+
+def gives_up_at(order: Order) -> float | None:
+    """When sms4sats cancels the hold invoice of a paid order that got no code."""
+    return None if order.paid_at is None else order.paid_at + HOLD_TIMEOUT
 
 
 def cancel_possible_from(order: Order) -> float | None:

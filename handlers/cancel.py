@@ -83,7 +83,8 @@ def _order_line(order: Order, now: float) -> tuple[str, bool]:
             return texts.cancel_now(line), True
         expires = order.invoice_expires_at
         at = datetime.fromtimestamp(expires, UTC) if expires else None
-        return texts.cancel_unpaid(line, at), False
+        # sms4sats cannot cancel these invoices; the button forgets them here (it says so).
+        return texts.cancel_unpaid(line, at), True
     if not rules_for(order.kind).cancellable:
         return texts.cancel_never(line), False
     cancel_at = cancel_possible_from(order)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from bot.core.services import Services
@@ -109,6 +109,9 @@ async def cancel_order(
         return
     query = update.callback_query
     assert query is not None
+    if not rules_for(order.kind).cancellable and order.state is OrderState.AWAITING_PAYMENT:
+        await _withdraw_invoice(query, services, order)
+        return
     async with services.tracker.lock(order.id):
         order = await services.orders.get(order.id) or order
         if not rules_for(order.kind).cancellable or order.state.is_final:
@@ -136,3 +139,16 @@ async def cancel_order(
             return
     # A refusal may mean the order moved on (a code came): show its latest state now.
     await services.tracker.poll(order)
+
+
+async def _withdraw_invoice(query: CallbackQuery, services: Services, order: Order) -> None:
+    """An unpaid SMS or top-up invoice: sms4sats cannot cancel it, so it is only forgotten
+    here, after one last look that it was not paid meanwhile; the answer says so."""
+    order = await services.tracker.check(order)
+    async with services.tracker.lock(order.id):
+        order = await services.orders.get(order.id) or order
+        if order.state is not OrderState.AWAITING_PAYMENT:
+            await answer(query, texts.cancel_not_possible(), alert=True)
+            return
+        await answer(query, texts.invoice_withdrawn_alert(), alert=True)
+        await services.tracker.record(order, {"state": OrderState.CANCELLED})

@@ -45,7 +45,7 @@ async def test_validation_then_paid_by_invoice_then_delivered(stack: Stack) -> N
         "LIGHTNING:LNBC"
     )
     assert "3,000 sats" in photo.body and "once the SMS is sent" in photo.body
-    assert not any("Cancel" in b.text for b in photo.buttons)
+    assert any("Cancel" in b.text for b in photo.buttons)  # forgets it here (test_withdraw_invoice)
 
     await stack.sms4sats.pay(remote["orderId"])
     await stack.wait_text(ALICE, "Sending your SMS")

@@ -555,6 +555,21 @@ def cancel_done_unpaid() -> str:
     return _("Order cancelled. Nothing was charged.")
 
 
+def invoice_withdrawn() -> str:
+    """The card of an SMS or top-up whose unpaid invoice was cancelled: only on our side."""
+    return _(
+        "✖️ Cancelled here. Nothing was charged. Do not pay this invoice any more: sms4sats "
+        "cannot withdraw it and would still take a payment, but this chat would not follow it."
+    )
+
+
+def invoice_withdrawn_alert() -> str:
+    return _(
+        "Cancelled here; nothing was charged. sms4sats cannot withdraw this invoice: do not "
+        "pay it any more."
+    )
+
+
 def cancel_not_possible() -> str:
     return _("This order can no longer be cancelled.")
 
@@ -725,7 +740,7 @@ def send_card(state: OrderState, message: str, paid_from_balance: bool) -> str:
             "❌ The SMS could not be delivered. Your sats return to your wallet automatically."
         )
     elif state is OrderState.CANCELLED:
-        line = _("✖️ Cancelled. Nothing was charged.")
+        line = invoice_withdrawn()
     elif state is OrderState.INVOICE_EXPIRED:
         line = card_invoice_expired()
     else:

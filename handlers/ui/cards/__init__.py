@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from telegram import InlineKeyboardMarkup
 
-from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderKind, OrderState
 from handlers.ui import texts
 from handlers.ui.cards import fund, receive, send
@@ -64,8 +63,9 @@ def _invoice_card(order: Order, now: datetime) -> Card:
         now=now,
         note=CARDS[order.kind].invoice_note(),
     )
-    # Only some kinds can be cancelled at sms4sats; the other invoices simply expire.
-    buttons: Rows = [[cancel_button(order)]] if rules_for(order.kind).cancellable else []
+    # Every unpaid invoice can be cancelled: at sms4sats for numbers, only here for the others
+    # (the answer to the press says which).
+    buttons: Rows = [[cancel_button(order)]]
     copy = copy_button(texts.button_copy_invoice(), order.invoice)
     if copy is not None:
         buttons.insert(0, [copy])

@@ -26,6 +26,8 @@ class FundCard:
             return texts.fund_completed(order.amount_sats or 0, balance), []
         if order.state is OrderState.INVOICE_EXPIRED:
             return texts.card_invoice_expired(), []
+        if order.state is OrderState.CANCELLED:
+            return texts.invoice_withdrawn(), []
         return texts.card_paid(), [[refresh_button(order)]]
 
 

@@ -130,6 +130,7 @@ class Outbox:
         self._claim_task: asyncio.Task[None] | None = None
         self._closed = False
         self._cluster = cluster
+        self._claim_now = asyncio.Event()
         if cluster is not None:
             cluster.on_change(self._share_changed)
             self._share_changed()
@@ -164,8 +165,13 @@ class Outbox:
             )
 
     async def _claim_loop(self) -> None:
+        assert self._cluster is not None
+        # Within a heartbeat of a claim running out, when heartbeats come faster (short polls).
+        every = min(CLAIM_EVERY, self._cluster.beat_every)
         while True:
-            await asyncio.sleep(CLAIM_EVERY)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._claim_now.wait(), every)
+            self._claim_now.clear()
             try:
                 await self.claim_free()
             except Exception:
@@ -174,6 +180,8 @@ class Outbox:
     def _share_changed(self) -> None:
         assert self._cluster is not None
         self._budget.set_share(self._cluster.share)
+        # A dead instance's chats may be this one's now: look for their messages at once.
+        self._claim_now.set()
 
     async def add(self, order: Order) -> None:
         """Tell the order's user what they have not been told, as soon as its turn comes."""

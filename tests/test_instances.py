@@ -6,16 +6,21 @@ messages are taken over."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram import Chat, Message, Update, User
 
-from bot.core.cluster import Cluster
+from bot.core.cluster import BEATS_PER_LEASE, LEASE_INTERVALS, MIN_LEASE, Cluster
 from bot.core.outbox import Outbox
 from bot.core.send_budget import OVERALL_PER_SECOND, SendBudget
 from bot.domain.orders import Order
@@ -38,6 +43,7 @@ from tests.conftest import POLL_INTERVAL, Stack
 from tests.flows import eventually
 from tests.postgres import PostgresForTests
 from tests.test_outbox import Seeded, seed_in
+from tests.test_restart import ROOT
 
 POSTGRES_ONLY = pytest.mark.parametrize("backend", ["postgresql"])
 
@@ -318,3 +324,118 @@ async def test_two_instances_check_each_order_once_and_tell_each_code_once(
         await eventually(all_codes_sent, timeout=30)
         await asyncio.sleep(5 * POLL_INTERVAL)  # more checks and tells: nothing twice
     assert await codes_sent(stack, orders) == Counter({code_of(s): 1 for s in orders})
+
+
+@asynccontextmanager
+async def bot_process(
+    stack: Stack, database_url: str, log_file: Path
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """A real `python -m bot` on the stack's stand-ins, its log in `log_file`."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "TELEGRAM_BOT_TOKEN": stack.settings.telegram_token,
+        "TELEGRAM_API_URL": stack.settings.telegram_api_url,
+        "SMS4SATS_API_URL": stack.settings.sms4sats_api_url,
+        "DATABASE_URL": database_url,
+        "POLL_INTERVAL": str(POLL_INTERVAL),
+        "LOG_LEVEL": "INFO",
+    }
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                await asyncio.to_thread(process.wait, 10)
+
+
+async def live_instances(database: Database) -> list[dict[str, Any]]:
+    lease = max(LEASE_INTERVALS * POLL_INTERVAL, MIN_LEASE)
+    return await database.fetch_all(
+        "SELECT id, pid FROM instances WHERE last_seen >= ? ORDER BY id", (time.time() - lease,)
+    )
+
+
+async def messages_to(stack: Stack, chats: set[int]) -> int:
+    return sum(
+        1
+        for call in await stack.telegram.calls()
+        if call.get("ok")
+        and call["method"] in ("sendMessage", "editMessageText")
+        and int(call["params"].get("chat_id", 0)) in chats
+    )
+
+
+@POSTGRES_ONLY
+async def test_a_killed_instance_hands_its_orders_and_messages_over(
+    stack: Stack, tmp_path: Path
+) -> None:
+    url = stack.settings.postgres_url
+    assert url is not None
+    orders = await seed_users(stack, 3, stack.services.orders)
+    await stack.stop_bot()
+    sandbox = stack.sms4sats_sandbox.state
+    for seeded in orders:
+        sandbox.pay(seeded.remote_id)
+        sandbox.assign_number(seeded.remote_id)
+    # Two of each person's three codes are there from the start: with a message a second per
+    # chat, the outbox is full when the kill comes. The third arrives after it: its order must
+    # be checked by the survivor.
+    early, late = orders[0::3] + orders[1::3], orders[2::3]
+    for seeded in early:
+        sandbox.deliver_code(seeded.remote_id, code_of(seeded))
+
+    database = await open_database(url)
+    try:
+        async with (
+            bot_process(stack, url, tmp_path / "first.log") as first,
+            bot_process(stack, url, tmp_path / "second.log"),
+        ):
+
+            async def both_live() -> bool:
+                return len(await live_instances(database)) == 2
+
+            await eventually(both_live, timeout=30)
+
+            async def some_codes_told() -> bool:
+                return sum((await codes_sent(stack, orders)).values()) >= 3
+
+            await eventually(some_codes_told, timeout=30)
+            live = await live_instances(database)
+            rank = [row["pid"] for row in live].index(first.pid)
+            its_chats = {chat for chat in USERS if chat % len(live) == rank}
+            first.send_signal(signal.SIGKILL)
+            killed_at = time.monotonic()
+            await asyncio.to_thread(first.wait, 10)
+            before = await messages_to(stack, its_chats)
+            for seeded in late:
+                sandbox.deliver_code(seeded.remote_id, code_of(seeded))
+
+            chat_of = {seeded.order_id: USERS[i // 3] for i, seeded in enumerate(orders)}
+            its_late = [s for s in late if chat_of[s.order_id] in its_chats]
+
+            async def taken_over() -> bool:
+                # A code that reached sms4sats after the kill, in a chat the killed instance
+                # served: the survivor checked the order, and told it.
+                return bool(set(await codes_sent(stack, its_late)))
+
+            await eventually(taken_over, timeout=10)
+            takeover = time.monotonic() - killed_at
+            print("messages to its chats", before, await messages_to(stack, its_chats))
+
+            async def all_codes_sent() -> bool:
+                return set(await codes_sent(stack, orders)) >= {code_of(s) for s in orders}
+
+            await eventually(all_codes_sent, timeout=60)
+            await asyncio.sleep(5 * POLL_INTERVAL)  # more checks and tells: nothing twice
+    finally:
+        await database.close()
+    assert await codes_sent(stack, orders) == Counter({code_of(s): 1 for s in orders})
+    # The lease runs out, the survivor's next heartbeat sees it, and within two intervals
+    # after that the killed instance's chats hear from it (some slack for a loaded machine).
+    lease = max(LEASE_INTERVALS * POLL_INTERVAL, MIN_LEASE)
+    assert takeover <= lease + lease / BEATS_PER_LEASE + 2 * POLL_INTERVAL + 0.5, takeover
+    print(f"takeover after SIGKILL: {takeover:.2f}s (lease {lease}s)")

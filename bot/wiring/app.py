@@ -81,6 +81,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
     metrics = BotMetrics()
     # A person's updates one after another, different people's at the same time.
     sequencer = MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
+    # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
+    rate_limiter = PerChatRateLimiter(metrics=metrics)
 
     async def post_init(application: AnyApplication) -> None:
         i18n.load_all()
@@ -103,9 +105,11 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         await publish_commands(application.bot, settings)
         await publish_descriptions(application.bot)
         await _resolve_cut_short_placements(services)
-        if services.cluster is not None:
+        if (cluster := services.cluster) is not None:
+            # Direct answers (and the outbox, by itself) keep to this instance's share.
+            cluster.on_change(lambda: rate_limiter.set_share(cluster.share))
             # First: the outbox and the poller start with their share of the work.
-            await services.cluster.start()
+            await cluster.start()
         # The outbox first: the poller hands it every open order still untold as it loads them.
         await services.outbox.start()
         await services.poller.start()
@@ -152,8 +156,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
                 allow_sending_without_reply=True,
             )
         )
-        # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
-        .rate_limiter(PerChatRateLimiter(metrics=metrics))
+        .rate_limiter(rate_limiter)
         .concurrent_updates(sequencer)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

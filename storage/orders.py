@@ -163,6 +163,16 @@ class OrderStore:
             await self._db.fetch_value("SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,))
         )
 
+    async def count_code_send(self, order: Order) -> Order | None:
+        """Count one more attempt at sending the order's code, unless one was counted since
+        `order` was read (by another instance, which is sending it): then None."""
+        changed = await self._db.execute(
+            "UPDATE orders SET code_sends = ?, updated_at = ? "
+            "WHERE id = ? AND code_sends = ? AND code_message_id IS NULL",
+            (order.code_sends + 1, self._clock(), order.id, order.code_sends),
+        )
+        return await self.get(order.id) if changed else None
+
     async def update(self, order_id: int, **changes: Any) -> Order:
         """Write `changes` (column=value) and return the order as stored."""
         unknown = set(changes) - _COLUMNS

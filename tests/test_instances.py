@@ -23,7 +23,7 @@ from telegram import Chat, Message, Update, User
 from bot.core.cluster import BEATS_PER_LEASE, LEASE_INTERVALS, MIN_LEASE, Cluster
 from bot.core.outbox import Outbox
 from bot.core.send_budget import OVERALL_PER_SECOND, SendBudget
-from bot.domain.orders import Order
+from bot.domain.orders import Order, OrderKind
 from bot.wiring.app import build_application
 from handlers.context import AnyApplication, get_services_from
 from handlers.sequencing import PersonSequencer
@@ -439,3 +439,20 @@ async def test_a_killed_instance_hands_its_orders_and_messages_over(
     lease = max(LEASE_INTERVALS * POLL_INTERVAL, MIN_LEASE)
     assert takeover <= lease + lease / BEATS_PER_LEASE + 2 * POLL_INTERVAL + 0.5, takeover
     print(f"takeover after SIGKILL: {takeover:.2f}s (lease {lease}s)")
+
+
+async def test_a_code_is_sent_by_one_instance_even_when_both_see_it_pending(
+    database: Database,
+) -> None:
+    clock = StepClock()
+    store = OrderStore(database, clock)
+    order = await store.create(
+        remote_id="r1", kind=OrderKind.RECEIVE, user_id=1, chat_id=1, amount_sats=100,
+        invoice=None, invoice_expires_at=None,
+    )  # fmt: skip
+    # Both instances read the order before either counted its attempt: one may send.
+    counted = await asyncio.gather(store.count_code_send(order), store.count_code_send(order))
+    assert sorted(c is None for c in counted) == [False, True]
+    again = await store.get(order.id)
+    assert again is not None and again.code_sends == 1
+    assert await store.count_code_send(again) is not None  # the one allowed repeat

@@ -208,7 +208,11 @@ class OrderTracker:
         try:
             if Part.CODE in parts and order.code_pending:
                 # Counted before the attempt: a kill or a timeout mid-send allows one repeat.
-                order = await self._orders.update(order.id, code_sends=order.code_sends + 1)
+                # Only if nobody counted one meanwhile: another instance is sending it.
+                counted = await self._orders.count_code_send(order)
+                if counted is None:
+                    return await self._orders.get(order.id) or order
+                order = counted
                 message_id = await self._notifier.send_code(order)
                 order = await self._orders.update(order.id, code_message_id=message_id)
             if Part.CARD in parts and order.card_outdated:

@@ -375,6 +375,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         owner    TEXT NOT NULL,
         until    REAL NOT NULL
     );
+    -- Heartbeats renew, and clean stops release, an instance's leases.
+    CREATE INDEX check_leases_by_owner ON check_leases (owner);
     CREATE INDEX outbox_by_claim ON outbox (claimed_by);
     """,
         postgresql="""
@@ -392,6 +394,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         owner    TEXT NOT NULL,
         until    DOUBLE PRECISION NOT NULL
     );
+    -- Heartbeats renew, and clean stops release, an instance's leases.
+    CREATE INDEX check_leases_by_owner ON check_leases (owner);
     CREATE INDEX outbox_by_claim ON outbox (claimed_by);
     """,
     ),

@@ -85,6 +85,8 @@ class OrderPoller:
         # Orders whose check lease this instance may hold but no longer needs (cluster).
         self._to_release: set[int] = set()
         self._rebalanced = False
+        # The live instances' count and this one's rank as of the last rebalance.
+        self._served_as = (1, 0)
         if cluster is not None:
             cluster.on_change(self._on_rebalance)
 
@@ -152,10 +154,12 @@ class OrderPoller:
         and check the orders that came here within an interval (a dead instance's are late)."""
         assert self._cluster is not None
         self._rebalanced = False
+        size, rank = self._served_as
+        self._served_as = (self._cluster.size, self._cluster.rank)
         for order_id, order in self._open.items():
             if not self._cluster.serves(order.chat_id):
                 self._to_release.add(order_id)
-            elif order_id not in self._checking:
+            elif abs(order.chat_id) % size != rank and order_id not in self._checking:
                 at = now + ((order_id * _PHASE_STEP) % 1.0) * self._interval
                 if at < self._due.get(order_id, at + 1):
                     self._schedule(order_id, at)

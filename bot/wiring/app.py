@@ -110,6 +110,10 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
             cluster.on_change(lambda: rate_limiter.set_share(cluster.share))
             # First: the outbox and the poller start with their share of the work.
             await cluster.start()
+            if settings.webhook_url is None and cluster.size > 1:
+                log.warning("Other instances run on this database: with long polling they "
+                            "take updates from each other (Telegram allows one getUpdates "
+                            "per bot); set WEBHOOK_URL to share the updates as well")  # fmt: skip
         # The outbox first: the poller hands it every open order still untold as it loads them.
         await services.outbox.start()
         await services.poller.start()

@@ -7,6 +7,12 @@ arrival order and everyone else's concurrently. A chat with too many updates wai
 flooding the bot) has the excess dropped, with one "slow down" per episode, so its backlog never
 holds what other chats need. `/cancel` interrupts a handler of the same person that waits on
 sms4sats inside `interruptible`, so leaving never waits for a hanging call.
+
+With several instances on one database (PostgreSQL), a person's next update may reach another
+instance: `share_with` adds a lock the instances share (an advisory lock per (chat, user)),
+held around each update after the in-process one, so their updates are still handled one
+after the other. The in-process lock stays first: an instance waits for the shared lock with
+one update per person, never one per update.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import inspect
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -33,6 +39,7 @@ MAX_WAITING_PER_CHAT = 10
 
 Overflow = Callable[[Update], Awaitable[None]]
 Person = tuple[int, int]
+SharedLock = Callable[[Person], AbstractAsyncContextManager[None]]
 
 
 class PersonSequencer(BaseUpdateProcessor):
@@ -52,6 +59,11 @@ class PersonSequencer(BaseUpdateProcessor):
         self._running: dict[Person, asyncio.Task[Any]] = {}
         self._interruptible: set[Person] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self._shared: SharedLock | None = None
+
+    def share_with(self, lock: SharedLock) -> None:
+        """Also hold `lock(person)`, which other instances hold too, while handling an update."""
+        self._shared = lock
 
     async def initialize(self) -> None:
         """Nothing to set up: the state lives in memory for the process's lifetime."""
@@ -77,7 +89,11 @@ class PersonSequencer(BaseUpdateProcessor):
         try:
             # asyncio.Lock wakes its waiters first come, first served: arrival order.
             async with lock:
-                await self._run(person, coroutine)
+                if self._shared is None:
+                    await self._run(person, coroutine)
+                else:
+                    async with self._shared(person):
+                        await self._run(person, coroutine)
         finally:
             self._users[person] -= 1
             if not self._users[person]:

@@ -21,6 +21,7 @@ from storage.database import (
     StorageError,
 )
 from storage.drafts import Draft, DraftStore
+from storage.instances import InstanceStore
 from storage.menus import Menu, MenuKind, MenuStore
 from storage.orders import OrderStore
 from storage.outbox import OutboxEntry, OutboxStore, Part, Priority
@@ -48,6 +49,7 @@ __all__ = [
     "DatabaseUnavailable",
     "Draft",
     "DraftStore",
+    "InstanceStore",
     "IntegrityError",
     "Menu",
     "MenuKind",

@@ -366,6 +366,51 @@ MIGRATIONS: tuple[Migration, ...] = (
     ALTER TABLE orders ADD COLUMN warned_at DOUBLE PRECISION;
     """,
     ),
+    # 8: instances sharing one PostgreSQL database. A single SQLite
+    # process never writes these tables; they exist there too so that both schemas stay alike.
+    Migration(
+        sqlite="""
+    -- One row per running bot process: a random id per start, where it runs (for the
+    -- operator), and a heartbeat. Live instances (seen within the lease) split the work.
+    CREATE TABLE instances (
+        id         TEXT PRIMARY KEY,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        started_at REAL NOT NULL,
+        last_seen  REAL NOT NULL
+    );
+    CREATE INDEX instances_by_last_seen ON instances (last_seen);
+
+    -- Which instance checks an order with sms4sats, until when: one check at a time.
+    CREATE TABLE check_leases (
+        order_id INTEGER PRIMARY KEY,
+        owner    TEXT NOT NULL,
+        until    REAL NOT NULL
+    );
+    -- Heartbeats renew, and clean stops release, an instance's leases.
+    CREATE INDEX check_leases_by_owner ON check_leases (owner);
+    CREATE INDEX outbox_by_claim ON outbox (claimed_by);
+    """,
+        postgresql="""
+    CREATE TABLE instances (
+        id         TEXT PRIMARY KEY,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        started_at DOUBLE PRECISION NOT NULL,
+        last_seen  DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX instances_by_last_seen ON instances (last_seen);
+
+    CREATE TABLE check_leases (
+        order_id BIGINT PRIMARY KEY,
+        owner    TEXT NOT NULL,
+        until    DOUBLE PRECISION NOT NULL
+    );
+    -- Heartbeats renew, and clean stops release, an instance's leases.
+    CREATE INDEX check_leases_by_owner ON check_leases (owner);
+    CREATE INDEX outbox_by_claim ON outbox (claimed_by);
+    """,
+    ),
 )
 
 

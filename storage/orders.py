@@ -164,6 +164,26 @@ class OrderStore:
             await self._db.fetch_value("SELECT COUNT(*) FROM orders WHERE user_id = ?", (user_id,))
         )
 
+    async def count_code_send(self, order: Order) -> Order | None:
+        """Count one more attempt at sending the order's code, unless one was counted since
+        `order` was read (by another instance, which is sending it): then None."""
+        changed = await self._db.execute(
+            "UPDATE orders SET code_sends = ?, updated_at = ? "
+            "WHERE id = ? AND code_sends = ? AND code_message_id IS NULL",
+            (order.code_sends + 1, self._clock(), order.id, order.code_sends),
+        )
+        return await self.get(order.id) if changed else None
+
+    async def mark_warned(self, order: Order) -> Order | None:
+        """Record the expiry warning as sent, unless it already was (by another instance, or
+        a button press on this one): then None, and it is not sent again."""
+        now = self._clock()
+        changed = await self._db.execute(
+            "UPDATE orders SET warned_at = ?, updated_at = ? WHERE id = ? AND warned_at IS NULL",
+            (now, now, order.id),
+        )
+        return await self.get(order.id) if changed else None
+
     async def update(self, order_id: int, **changes: Any) -> Order:
         """Write `changes` (column=value) and return the order as stored."""
         unknown = set(changes) - _COLUMNS

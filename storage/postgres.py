@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,10 +29,16 @@ from storage.database import (
 from storage.migrations import pending
 
 Connection = psycopg.AsyncConnection[DictRow]
+log = logging.getLogger(__name__)
 
 # pg_advisory_lock key held while migrating ("sms4" in ASCII): instances starting together
 # migrate one after the other, and the later ones find nothing left to do.
 MIGRATION_LOCK = 0x736D7334
+# The first key of the two-key advisory locks held per person ("sms5"); the second is a hash.
+PERSON_LOCKS = 0x736D7335
+# Waiting for a person's lock held by another instance: first retry, and the longest pause.
+LOCK_RETRY_FIRST = 0.005
+LOCK_RETRY_MAX = 0.1
 CONNECT_TIMEOUT = 10
 PING_TIMEOUT = 3.0
 
@@ -62,9 +71,12 @@ class _Statements(Session):
 class PostgresDatabase(Database):
     dialect = "postgresql"
 
-    def __init__(self, pool: AsyncConnectionPool[Connection], where: str) -> None:
+    def __init__(
+        self, pool: AsyncConnectionPool[Connection], where: str, conninfo: str = ""
+    ) -> None:
         self.where = where
         self._pool = pool
+        self._conninfo = conninfo
 
     @classmethod
     async def open(cls, url: str, *, max_connections: int = 10) -> Self:
@@ -103,7 +115,11 @@ class PostgresDatabase(Database):
         except PoolTimeout:
             await pool.close()
             raise DatabaseUnavailable(f"Cannot connect to the database {where}") from None
-        return cls(pool, where)
+        return cls(pool, where, conninfo)
+
+    def person_locks(self) -> PersonLocks:
+        """Advisory locks per person, on a connection of their own (see PersonLocks)."""
+        return PersonLocks(self._conninfo, self.where)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self._pool.connection() as connection:
@@ -134,6 +150,76 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+class PersonLocks:
+    """One lock per (chat, user) that every instance on the database shares, held while one of
+    the person's updates is handled.
+
+    Session-level advisory locks on one dedicated connection, taken with pg_try_advisory_lock
+    and tried again after a short pause while another instance holds it: one connection holds
+    any number of them, so the pool's connections stay for the handlers (waiting in
+    pg_advisory_lock would tie up a connection per waiting update). A connection that breaks
+    releases its locks on the server; it is opened again for the next update.
+    """
+
+    def __init__(self, conninfo: str, where: str) -> None:
+        self._conninfo = conninfo
+        self._where = where
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+        # One statement at a time on the connection.
+        self._guard = asyncio.Lock()
+
+    async def _ask(self, sql: str, key: int) -> bool:
+        async with self._guard:
+            try:
+                if self._connection is None or self._connection.closed:
+                    self._connection = await psycopg.AsyncConnection.connect(
+                        self._conninfo, autocommit=True
+                    )
+                cursor = await self._connection.execute(sql, (PERSON_LOCKS, key))
+                row = await cursor.fetchone()
+            except BaseException:
+                # Broken, or cancelled mid-statement (the bot stopping): the lock may have been
+                # taken without our knowing, so the connection goes, and its locks with it.
+                if self._connection is not None:
+                    await self._connection.close()
+                self._connection = None
+                raise
+        return bool(row and row[0])
+
+    @asynccontextmanager
+    async def hold(self, person: tuple[int, int]) -> AsyncIterator[None]:
+        key = _person_key(person)
+        wait = LOCK_RETRY_FIRST
+        try:
+            while not await self._ask("SELECT pg_try_advisory_lock(%s, %s)", key):
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, LOCK_RETRY_MAX)
+        except psycopg.Error as error:
+            # Handling the update unlocked beats not handling it: the database is away, and
+            # the handler will say so if it needs it.
+            log.warning("No person lock (database %s): %s", self._where, type(error).__name__)
+            yield
+            return
+        try:
+            yield
+        finally:
+            # A broken connection went, and the lock with it.
+            with contextlib.suppress(psycopg.Error):
+                await self._ask("SELECT pg_advisory_unlock(%s, %s)", key)
+
+    async def close(self) -> None:
+        async with self._guard:
+            if self._connection is not None:
+                await self._connection.close()
+                self._connection = None
+
+
+def _person_key(person: tuple[int, int]) -> int:
+    """A 32-bit key for (chat, user): two people sharing one only wait for each other."""
+    digest = hashlib.blake2b(f"{person[0]}:{person[1]}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 async def _migrate(connection: psycopg.AsyncConnection[Any], where: str) -> None:

@@ -11,6 +11,14 @@ Restarts: each entry is also a row of the `outbox` table (written after the orde
 and what was told is written on the order itself. After a kill the rows come back, and the
 poller adds any open order that is untold, so nothing is lost; a row whose part was told
 already costs a look at the order and sends nothing.
+
+Several instances (PostgreSQL, with a `Cluster`): a row is sent by the instance holding its
+claim. An instance claims the rows it writes, and every `CLAIM_EVERY` seconds the rows nobody
+holds in the chats it serves (new ones, or a dead instance's, whose claims ran out); right
+before sending it makes sure the claim is still its own, and once told it deletes the row only
+if it still holds it, then reads the order again: news that arrived meanwhile from another
+instance is queued again rather than lost. Its heartbeat renews its claims, and its share of
+Telegram's overall budget follows the number of live instances.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core.cluster import Cluster
 from bot.core.send_budget import SendBudget
 from bot.domain.clock import Clock
 from bot.domain.orders import Order, OrderState
@@ -41,6 +50,8 @@ RETRY_MAX = 60.0
 IDLE_WAKE = 0.1
 # On a clean stop, how long messages on their way may take to be answered (real seconds).
 CLOSE_GRACE = 5.0
+# With other instances: how often the rows nobody holds are looked for (real seconds).
+CLAIM_EVERY = 0.5
 
 TellPart = Callable[[int, tuple[Part, ...]], Awaitable[Order | None]]
 CloseUnreachable = Callable[[Order], Awaitable[object]]
@@ -73,6 +84,8 @@ class _Item:
     # Asked for again while being told: what was sent may be older than what is stored.
     dirty: bool = False
     attempts: int = 0
+    # Another instance holds the row now (cluster): this one forgets the item, sends nothing.
+    lost: bool = False
 
     def entry(self) -> OutboxEntry:
         return OutboxEntry(self.order_id, self.part, self.chat_id, self.priority, self.due_at)
@@ -93,6 +106,7 @@ class Outbox:
         *,
         budget: SendBudget | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
+        cluster: Cluster | None = None,
     ) -> None:
         self._tell = tell
         self._close_unreachable = close_unreachable
@@ -115,17 +129,61 @@ class Outbox:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        self._claim_task: asyncio.Task[None] | None = None
         self._closed = False
+        self._cluster = cluster
+        self._claim_now = asyncio.Event()
+        if cluster is not None:
+            cluster.on_change(self._share_changed)
+            self._share_changed()
 
     async def start(self) -> None:
         """Take up what a previous run left to tell, then start telling."""
-        for entry in await self._store.pending():
+        loop = asyncio.get_running_loop()
+        if self._cluster is None:
+            self._take_up(await self._store.pending())
+        else:
+            await self.claim_free()
+            self._claim_task = loop.create_task(self._claim_loop(), name="outbox-claims")
+        self._loop_task = loop.create_task(self._run(), name="outbox")
+
+    def _take_up(self, entries: list[OutboxEntry]) -> None:
+        for entry in entries:
             key = (entry.order_id, entry.part)
             if key not in self._items:
                 item = _Item(entry.order_id, entry.part, entry.chat_id, entry.priority, 0.0)
                 self._items[key] = item
                 self._queue(item)
-        self._loop_task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+
+    async def claim_free(self) -> None:
+        """Claim the rows nobody holds in the chats this instance serves (cluster only)."""
+        cluster = self._cluster
+        assert cluster is not None
+        if not self._closed:
+            self._take_up(
+                await self._store.claim_free(
+                    cluster.id, cluster.lease_until(), instances=cluster.size, rank=cluster.rank
+                )
+            )
+
+    async def _claim_loop(self) -> None:
+        assert self._cluster is not None
+        # Within a heartbeat of a claim running out, when heartbeats come faster (short polls).
+        every = min(CLAIM_EVERY, self._cluster.beat_every)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._claim_now.wait(), every)
+            self._claim_now.clear()
+            try:
+                await self.claim_free()
+            except Exception:
+                log.exception("Claiming the outbox's free rows failed")
+
+    def _share_changed(self) -> None:
+        assert self._cluster is not None
+        self._budget.set_share(self._cluster.share)
+        # A dead instance's chats may be this one's now: look for their messages at once.
+        self._claim_now.set()
 
     async def add(self, order: Order) -> None:
         """Tell the order's user what they have not been told, as soon as its turn comes."""
@@ -150,7 +208,18 @@ class Outbox:
             self._queue(item)
             # After the order's own write: a kill in between is covered by the poller, which
             # adds every open untold order when it starts.
+            await self._put(item)
+
+    async def _put(self, item: _Item) -> None:
+        if self._cluster is None:
             await self._store.put(item.entry())
+            return
+        held = await self._store.put_claimed(
+            item.entry(), self._cluster.id, self._cluster.lease_until()
+        )
+        if not held and not item.in_flight:
+            # Another instance holds the row and tells it; this one's copy goes.
+            self._items.pop((item.order_id, item.part), None)
 
     @property
     def pending(self) -> int:
@@ -168,9 +237,10 @@ class Outbox:
         Messages already on their way get a moment to be answered and recorded: one cut off
         after Telegram took it is the one a restart would send again."""
         self._closed = True
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            await asyncio.gather(self._loop_task, return_exceptions=True)
+        loops = [task for task in (self._loop_task, self._claim_task) if task is not None]
+        for task in loops:
+            task.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=CLOSE_GRACE)
         tasks = list(self._in_flight)
@@ -252,7 +322,11 @@ class Outbox:
         order: Order | None = None
         failed = False
         try:
-            if await self._chats.unreachable_chats({item.chat_id}):
+            if self._cluster is not None and not await self._store.hold(
+                item.order_id, item.part, self._cluster.id, self._cluster.lease_until()
+            ):
+                item.lost = True
+            elif await self._chats.unreachable_chats({item.chat_id}):
                 # Blocked or removed: the order stays untold for when they come back.
                 fresh = await self._orders.get(item.order_id)
                 if fresh is not None:
@@ -281,10 +355,21 @@ class Outbox:
         # No await before the entry is settled in memory: an `add` in between would be lost.
         item.in_flight = False
         key = (item.order_id, item.part)
+        if item.lost:
+            del self._items[key]
+            return
         still = dict(what_to_tell(order)) if order is not None else {}
         if not failed and item.part not in still and not item.dirty:
             del self._items[key]
-            await self._store.remove(*key)
+            if self._cluster is None:
+                await self._store.remove(*key)
+                return
+            await self._store.remove_claimed(*key, self._cluster.id)
+            # Another instance may have stored news of the order after the tell read it, and
+            # asked for it on the row just deleted: the order as stored now says.
+            fresh = await self._orders.get(item.order_id)
+            if fresh is not None and fresh.closed_at is None:
+                await self.add(fresh)
             return
         if item.dirty and not failed:
             item.attempts = 0
@@ -297,4 +382,4 @@ class Outbox:
         tell_after = order.tell_after if order is not None and order.tell_after else 0.0
         item.due_at = max(self._clock() + retry, tell_after)
         self._queue(item)
-        await self._store.put(item.entry())
+        await self._put(item)

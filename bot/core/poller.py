@@ -11,6 +11,13 @@ evenly instead of firing at once.
 Open orders live in memory, loaded once at start; after that the loop reads only the rows
 written since it last looked (new orders, button presses), so a restart or a change made
 elsewhere is picked up without reading every open order again.
+
+Several instances (PostgreSQL, with a `Cluster`): each keeps every open order in memory, ready
+to take over, but checks only those of the chats it serves, and only under a check lease: the
+due checks of one wake-up are claimed together, in one transaction, and an order whose lease
+another instance holds waits for its next turn. When the live instances change, leases of
+orders that moved to another instance are handed back at once, and orders that moved here are
+checked within an interval.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import heapq
 import logging
 from dataclasses import dataclass
 
+from bot.core.cluster import Cluster
 from bot.core.outbox import Outbox
 from bot.core.tracker import OrderTracker
 from bot.domain.kinds import rules_for
@@ -57,6 +65,7 @@ class OrderPoller:
         *,
         poll_interval: float,
         concurrency: int = DEFAULT_CONCURRENCY,
+        cluster: Cluster | None = None,
     ) -> None:
         self._tracker = tracker
         self._outbox = outbox
@@ -72,6 +81,14 @@ class OrderPoller:
         self._loop_task: asyncio.Task[None] | None = None
         # Checks started so far: tests count them to see how often an order is checked.
         self.checks = 0
+        self._cluster = cluster
+        # Orders whose check lease this instance may hold but no longer needs (cluster).
+        self._to_release: set[int] = set()
+        self._rebalanced = False
+        # The live instances' count and this one's rank as of the last rebalance.
+        self._served_as = (1, 0)
+        if cluster is not None:
+            cluster.on_change(self._on_rebalance)
 
     async def start(self) -> None:
         await self.sync()
@@ -103,11 +120,15 @@ class OrderPoller:
         await self.sync()
         now = self._tracker.now()
         due = [order_id for order_id, at in self._due.items() if at <= now]
+        due = await self._claim(due, now)
         results = await asyncio.gather(*(self._check_slot(order_id) for order_id in due))
         return TickReport(len(due), results.count(False))
 
+    def _serves(self, order: Order) -> bool:
+        return self._cluster is None or self._cluster.serves(order.chat_id)
+
     async def _take_in(self, order: Order, now: float) -> None:
-        if order.untold and order.closed_at is None:
+        if order.untold and order.closed_at is None and self._serves(order):
             await self._outbox.add(order)
         if order.closed_at is not None or order.state.is_final:
             self._forget(order.id)
@@ -122,6 +143,62 @@ class OrderPoller:
     def _forget(self, order_id: int) -> None:
         self._open.pop(order_id, None)
         self._due.pop(order_id, None)
+        if self._cluster is not None:
+            self._to_release.add(order_id)
+
+    def _on_rebalance(self) -> None:
+        self._rebalanced = True
+
+    async def _rebalance(self, now: float) -> None:
+        """The live instances changed: hand back the leases of orders served elsewhere now,
+        and check the orders that came here within an interval (a dead instance's are late)."""
+        assert self._cluster is not None
+        self._rebalanced = False
+        size, rank = self._served_as
+        self._served_as = (self._cluster.size, self._cluster.rank)
+        for order_id, order in self._open.items():
+            if not self._cluster.serves(order.chat_id):
+                self._to_release.add(order_id)
+            elif abs(order.chat_id) % size != rank and order_id not in self._checking:
+                at = now + ((order_id * _PHASE_STEP) % 1.0) * self._interval
+                if at < self._due.get(order_id, at + 1):
+                    self._schedule(order_id, at)
+        await self._release()
+
+    async def _release(self) -> None:
+        assert self._cluster is not None
+        # A check under way keeps its lease until it ends; it is handed back after.
+        ids = self._to_release - self._checking
+        self._to_release &= self._checking
+        if not ids:
+            return
+        try:
+            await self._cluster.release_checks(ids)
+        except Exception:
+            # They run out by themselves; only the takeover by the others is slower.
+            log.exception("Handing back check leases failed")
+
+    async def _claim(self, order_ids: list[int], now: float) -> list[int]:
+        """The orders of `order_ids` to check now: with other instances, those of chats this
+        one serves whose lease it got; the rest are put off to their next turn."""
+        if self._cluster is None:
+            return order_ids
+        order_ids = [i for i in order_ids if i in self._open and i in self._due]
+        served = [i for i in order_ids if self._cluster.serves(self._open[i].chat_id)]
+        try:
+            claimed = await self._cluster.claim_checks(served) if served else set()
+        except Exception:
+            log.exception("Claiming order checks failed")
+            claimed = set()
+        for order_id in order_ids:
+            order, due = self._open.get(order_id), self._due.get(order_id)
+            if order_id not in claimed and order is not None and due is not None:
+                every = rules_for(order.kind).check_every(order, now, self._interval)
+                at = due + every
+                while at <= now:  # keeps the order's phase
+                    at += every
+                self._schedule(order_id, at)
+        return [i for i in order_ids if i in claimed]
 
     def _schedule(self, order_id: int, at: float) -> None:
         self._due[order_id] = at
@@ -138,10 +215,18 @@ class OrderPoller:
                 except Exception:
                     log.exception("Reading the changed orders failed")
                 next_sync = now + SYNC_EVERY
+            if self._cluster is not None and (self._rebalanced or self._to_release):
+                if self._rebalanced:
+                    await self._rebalance(now)
+                else:
+                    await self._release()
+            due: list[int] = []
             while self._heap and self._heap[0][0] <= now:
                 at, order_id = heapq.heappop(self._heap)
                 if self._due.get(order_id) != at or order_id in self._checking:
                     continue  # rescheduled since, forgotten, or being checked
+                due.append(order_id)
+            for order_id in await self._claim(due, now) if due else ():
                 await self._slots.acquire()
                 task = loop.create_task(self._check(order_id))
                 self._tasks.add(task)

@@ -69,10 +69,23 @@ class SendBudget:
         group_window: float = GROUP_WINDOW,
     ) -> None:
         self._overall = Bucket(overall_per_second, overall_burst, overall_burst, 0.0)
+        self._overall_full = (overall_per_second, overall_burst)
         self._private = (private_per_second, private_burst)
         self._group = (group_per_window, group_window)
         self._chats: dict[int, Bucket | Window] = {}
         self._last_used: dict[int, float] = {}
+
+    def set_share(self, share: float) -> None:
+        """Use `share` (0 to 1) of the bot's overall budget: the bot's other instances, on one
+        database, send the rest. Chats keep their whole budget: one instance serves each."""
+        rate, burst = self._overall_full
+        self._overall.rate = rate * share
+        self._overall.burst = max(1.0, burst * share)
+        self._overall.tokens = min(self._overall.tokens, self._overall.burst)
+
+    @property
+    def overall_per_second(self) -> float:
+        return self._overall.rate
 
     def overall_ready_at(self, now: float) -> float:
         return self._overall.ready_at(now)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -10,6 +11,7 @@ from bot.config import Settings
 from bot.core.admins import AdminDirectory
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
+from bot.core.cluster import Cluster
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.notifier import Notifier
 from bot.core.operator import OperatorInbox
@@ -45,9 +47,18 @@ class Services:
     error_bridge: ErrorLogBridge
     operator_inbox: OperatorInbox
     balance_watch: BalanceWatch | None
+    # PostgreSQL: this instance among the others on the database.
+    cluster: Cluster | None = None
+    # Closed with the services (the wiring's own resources, like the person locks).
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
         await self.poller.close()
         await self.outbox.close()
+        if self.cluster is not None:
+            # After the outbox: what it still holds is handed to the others at once.
+            await self.cluster.close()
+        for close in self.closers:
+            await close()
         await self.http.aclose()
         await self.database.close()

@@ -207,7 +207,11 @@ class OrderTracker:
         try:
             if Part.CODE in parts and order.code_pending:
                 # Counted before the attempt: a kill or a timeout mid-send allows one repeat.
-                order = await self._orders.update(order.id, code_sends=order.code_sends + 1)
+                # Only if nobody counted one meanwhile: another instance is sending it.
+                counted = await self._orders.count_code_send(order)
+                if counted is None:
+                    return await self._orders.get(order.id) or order
+                order = counted
                 message_id = await self._notifier.send_code(order)
                 order = await self._orders.update(order.id, code_message_id=message_id)
             if Part.CARD in parts and order.card_outdated:
@@ -226,8 +230,10 @@ class OrderTracker:
                     await self._notifier.remove_message(order.chat_id, old_card)
             if Part.WARNING in parts and order.warning_pending:
                 # Written before sending: a kill mid-send costs this warning, never a second one.
-                order = await self._orders.update(order.id, warned_at=self.now())
-                await self._notifier.send_warning(order)
+                marked = await self._orders.mark_warned(order)
+                if marked is not None:
+                    order = marked
+                    await self._notifier.send_warning(order)
         except ChatUnreachable:
             log.info("Chat %d cannot be reached; notifications stop", order.chat_id)
             await self._chats.set_chat_status(

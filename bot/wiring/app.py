@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
+from bot.core.cluster import Cluster
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.operator import OperatorInbox
 from bot.core.outbox import Outbox
@@ -46,10 +47,12 @@ from storage import (
     ChatStore,
     DatabaseUnavailable,
     DraftStore,
+    InstanceStore,
     MenuStore,
     OrderStore,
     OutboxStore,
     PlacementStore,
+    PostgresDatabase,
     StatsStore,
     StorageError,
     open_database,
@@ -76,11 +79,20 @@ class StartupError(Exception):
 
 def build_application(settings: Settings, *, clock: Clock = system_clock) -> AnyApplication:
     metrics = BotMetrics()
+    # A person's updates one after another, different people's at the same time.
+    sequencer = MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
+    # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
+    rate_limiter = PerChatRateLimiter(metrics=metrics)
 
     async def post_init(application: AnyApplication) -> None:
         i18n.load_all()
         services = await _open_services(application, settings, clock, metrics)
         application.bot_data[SERVICES_KEY] = services
+        if isinstance(services.database, PostgresDatabase):
+            # Other instances may get this person's next update: they share the lock.
+            locks = services.database.person_locks()
+            services.closers.append(locks.close)
+            sequencer.share_with(locks.hold)
         await _start_web_server(application, settings, metrics)
         if settings.webhook_url is not None:
             assert settings.webhook_secret is not None
@@ -93,6 +105,15 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         await publish_commands(application.bot, settings)
         await publish_descriptions(application.bot)
         await _resolve_cut_short_placements(services)
+        if (cluster := services.cluster) is not None:
+            # Direct answers (and the outbox, by itself) keep to this instance's share.
+            cluster.on_change(lambda: rate_limiter.set_share(cluster.share))
+            # First: the outbox and the poller start with their share of the work.
+            await cluster.start()
+            if settings.webhook_url is None and cluster.size > 1:
+                log.warning("Other instances run on this database: with long polling they "
+                            "take updates from each other (Telegram allows one getUpdates "
+                            "per bot); set WEBHOOK_URL to share the updates as well")  # fmt: skip
         # The outbox first: the poller hands it every open order still untold as it loads them.
         await services.outbox.start()
         await services.poller.start()
@@ -139,12 +160,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
                 allow_sending_without_reply=True,
             )
         )
-        # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
-        .rate_limiter(PerChatRateLimiter(metrics=metrics))
-        # A person's updates one after another, different people's at the same time.
-        .concurrent_updates(
-            MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
-        )
+        .rate_limiter(rate_limiter)
+        .concurrent_updates(sequencer)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -234,6 +251,10 @@ async def _open_services(
     tracker = OrderTracker(
         notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
     )
+    cluster = None
+    if isinstance(database, PostgresDatabase):
+        # Other instances may share the database: heartbeats, leases and claims.
+        cluster = Cluster(InstanceStore(database), clock, poll_interval=settings.poll_interval)
     outbox = Outbox(
         tracker.tell,
         tracker.close_unreachable,
@@ -241,6 +262,7 @@ async def _open_services(
         orders,
         chats,
         clock,
+        cluster=cluster,
     )
     stats = StatsStore(database)
     reporter = ErrorReporter(clock, settings.secrets, enabled=settings.error_reports)
@@ -265,7 +287,9 @@ async def _open_services(
         ),
         tracker=tracker,
         outbox=outbox,
-        poller=OrderPoller(tracker, outbox, orders, poll_interval=settings.poll_interval),
+        poller=OrderPoller(
+            tracker, outbox, orders, poll_interval=settings.poll_interval, cluster=cluster
+        ),
         placement=OrderPlacement(
             orders,
             PlacementStore(database, clock),
@@ -286,6 +310,7 @@ async def _open_services(
             settings.admin_chat_id,
         ),
         balance_watch=balance_watch,
+        cluster=cluster,
     )
 
 

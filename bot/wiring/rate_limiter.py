@@ -45,6 +45,12 @@ class PerChatRateLimiter(BaseRateLimiter[int]):
         self._paused_until: dict[int | str, float] = {}
         self._max_retries = max_retries
 
+    def set_share(self, share: float) -> None:
+        """Use `share` of the overall budget: other instances of the bot send the rest."""
+        # A new limiter: AsyncLimiter's rate is fixed, and the few calls waiting on the old one
+        # finish there.
+        self._overall = AsyncLimiter(max(1.0, OVERALL_PER_SECOND * share), 1)
+
     async def initialize(self) -> None:
         """Nothing to open: the budgets live in memory."""
 

@@ -147,7 +147,8 @@ def register(application: AnyApplication) -> None:
     # Group 0: the /send conversation. While it waits for a number or a message it keeps typed
     # text to itself (its handlers raise ApplicationHandlerStop); a command it does not know
     # ends it and then also reaches group 1, which handles the command as if /send was not open.
-    application.add_handler(send.conversation(), group=0)
+    for step in send.conversation():
+        application.add_handler(step, group=0)
 
     # Group 1: everything else.
     for handler in (

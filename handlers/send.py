@@ -1,21 +1,26 @@
 """/send: phone number → message → confirmation → invoice (or, for admins, the balance).
 
-The two typed steps are a ConversationHandler (per chat and user, in handler group 0); the
-draft is stored per person in the database, and the confirmation's buttons name it, so an old or
-foreign keyboard can never send someone else's SMS and a confirmation survives a restart.
+The two typed steps are handlers in group 0 that read the person's step from the database
+(`ConversationStore`), not PTB's ConversationHandler, whose state lives in one process's memory:
+after a restart, or at another instance, the next message is still read as the step it answers.
+While a step is open its handlers keep the update to themselves (ApplicationHandlerStop);
+otherwise they let it through to group 1. The draft is stored per person too, and the
+confirmation's buttons name it, so an old or foreign keyboard can never send someone else's SMS
+and a confirmation survives a restart.
 """
 
 from __future__ import annotations
 
+import logging
+
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
     CommandHandler,
     ContextTypes,
-    ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -26,17 +31,20 @@ from handlers import menus
 from handlers.cancel import leave_everything
 from handlers.common import answer, show
 from handlers.context import get_services, in_private, person_of
-from handlers.language import locale_of
 from handlers.placing import tell_outcome
 from handlers.sequencing import interruptible
-from handlers.ui import texts
+from handlers.ui import i18n, texts
 from handlers.ui.callbacks import SendDiscard, SendPay
-from handlers.ui.i18n import use_locale
 from handlers.ui.keyboards import button
 from storage import Draft, MenuKind
 
-PHONE, MESSAGE = range(2)
+log = logging.getLogger(__name__)
+
+PHONE, MESSAGE = "phone", "message"
+# A step left alone this long ends, and the person is told.
 CONVERSATION_TIMEOUT = 600.0
+
+AnyHandler = BaseHandler[Update, ContextTypes.DEFAULT_TYPE, object]
 
 
 async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -61,70 +69,103 @@ async def _ask(update: Update, text: str, placeholder: str) -> None:
     await message.reply_text(text, reply_markup=None if in_private(update) else markup)
 
 
-def _stop(state: int) -> ApplicationHandlerStop:
-    """Keep the update to the conversation: no handler of group 1 sees it."""
-    return ApplicationHandlerStop(state)
+async def _at(context: ContextTypes.DEFAULT_TYPE, person: tuple[int, int], step: str) -> None:
+    """The person's next message answers `step` (for the next CONVERSATION_TIMEOUT seconds)."""
+    await get_services(context).conversations.begin(*person, step, CONVERSATION_TIMEOUT)
 
 
-async def start_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def _end(context: ContextTypes.DEFAULT_TYPE, person: tuple[int, int]) -> bool:
+    services = get_services(context)
+    await services.drafts.drop_unfinished(*person)
+    return await services.conversations.end(*person)
+
+
+async def start_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    person = person_of(update)
+    if person is None:
+        raise ApplicationHandlerStop
     if not await _allowed(update, context):
-        raise _stop(ConversationHandler.END)
+        await _end(context, person)
+        raise ApplicationHandlerStop
+    await get_services(context).drafts.drop_unfinished(*person)
+    await _at(context, person, PHONE)
     await _ask(update, texts.send_ask_phone(), texts.PHONE_PLACEHOLDER)
-    raise _stop(PHONE)
+    raise ApplicationHandlerStop
 
 
-async def got_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message, person = update.effective_message, person_of(update)
-    if message is None or message.text is None or person is None:
-        raise _stop(PHONE)
+async def typed_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text while a step is open answers it; otherwise it goes on to group 1 (search, hints)."""
+    person = person_of(update)
+    if person is None:
+        return
+    step = await get_services(context).conversations.step_of(*person)
+    if step is None:
+        return
     if not await _allowed(update, context):
-        raise _stop(ConversationHandler.END)
+        await _end(context, person)
+        raise ApplicationHandlerStop
+    if step == PHONE:
+        await _got_phone(update, context, person)
+    else:
+        await _got_message(update, context, person)
+    raise ApplicationHandlerStop
+
+
+async def _got_phone(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: tuple[int, int]
+) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
     try:
         phone = normalize_phone(message.text)
     except InvalidPhoneNumber as error:
+        await _at(context, person, PHONE)
         await _ask(update, texts.send_invalid_phone(error.problem), texts.PHONE_PLACEHOLDER)
-        raise _stop(PHONE) from None
+        return
     await get_services(context).drafts.start(*person, phone)
+    await _at(context, person, MESSAGE)
     await _ask(update, texts.send_ask_message(format_phone(phone)), texts.message_placeholder())
-    raise _stop(MESSAGE)
 
 
-async def got_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    message, person, user = update.effective_message, person_of(update), update.effective_user
-    if message is None or message.text is None or person is None or user is None:
-        raise _stop(MESSAGE)
-    if not await _allowed(update, context):
-        raise _stop(ConversationHandler.END)
+async def _got_message(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: tuple[int, int]
+) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.text is None or user is None:
+        return
     services = get_services(context)
     draft = await services.drafts.unfinished(*person)
     if draft is None:
+        await _at(context, person, PHONE)
         await _ask(update, texts.send_ask_phone(), texts.PHONE_PLACEHOLDER)
-        raise _stop(PHONE)
+        return
     text = message.text.strip()
-    if not text:
-        await _ask(update, texts.send_empty(), texts.message_placeholder())
-        raise _stop(MESSAGE)
-    if len(text) > texts.MAX_SMS_LENGTH:
-        await _ask(update, texts.send_too_long(len(text)), texts.message_placeholder())
-        raise _stop(MESSAGE)
+    if not text or len(text) > texts.MAX_SMS_LENGTH:
+        await _at(context, person, MESSAGE)
+        problem = texts.send_empty() if not text else texts.send_too_long(len(text))
+        await _ask(update, problem, texts.message_placeholder())
+        return
     try:
         # Waiting on sms4sats writes nothing: the person's /cancel may stop it here.
         async with interruptible(context, update):
             price = await services.catalog.send_price()
     except Sms4SatsError as error:
+        await _at(context, person, MESSAGE)
         await message.reply_text(f"❌ {texts.sms4sats_problem(error)}")
-        raise _stop(MESSAGE) from None
+        return
     if not price:
+        await _at(context, person, MESSAGE)
         await message.reply_text(texts.price_unavailable())
-        raise _stop(MESSAGE)
+        return
     draft = await services.drafts.finish(draft, text, price)
+    await services.conversations.end(*person)
     balance_allowed = services.sms4sats.has_api_key and await services.admins.is_admin(user.id)
     confirmation = await message.reply_text(
         texts.send_confirmation(format_phone(draft.phone), text, price, balance_allowed),
         reply_markup=_confirmation_keyboard(user.id, draft.id, price, balance_allowed),
     )
     await menus.opened(update, context, confirmation, MenuKind.CONFIRM_SMS)
-    raise _stop(ConversationHandler.END)
 
 
 def _confirmation_keyboard(
@@ -137,56 +178,57 @@ def _confirmation_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel during a step says the /send was closed; otherwise group 1's /cancel answers."""
+    person = person_of(update)
+    if person is None or not await _end(context, person):
+        return
     await leave_everything(update, context, left_send=True)
-    raise _stop(ConversationHandler.END)
+    raise ApplicationHandlerStop
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    person = person_of(update)
+    if person is None or await get_services(context).conversations.step_of(*person) is None:
+        return
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.send_text_only())
     raise ApplicationHandlerStop
 
 
-async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Another command ends /send; group 1 then handles it as if /send had not been open."""
     person = person_of(update)
     if person is not None:
-        await get_services(context).drafts.drop_unfinished(*person)
-    return ConversationHandler.END
+        await _end(context, person)
 
 
-async def timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = person_of(update)
-    if person is not None:
-        await get_services(context).drafts.drop_unfinished(*person)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        # A job runs this, outside the update's processing: its language is set here.
-        with use_locale(await locale_of(get_services(context), update)):
+async def end_timed_out(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A job: steps left alone past CONVERSATION_TIMEOUT end, and their person is told."""
+    services = get_services(context)
+    for chat_id, user_id in await services.conversations.timed_out():
+        # Only the instance whose delete took the row says so: never twice.
+        if not await services.conversations.end_timed_out(chat_id, user_id):
+            continue
+        await services.drafts.drop_unfinished(chat_id, user_id)
+        # Outside any update: the chat's language is looked up here.
+        with i18n.use_locale(i18n.choose(*await services.chats.languages(chat_id))):
             text = texts.send_timed_out()
-        await update.effective_chat.send_message(text)
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            log.info("Could not say /send timed out in chat %d: %s", chat_id, error)
 
 
-def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
-    text = filters.TEXT & ~filters.COMMAND
-    other: BaseHandler[Update, ContextTypes.DEFAULT_TYPE, object] = MessageHandler(
-        ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text
-    )
-    return ConversationHandler(
-        entry_points=[CommandHandler("send", start_send)],
-        states={
-            PHONE: [MessageHandler(text, got_phone), other],
-            MESSAGE: [MessageHandler(text, got_message), other],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            MessageHandler(filters.COMMAND, other_command),
-        ],
-        conversation_timeout=CONVERSATION_TIMEOUT,
-        allow_reentry=True,
-        name="send",
-    )
+def conversation() -> list[AnyHandler]:
+    """The handlers of group 0, in the order they are tried (the first that matches runs)."""
+    return [
+        CommandHandler("send", start_send),
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.COMMAND, other_command),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, typed_text),
+        MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, not_text),
+    ]
 
 
 # --- the confirmation's buttons ------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from storage.bot_state import BotStateStore
 from storage.chats import ChatStore
+from storage.conversations import ConversationStore
 from storage.database import (
     Database,
     DatabaseUnavailable,
@@ -45,6 +46,7 @@ async def open_database(target: Path | str) -> Database:
 __all__ = [
     "BotStateStore",
     "ChatStore",
+    "ConversationStore",
     "Database",
     "DatabaseUnavailable",
     "Draft",

@@ -411,6 +411,30 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX outbox_by_claim ON outbox (claimed_by);
     """,
     ),
+    # 9: /send's typed steps per person, so a restart or another instance reads the next
+    # message as the step it answers.
+    Migration(
+        sqlite="""
+    CREATE TABLE conversations (
+        chat_id    INTEGER NOT NULL,
+        user_id    INTEGER NOT NULL,
+        step       TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    CREATE INDEX conversations_by_expiry ON conversations (expires_at);
+    """,
+        postgresql="""
+    CREATE TABLE conversations (
+        chat_id    BIGINT NOT NULL,
+        user_id    BIGINT NOT NULL,
+        step       TEXT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    CREATE INDEX conversations_by_expiry ON conversations (expires_at);
+    """,
+    ),
 )
 
 

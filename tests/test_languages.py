@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from handlers import send
 from sandbox.telegram.client import ChatMessage
 from tests.conftest import ADMIN_ID, ALICE, BOB, Stack
@@ -74,16 +72,13 @@ async def test_countries_are_named_and_found_in_the_users_language(stack: Stack)
     assert _labels(found)[0] == "🇩🇪 Германия"
 
 
-async def test_a_timed_out_send_is_told_in_the_users_language(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_timed_out_send_is_told_in_the_users_language(stack: Stack) -> None:
     # The timeout runs as a job, outside any update: it sets the language itself.
-    monkeypatch.setattr(send, "CONVERSATION_TIMEOUT", 0.5)
-    await stack.reconfigure()
     await stack.telegram.create_user(ALICE, "Alice", language_code="de")
     stack.users.add(ALICE)
     await stack.ask(ALICE, "/send", "An welche Telefonnummer")
-    await stack.wait_text(ALICE, "Das /send-Gespräch ist abgelaufen", timeout=5)
+    await stack.advance(send.CONVERSATION_TIMEOUT + 1)
+    await stack.wait_text(ALICE, "Das /send-Gespräch ist abgelaufen")
 
 
 async def test_language_switches_to_spanish_and_sticks_after_a_restart(stack: Stack) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.domain.orders import OrderState
 from handlers import send
 from tests.conftest import ADMIN_ID, ALICE, BOTH_BACKENDS, Stack
@@ -123,12 +121,21 @@ async def test_cancel_and_other_commands_leave_the_conversation(stack: Stack) ->
     await stack.ask(ALICE, "/cancel", "nothing to cancel")
 
 
-async def test_conversation_times_out(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(send, "CONVERSATION_TIMEOUT", 0.5)
-    await stack.reconfigure()
+async def test_conversation_times_out(stack: Stack) -> None:
     await stack.ask(ALICE, "/send", "Which phone number")
-    await stack.wait_text(ALICE, "timed out", timeout=5)
+    await stack.advance(send.CONVERSATION_TIMEOUT - 10)
+    await stack.ask(ALICE, "12", "country code")  # still asked: a wrong number, asked again
+    await stack.advance(send.CONVERSATION_TIMEOUT + 1)
+    await stack.wait_text(ALICE, "timed out")
     await stack.ask(ALICE, "+14155550123", "tap /buy")
+
+
+async def test_a_step_survives_a_restart(stack: Stack) -> None:
+    await stack.ask(ALICE, "/send", "Which phone number")
+    await stack.reconfigure()
+    await stack.ask(ALICE, "+14155550123", "What should the SMS")
+    await stack.reconfigure()
+    await stack.ask(ALICE, "Hi!", "Please confirm")
 
 
 async def test_draft_is_used_once(stack: Stack) -> None:

@@ -21,7 +21,15 @@ from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock
 from bot.sms4sats import Sms4SatsClient
-from storage import ChatStore, Database, DraftStore, MenuStore, OrderStore, StatsStore
+from storage import (
+    ChatStore,
+    ConversationStore,
+    Database,
+    DraftStore,
+    MenuStore,
+    OrderStore,
+    StatsStore,
+)
 
 
 @dataclass(slots=True)
@@ -32,6 +40,7 @@ class Services:
     orders: OrderStore
     chats: ChatStore
     drafts: DraftStore
+    conversations: ConversationStore
     menus: MenuStore
     sms4sats: Sms4SatsClient
     catalog: Catalog

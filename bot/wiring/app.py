@@ -35,7 +35,7 @@ from bot.wiring.metrics import (
 )
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from bot.wiring.web import Webhook, WebServer, webhook_path
-from handlers import routes
+from handlers import routes, send
 from handlers.context import SERVICES_KEY, AnyApplication, get_services, get_services_from
 from handlers.language import locale_of
 from handlers.sequencing import Overflow
@@ -45,6 +45,7 @@ from handlers.ui.operator_channel import TelegramOperatorChannel
 from storage import (
     BotStateStore,
     ChatStore,
+    ConversationStore,
     DatabaseUnavailable,
     DraftStore,
     InstanceStore,
@@ -62,6 +63,7 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "sms4sats-bot/0.1 (+https://github.com/sms4sats-bot)"
 ERROR_REPORTS_JOB = "error-reports"
+SEND_TIMEOUT_JOB = "send-timeouts"
 BALANCE_WATCH_JOB = "balance-watch"
 # How often pending error reports and the balance watch are looked at. Both decide by the clock
 # whether anything is due (reports gather for seconds, the balance is read every 10 minutes), so
@@ -117,7 +119,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         # The outbox first: the poller hands it every open order still untold as it loads them.
         await services.outbox.start()
         await services.poller.start()
-        jobs = [(_error_reports_job, ERROR_REPORTS_JOB)]
+        jobs = [(_error_reports_job, ERROR_REPORTS_JOB), (send.end_timed_out, SEND_TIMEOUT_JOB)]
         if services.balance_watch is not None:
             jobs.append((_balance_watch_job, BALANCE_WATCH_JOB))
         assert application.job_queue is not None
@@ -279,6 +281,7 @@ async def _open_services(
         orders=orders,
         chats=chats,
         drafts=DraftStore(database, clock),
+        conversations=ConversationStore(database, clock),
         menus=MenuStore(database, clock),
         sms4sats=sms4sats,
         catalog=Catalog(sms4sats),

@@ -59,31 +59,12 @@ async def send_message(state: SandboxState, params: Params) -> dict[str, Any]:
 
 
 async def send_photo(state: SandboxState, params: Params) -> dict[str, Any]:
-    chat = state.chat_for_bot(chat_id_param(params), write=True)
-    caption, entities = caption_text(
-        params.get_str("caption"),
-        params.get_str("parse_mode"),
-        params.get_json("caption_entities"),
-        state,
-    )
-    markup = markup_param(params)
-    reply_to = reply_target(params, chat)
     photo = photo_param(state, params, params.values.get("photo"))
-    content = MessageContent(caption=caption, entities=entities, photo=photo, reply_markup=markup)
-    return _send(state, chat, content, reply_to)
+    return _send_with_caption(state, params, photo=photo)
 
 
 async def send_document(state: SandboxState, params: Params) -> dict[str, Any]:
     """A file upload (the sandbox keeps it byte for byte); an existing file_id is not resent."""
-    chat = state.chat_for_bot(chat_id_param(params), write=True)
-    caption, entities = caption_text(
-        params.get_str("caption"),
-        params.get_str("parse_mode"),
-        params.get_json("caption_entities"),
-        state,
-    )
-    markup = markup_param(params)
-    reply_to = reply_target(params, chat)
     upload = params.files.get("document")
     if upload is None:
         raise bad_request("there is no document in the request")
@@ -98,9 +79,21 @@ async def send_document(state: SandboxState, params: Params) -> dict[str, Any]:
         "mime_type": stored.content_type,
         "file_size": len(stored.data),
     }
-    content = MessageContent(
-        caption=caption, entities=entities, document=document, reply_markup=markup
+    return _send_with_caption(state, params, document=document)
+
+
+def _send_with_caption(state: SandboxState, params: Params, **media: Any) -> dict[str, Any]:
+    """A photo or document message: its caption, keyboard and reply target as for any send."""
+    chat = state.chat_for_bot(chat_id_param(params), write=True)
+    caption, entities = caption_text(
+        params.get_str("caption"),
+        params.get_str("parse_mode"),
+        params.get_json("caption_entities"),
+        state,
     )
+    markup = markup_param(params)
+    reply_to = reply_target(params, chat)
+    content = MessageContent(caption=caption, entities=entities, reply_markup=markup, **media)
     return _send(state, chat, content, reply_to)
 
 

@@ -5,8 +5,8 @@
 
 The two stand-ins run in processes of their own (`tests.bench.standins`) and each design runs
 each scenario in a fresh bot process (`tests.bench.bot_run`), so CPU and peak RSS are the
-bot's alone. Prints one table; asserts nothing about speed, and exits non-zero only when a
-code was lost or told twice.
+bot's alone. Prints one table; asserts nothing about speed, and exits non-zero only when the
+new design lost a code or told one twice.
 """
 
 from __future__ import annotations
@@ -140,10 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")  # fmt: skip
     print(table(results))
+    # The old design losing or repeating codes is what the table shows, not a failed run.
     broken = [
         r
         for r in results
-        if r.get("codes_told_twice") or r.get("codes_told", 0) < r.get("codes", 0)
+        if r["design"] == "new"
+        and (r.get("codes_told_twice") or r.get("codes_told", 0) < r.get("codes", 0))
     ]
     return 1 if broken else 0
 

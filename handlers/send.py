@@ -75,7 +75,11 @@ async def _at(context: ContextTypes.DEFAULT_TYPE, person: tuple[int, int], step:
 
 
 async def _end(context: ContextTypes.DEFAULT_TYPE, person: tuple[int, int]) -> bool:
+    """End the person's /send if a step is open; whether one was. Every command passes here,
+    so the common case (nothing open) costs one indexed read, no write."""
     services = get_services(context)
+    if await services.conversations.step_of(*person) is None:
+        return False
     await services.drafts.drop_unfinished(*person)
     return await services.conversations.end(*person)
 

@@ -21,6 +21,8 @@ async def answer(
     try:
         await query.answer(text, show_alert=alert, url=url)
     except BadRequest as error:
+        # Given up: Telegram refuses answers to presses older than a few seconds; the work the
+        # press asked for still happens, and says so in the chat.
         log.debug("Callback answer failed: %s", error)
 
 
@@ -46,6 +48,7 @@ async def show(
         except BadRequest as error:
             if "not modified" in error.message.lower():
                 return message
+            # The menu is gone or too old to edit: a new message says it instead (below).
             log.info("Could not edit menu message: %s", error)
         else:
             return edited if isinstance(edited, Message) else message
@@ -55,5 +58,8 @@ async def show(
     try:
         return await chat.send_message(text, reply_markup=keyboard)
     except TelegramError as error:
+        # Given up after the rate limiter's minute of retries (Telegram down that long), or at
+        # once when the answer may have arrived (a timeout) or was refused: the person sees no
+        # answer and can ask again; nothing they ordered depends on this message.
         log.warning("Could not send to chat %d: %s", chat.id, error)
         return None

@@ -10,19 +10,35 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.ui import texts
 from handlers.ui.callbacks import parse
+from handlers.ui.delivery import Failure, classify
 
 log = logging.getLogger(__name__)
+
+# What getUpdates fails with while Telegram is in trouble (or another process polls the token).
+_POLLING_TROUBLE = (NetworkError, Conflict, RetryAfter)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     if isinstance(error, Forbidden):
         log.info("Blocked or removed from a chat: %s", error)
+        return
+    if update is None and context.job is None and isinstance(error, _POLLING_TROUBLE):
+        # getUpdates failed: PTB's polling loop tries again by itself, and the rate limiter's
+        # PollingHealth says once that it fails and once that it is back. Not a bug to report.
+        log.debug("Polling for updates failed: %s", error)
+        return
+    if isinstance(error, NetworkError) and classify(error) is not Failure.REFUSED:
+        # Telegram was in trouble for longer than a direct answer waits (or its answer timed
+        # out, so the message may have arrived). Given up here on purpose: a "something went
+        # wrong" would fail the same way, or come after an answer the person already has.
+        log.warning("Telegram did not take an answer (%s): %s",
+                    _what(update, context).get("report_detail") or "update", error)  # fmt: skip
         return
     log.error(
         "Unhandled error while handling an update", exc_info=error, extra=_what(update, context)
@@ -41,6 +57,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await update.effective_chat.send_message(texts.internal_error())
     except TelegramError as reply_error:
+        # Given up: the error itself is logged (and reported to the admins); telling the user
+        # failed after the rate limiter's retries.
         log.warning("Could not tell the user about the error: %s", reply_error)
 
 

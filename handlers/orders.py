@@ -51,15 +51,13 @@ async def orders_page(
 
 
 async def _own_order(update: Update, services: Services, order_id: int) -> Order | None:
-    """The order, if it exists and belongs to the user who pressed; otherwise they are told."""
+    """The order, if it exists and belongs to the user who pressed; otherwise they are told,
+    in the same words either way: a forged button learns nothing about other people's orders."""
     query = update.callback_query
     assert query is not None
     order = await services.orders.get(order_id)
-    if order is None:
-        await answer(query, texts.order_not_found(), alert=True)
-        return None
-    if order.user_id != query.from_user.id:
-        await answer(query, texts.not_your_button(), alert=True)
+    if order is None or order.user_id != query.from_user.id:
+        await answer(query, texts.not_your_order(), alert=True)
         return None
     return order
 

@@ -221,6 +221,8 @@ async def end_timed_out(context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await context.bot.send_message(chat_id, text)
         except TelegramError as error:
+            # Given up: a courtesy note about steps the person left; the draft is dropped
+            # either way, and their next message is answered as usual.
             log.info("Could not say /send timed out in chat %d: %s", chat_id, error)
 
 

@@ -4,9 +4,11 @@ PTB's ConversationHandler assumes one person's updates are handled one after ano
 `concurrent_updates` they are not, so "/send", a number and a text arriving in one batch raced.
 This update processor (PTB's extension point for it) runs the updates of one (chat, user) in
 arrival order and everyone else's concurrently. A chat with too many updates waiting (a group
-flooding the bot) has the excess dropped, with one "slow down" per episode, so its backlog never
-holds what other chats need. `/cancel` interrupts a handler of the same person that waits on
-sms4sats inside `interruptible`, so leaving never waits for a hanging call.
+flooding the bot, a person pasting a burst) has the excess skipped, so its backlog never holds
+what other chats need; nothing is skipped silently: a skipped button press is answered at once,
+and once the chat's backlog is worked off it is told how many messages were skipped.
+`/cancel` interrupts a handler of the same person that waits on sms4sats inside
+`interruptible`, so leaving never waits for a hanging call.
 
 With several instances on one database (PostgreSQL), a person's next update may reach another
 instance: `share_with` adds a lock the instances share (an advisory lock per (chat, user)),
@@ -37,7 +39,8 @@ log = logging.getLogger(__name__)
 MAX_UPDATES_IN_FLIGHT = 4096
 MAX_WAITING_PER_CHAT = 10
 
-Overflow = Callable[[Update], Awaitable[None]]
+# Tells a chat what was skipped: a button press at once (0), messages once its backlog is done.
+Overflow = Callable[[Update, int], Awaitable[None]]
 Person = tuple[int, int]
 SharedLock = Callable[[Person], AbstractAsyncContextManager[None]]
 
@@ -55,7 +58,8 @@ class PersonSequencer(BaseUpdateProcessor):
         self._locks: dict[Person, asyncio.Lock] = {}
         self._users: Counter[Person] = Counter()
         self._waiting: Counter[int] = Counter()
-        self._told_to_slow_down: set[int] = set()
+        # Per chat with a backlog: how many messages were skipped, and the newest of them.
+        self._skipped: dict[int, tuple[int, Update]] = {}
         self._running: dict[Person, asyncio.Task[Any]] = {}
         self._interruptible: set[Person] = set()
         self._background: set[asyncio.Task[None]] = set()
@@ -101,7 +105,9 @@ class PersonSequencer(BaseUpdateProcessor):
             self._waiting[chat_id] -= 1
             if not self._waiting[chat_id]:
                 del self._waiting[chat_id]
-                self._told_to_slow_down.discard(chat_id)
+                if (skipped := self._skipped.pop(chat_id, None)) is not None:
+                    count, newest = skipped
+                    self._tell_overflow(newest, count)
 
     async def _run(self, person: Person, coroutine: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -139,23 +145,30 @@ class PersonSequencer(BaseUpdateProcessor):
     def _drop(self, update: object, coroutine: Awaitable[Any], chat_id: int) -> None:
         if inspect.iscoroutine(coroutine):
             coroutine.close()
-        log.info("Chat %d has too many updates waiting; one was dropped", chat_id)
+        log.info("Chat %d has too many updates waiting; one was skipped", chat_id)
         if self._on_overflow is None or not isinstance(update, Update):
             return
-        if update.callback_query is None:
-            if chat_id in self._told_to_slow_down:
-                return
-            self._told_to_slow_down.add(chat_id)
-        task = asyncio.get_running_loop().create_task(self._tell_overflow(update))
+        if update.callback_query is not None:
+            # A press is answered now: its little notice cannot wait for the backlog.
+            self._tell_overflow(update, 0)
+            return
+        count, _ = self._skipped.get(chat_id, (0, update))
+        self._skipped[chat_id] = (count + 1, update)
+
+    def _tell_overflow(self, update: Update, skipped: int) -> None:
+        assert self._on_overflow is not None
+        task = asyncio.get_running_loop().create_task(self._run_overflow(update, skipped))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _tell_overflow(self, update: Update) -> None:
+    async def _run_overflow(self, update: Update, skipped: int) -> None:
         assert self._on_overflow is not None
         try:
-            await self._on_overflow(update)
-        except Exception as error:  # a courtesy message; failing it must not surface
-            log.info("Could not ask chat to slow down: %s", error)
+            await self._on_overflow(update, skipped)
+        except Exception as error:
+            # Given up: the note about skipped messages failed like the answers it stands for
+            # would have (Telegram down for over a minute); the log keeps the count.
+            log.info("Could not tell chat about %d skipped updates: %s", skipped, error)
 
 
 def _is_cancel(update: object) -> bool:

@@ -174,6 +174,24 @@ class OrderStore:
         )
         return await self.get(order.id) if changed else None
 
+    async def uncount_code_send(self, order: Order) -> Order | None:
+        """Take back the attempt counted as `order.code_sends`: it certainly did not arrive.
+        Only if nothing changed since (no other attempt counted, no code message stored)."""
+        changed = await self._db.execute(
+            "UPDATE orders SET code_sends = ?, updated_at = ? "
+            "WHERE id = ? AND code_sends = ? AND code_message_id IS NULL",
+            (order.code_sends - 1, self._clock(), order.id, order.code_sends),
+        )
+        return await self.get(order.id) if changed else None
+
+    async def unmark_warned(self, order: Order) -> Order | None:
+        """Take back the warning recorded as sent at `order.warned_at`: it did not arrive."""
+        changed = await self._db.execute(
+            "UPDATE orders SET warned_at = NULL, updated_at = ? WHERE id = ? AND warned_at = ?",
+            (self._clock(), order.id, order.warned_at),
+        )
+        return await self.get(order.id) if changed else None
+
     async def mark_warned(self, order: Order) -> Order | None:
         """Record the expiry warning as sent, unless it already was (by another instance, or
         a button press on this one): then None, and it is not sent again."""

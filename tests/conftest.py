@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.core.services import Services
@@ -87,8 +88,16 @@ class Stack:
             raise
         # In webhook mode there is no updater: the sandbox POSTs to the bot's server.
         if application.updater is not None:
+
+            def polling_failed(error: TelegramError) -> None:
+                # What run_polling passes: a failed getUpdates goes to the error handlers.
+                application.create_task(application.process_error(update=None, error=error))
+
             await application.updater.start_polling(
-                poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES
+                poll_interval=0,
+                timeout=1,
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=polling_failed,
             )
         await application.start()
         self.application = application

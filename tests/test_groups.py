@@ -86,7 +86,11 @@ async def test_order_buttons_only_work_for_their_owner(stack: Stack) -> None:
     order_id = str(show).split(":")[1]
     refresh = f"or:{order_id}"
     answer = await stack.telegram.press_data(ALICE, GROUP, group_message.message_id, refresh)
-    assert answer.show_alert and answer.text == "This menu belongs to someone else."
+    assert answer.show_alert and answer.text == "That is not one of your orders."
+    # An order that does not exist is answered in the same words: a forged button cannot tell
+    # other people's orders from missing ones.
+    missing = await stack.telegram.press_data(ALICE, GROUP, group_message.message_id, "or:99999")
+    assert (missing.show_alert, missing.text) == (answer.show_alert, answer.text)
     answer = await stack.telegram.press_data(ADMIN_ID, ADMIN_ID, listing.message_id, str(show))
     assert answer.answered and not answer.show_alert
 

@@ -11,8 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
+from storage import PlacementStore
 from tests.conftest import ALICE, BOTH_BACKENDS, Stack
-from tests.flows import buy, eventually, no_invoice_photos
+from tests.flows import buy, eventually, no_invoice_photos, open_confirmation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,3 +94,33 @@ async def test_sigkill_between_payment_and_code(stack: Stack, tmp_path: Path) ->
     assert len([m for m in messages if m.body.startswith("🔑")]) == 1
     cards = [m for m in messages if m.body.startswith("Order #")]
     assert len(cards) == 1 and "Done" in cards[0].body
+
+
+async def test_a_placement_cut_short_after_its_order_was_stored_points_to_it(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    confirmation = await open_confirmation(stack, ALICE)
+
+    async def killed(self: PlacementStore, chat_id: int, message_id: int) -> None:
+        raise RuntimeError("killed right after the order was stored")
+
+    # The process "dies" between storing the order and ending the placement: the confirmation
+    # still says it is creating the order.
+    with monkeypatch.context() as patched:
+        patched.setattr(PlacementStore, "end", killed)
+        await stack.telegram.press(ALICE, confirmation, "Buy")
+        await stack.after(confirmation, "Creating your order", inclusive=True)
+        await eventually(lambda: _unfinished(stack), timeout=5)
+    await stack.stop_bot()
+    await stack.start_bot()
+
+    # At start the bot finds the placement and its order: the message points to the order.
+    pointed = await stack.after(confirmation, "created. Its card below", inclusive=True)
+    assert pointed.message_id == confirmation.message_id
+    (order,) = await stack.services.orders.for_user(ALICE)
+    assert f"Order #{order.id} created" in pointed.body
+    assert await stack.services.placement.placements.unfinished() == []
+
+
+async def _unfinished(stack: Stack) -> bool:
+    return len(await stack.services.placement.placements.unfinished()) == 1

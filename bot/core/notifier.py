@@ -1,7 +1,9 @@
 """The port through which the core tells users about their orders.
 
 The Telegram layer implements it (cards, texts, keyboards); the core only knows these calls and
-the three ways they can fail.
+the ways they can fail. The core decides what to do next by which one it was: an attempt that
+certainly did not arrive costs nothing and is made again; one that may have arrived counts
+against a small cap, since Telegram has no idempotency key to make a repeat harmless.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ class OutcomeUnknown(Exception):
 
 
 class TellFailed(Exception):
-    """It did not arrive (flood wait, Telegram trouble): try again at the next chance."""
+    """It certainly did not arrive (an HTTP error from Telegram, a 429, a refused connection):
+    try again, not before `retry_after` seconds when Telegram named a wait."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TellRejected(Exception):
+    """Telegram refused this message as it is (400 Bad Request): the same message would be
+    refused again, so it counts as an attempt, like an unknown outcome."""
 
 
 class Notifier(Protocol):
@@ -39,3 +51,7 @@ class Notifier(Protocol):
 
     async def placement_lost(self, placement: Placement) -> None:
         """A placement was cut short by a restart and no order was stored: say so."""
+
+    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+        """A placement was cut short by a restart after its order was stored: point its
+        "creating your order" message to that order (whose card the tracker shows)."""

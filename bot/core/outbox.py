@@ -42,9 +42,10 @@ log = logging.getLogger(__name__)
 # Messages in flight at once: enough to keep the overall budget busy while Telegram is slow.
 MAX_IN_FLIGHT = 64
 # A tell that did not get through (a flood wait, Telegram trouble) is tried again after this,
-# doubling per attempt, up to RETRY_MAX.
+# doubling per attempt, up to RETRY_MAX: for as long as it takes (the tracker decides when a
+# part is given up), and within RETRY_MAX of Telegram coming back.
 RETRY_FIRST = 2.0
-RETRY_MAX = 60.0
+RETRY_MAX = 30.0
 # The loop looks at the clock at least this often (real seconds): tests move the bot's clock
 # forward, and entries wait for a time on that clock.
 IDLE_WAKE = 0.1

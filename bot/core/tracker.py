@@ -4,7 +4,13 @@ The order of writes is what makes restarts safe: what sms4sats reported is store
 the user is told, then *that* is stored. A bot killed at any moment resumes from the database and
 tells each user what they have not been told yet. Telegram has no idempotency key, so the one
 window left (a message sent, the process killed before the next write) repeats that message
-rather than losing it; a code message is counted before each attempt and repeated at most once.
+rather than losing it.
+
+What the user waits for (the code, the warning) is never given up because Telegram is in
+trouble. An attempt that certainly failed (`TellFailed`: an HTTP error, a 429, a refused
+connection) costs nothing: it is made again, with backoff, until it gets through, the chat is
+unreachable, or GIVE_UP_AFTER passes. Only an attempt that may have arrived (a timeout, a kill
+mid-send) counts against the cap that keeps a code from being shown more than twice.
 
 Two locks per order. The state lock guards what sms4sats and the user's buttons change (state,
 number, code); the tell lock guards what the user was told (card, code message) and is held
@@ -16,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from enum import Enum
 from typing import Any
 
-from bot.core.notifier import ChatUnreachable, Notifier, OutcomeUnknown, TellFailed
+from bot.core.notifier import ChatUnreachable, Notifier, OutcomeUnknown, TellFailed, TellRejected
 from bot.domain.clock import Clock
 from bot.domain.invoices import decode_invoice
 from bot.domain.kinds.transitions import apply_deadlines, apply_status
-from bot.domain.orders import Order, OrderKind, OrderState
+from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
 from storage import ChatStore, OrderStore, Part
@@ -36,6 +43,9 @@ MAX_POLL_BACKOFF = 60.0
 # After a send whose outcome is unknown (Telegram took longer than the timeout to answer), wait
 # this long, doubling per attempt, before anything else is sent to that order's chat.
 UNKNOWN_OUTCOME_WAIT = 10.0
+# A code that could not be delivered for this long (Telegram down, far beyond any outage seen)
+# is given up: by then it has long expired at the service that sent it, and the card shows it.
+GIVE_UP_AFTER = 24 * 3600.0
 
 
 class OrderTracker:
@@ -204,16 +214,22 @@ class OrderTracker:
         the order meanwhile leaves it untold and asks again."""
         if order.tell_after is not None and self.now() < order.tell_after:
             return order
+        attempt: _Attempt | None = None
         try:
             if Part.CODE in parts and order.code_pending:
-                # Counted before the attempt: a kill or a timeout mid-send allows one repeat.
-                # Only if nobody counted one meanwhile: another instance is sending it.
-                counted = await self._orders.count_code_send(order)
-                if counted is None:
-                    return await self._orders.get(order.id) or order
-                order = counted
-                message_id = await self._notifier.send_code(order)
-                order = await self._orders.update(order.id, code_message_id=message_id)
+                if self._code_too_old(order):
+                    order = await self._give_up_code(order)
+                else:
+                    # Counted before the attempt, so that a kill or a timeout mid-send allows
+                    # one repeat at most; only if nobody counted one meanwhile: another
+                    # instance is sending it.
+                    counted = await self._orders.count_code_send(order)
+                    if counted is None:
+                        return await self._orders.get(order.id) or order
+                    order, attempt = counted, _Attempt.CODE
+                    message_id = await self._notifier.send_code(order)
+                    attempt = None
+                    order = await self._orders.update(order.id, code_message_id=message_id)
             if Part.CARD in parts and order.card_outdated:
                 balance = await self._balance_after_top_up(order)
                 old_card = order.card_message_id
@@ -229,12 +245,16 @@ class OrderTracker:
                     # Recorded first: a kill here leaves an extra message, never a lost card.
                     await self._notifier.remove_message(order.chat_id, old_card)
             if Part.WARNING in parts and order.warning_pending:
-                # Written before sending: a kill mid-send costs this warning, never a second one.
+                # Written before sending: a kill or a timeout mid-send costs this warning (it
+                # may have arrived), never a second one.
                 marked = await self._orders.mark_warned(order)
                 if marked is not None:
-                    order = marked
+                    order, attempt = marked, _Attempt.WARNING
                     await self._notifier.send_warning(order)
+                    attempt = None
         except ChatUnreachable:
+            # Given up on purpose: the user blocked the bot or left. What was not told stays
+            # marked untold, and is told when they come back (`users_seen`).
             log.info("Chat %d cannot be reached; notifications stop", order.chat_id)
             await self._chats.set_chat_status(
                 order.chat_id, "private" if order.chat_id > 0 else "group", "kicked"
@@ -244,15 +264,45 @@ class OrderTracker:
             wait = UNKNOWN_OUTCOME_WAIT * 2 ** max(0, order.code_sends - 1)
             log.warning("Order %d: Telegram's answer timed out; next try in %.0fs", order.id, wait)
             return await self._orders.update(order.id, tell_after=self.now() + wait)
+        except TellRejected as error:
+            # Telegram refused the message itself: a bug to fix, not weather to wait out. The
+            # attempt stays counted, so a code is tried at most twice and the card once per
+            # change; the ERROR reaches the admins' error reports.
+            log.error("Order %d: Telegram refused a message to chat %d: %s",
+                      order.id, order.chat_id, error)  # fmt: skip
+            return await self._orders.get(order.id) or order
         except TellFailed as error:
-            # Flood waits, Telegram trouble: the next check tries again.
+            # It certainly did not arrive: the attempt is not counted, and what is untold stays
+            # untold, which the outbox sees and tries again with backoff; not before Telegram's
+            # retry_after, when it named one, which holds for anything sent to that chat.
+            if attempt is not None:
+                order = await self._uncount(order, attempt)
             log.warning("Order %d: could not notify chat %d: %s", order.id, order.chat_id, error)
+            if error.retry_after is not None:
+                return await self._orders.update(
+                    order.id, tell_after=self.now() + error.retry_after
+                )
             return order
         if order.tell_after is not None:
             order = await self._orders.update(order.id, tell_after=None)
         if order.state.is_final and not order.untold and order.closed_at is None:
             order = await self._orders.update(order.id, closed_at=self.now())
         return order
+
+    def _code_too_old(self, order: Order) -> bool:
+        return order.code_at is not None and self.now() - order.code_at > GIVE_UP_AFTER
+
+    async def _give_up_code(self, order: Order) -> Order:
+        # Given up after GIVE_UP_AFTER: Telegram refused every attempt for a day. The card
+        # still shows the code once Telegram answers.
+        log.warning("Order %d: the code message could not be delivered for %.0f hours; giving up",
+                    order.id, GIVE_UP_AFTER / 3600)  # fmt: skip
+        return await self._orders.update(order.id, code_sends=MAX_CODE_SENDS)
+
+    async def _uncount(self, order: Order, attempt: _Attempt) -> Order:
+        if attempt is _Attempt.CODE:
+            return await self._orders.uncount_code_send(order) or order
+        return await self._orders.unmark_warned(order) or order
 
     async def _balance_after_top_up(self, order: Order) -> int | None:
         if order.kind is not OrderKind.FUND or order.state is not OrderState.COMPLETED:
@@ -262,6 +312,13 @@ class OrderTracker:
         except Sms4SatsError as error:
             log.warning("Order %d: could not read the new balance: %s", order.id, error)
             return None
+
+
+class _Attempt(Enum):
+    """What was counted before an attempt, to take back if the attempt certainly failed."""
+
+    CODE = "code"
+    WARNING = "warning"
 
 
 def _lock_in(locks: weakref.WeakValueDictionary[int, asyncio.Lock], order_id: int) -> asyncio.Lock:

@@ -33,6 +33,7 @@ from bot.wiring.metrics import (
     MeteredSequencer,
     MeteredSms4Sats,
 )
+from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from bot.wiring.web import Webhook, WebServer, webhook_path
 from handlers import routes, send
@@ -85,6 +86,7 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
     sequencer = MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
     # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
     rate_limiter = PerChatRateLimiter(metrics=metrics)
+    polling = PollingHealth()
 
     async def post_init(application: AnyApplication) -> None:
         i18n.load_all()
@@ -163,6 +165,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
             )
         )
         .rate_limiter(rate_limiter)
+        # Says once that getUpdates fails, and once that it is back (no traceback per poll).
+        .get_updates_request(PollingRequest(polling))
         .concurrent_updates(sequencer)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -342,20 +346,23 @@ def _admin_reader(bot: Bot) -> ReadAdmins:
 async def _resolve_cut_short_placements(services: Services) -> None:
     for placement, order in await services.placement.resolve_unfinished():
         if order is not None:
+            await services.notifier.placement_recovered(placement, order)
             await services.tracker.tell(order.id)
         else:
             await services.notifier.placement_lost(placement)
 
 
 def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
-    async def ask(update: Update) -> None:
-        # A dropped update never reaches the handler that sets its language: read it here.
+    async def ask(update: Update, skipped: int) -> None:
+        # A skipped update never reaches the handler that sets its language: read it here.
         locale = await locale_of(get_services_from(application()), update)
-        with i18n.use_locale(locale):
-            text = texts.slow_down()
         if update.callback_query is not None:
+            with i18n.use_locale(locale):
+                text = texts.press_skipped()
             await update.callback_query.answer(text)
         elif update.effective_chat is not None:
+            with i18n.use_locale(locale):
+                text = texts.messages_skipped(skipped)
             await update.effective_chat.send_message(text)
 
     return ask

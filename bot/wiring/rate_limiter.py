@@ -4,6 +4,17 @@ PTB's AIORateLimiter pauses *every* request while it waits out one 429, so a sin
 group (20 messages a minute) stalled code delivery for everyone. This limiter keeps the same
 budgets (about 30 messages a second overall, 20 a minute per group) but a 429's retry_after
 pauses only the chat it was answered for.
+
+It also decides how long a call keeps trying when Telegram is in trouble, by who is waiting:
+- A direct answer (a handler's reply to a command or a button, `rate_limit_args` left unset)
+  that certainly did not arrive (a 5xx, a 429, a refused connection) is made again, with
+  backoff, until Telegram takes it or DIRECT_DEADLINE passes: a person who typed a command
+  during a short outage gets the answer once Telegram is back. The handler waits meanwhile, so
+  that person's answers still come in order. An attempt that may have arrived (a timeout) is
+  never made again: a repeat could show the answer twice.
+- The outbox's messages pass `rate_limit_args=SendPolicy.BACKGROUND`: they fail at once, and
+  the outbox tries again by its own priorities and backoff, without holding a slot meanwhile.
+(getUpdates never passes here: PTB's polling loop retries it, see `bot.wiring.polling`.)
 """
 
 from __future__ import annotations
@@ -12,14 +23,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import BaseRateLimiter
 
 from bot.wiring.metrics import BotMetrics
+from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -28,22 +39,32 @@ JSONDict = dict[str, Any]
 
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
-MAX_RETRIES = 3
+# A direct answer that certainly did not arrive is tried again for this long (real seconds),
+# waiting DIRECT_BACKOFF_FIRST, doubling up to DIRECT_BACKOFF_MAX, between attempts.
+DIRECT_DEADLINE = 60.0
+DIRECT_BACKOFF_FIRST = 0.5
+DIRECT_BACKOFF_MAX = 5.0
 # Group limiters of chats that went quiet are dropped past this many, so memory stays flat.
 MAX_GROUP_LIMITERS = 1024
+
+# Telegram in trouble, as opposed to a call it refused (an old query, an unreachable chat).
+_TROUBLE = (Failure.NOT_SENT, Failure.UNKNOWN)
 
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 
-class PerChatRateLimiter(BaseRateLimiter[int]):
+class PerChatRateLimiter(BaseRateLimiter[SendPolicy]):
     def __init__(
-        self, *, max_retries: int = MAX_RETRIES, metrics: BotMetrics | None = None
+        self,
+        *,
+        metrics: BotMetrics | None = None,
+        deadline: float = DIRECT_DEADLINE,
     ) -> None:
         self._metrics = metrics or BotMetrics()
         self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused_until: dict[int | str, float] = {}
-        self._max_retries = max_retries
+        self._deadline = deadline
 
     def set_share(self, share: float) -> None:
         """Use `share` of the overall budget: other instances of the bot send the rest."""
@@ -64,33 +85,53 @@ class PerChatRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: SendPolicy | None,
     ) -> bool | JSONDict | list[JSONDict]:
+        """Make the call within the budgets; a direct answer (no `rate_limit_args`) that
+        certainly failed is made again until DIRECT_DEADLINE, a background one never."""
         chat = _chat_of(data)
-        retries = rate_limit_args or self._max_retries
-        for attempt in range(retries + 1):
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self._deadline
+        backoff = DIRECT_BACKOFF_FIRST
+        attempt = 0
+        while True:
             if chat is not None:
                 await self._wait_if_paused(chat)
             try:
                 result = await self._run(chat, callback, args, kwargs)
-            except RetryAfter as error:
-                self._metrics.telegram_request(endpoint, "rate_limited")
-                if attempt == retries or chat is None:
+            except TelegramError as error:
+                failure = classify(error)
+                wait = retry_after(error)
+                self._metrics.telegram_request(
+                    endpoint, "error" if wait is None else "rate_limited"
+                )
+                if wait is not None and chat is not None:
+                    # The chat waits, whoever writes to it next: this call or another.
+                    self._paused_until[chat] = max(
+                        self._paused_until.get(chat, 0.0), loop.time() + wait + 0.1
+                    )
+                    log.info("Telegram asks to wait %.1fs before writing to chat %s", wait, chat)
+                attempt += 1
+                pause = backoff if wait is None else wait + 0.1
+                retry = (
+                    failure is Failure.NOT_SENT
+                    and rate_limit_args is not SendPolicy.BACKGROUND
+                    and loop.time() + pause < give_up_at
+                )
+                if not retry:
+                    if endpoint == "answerCallbackQuery" and failure in _TROUBLE:
+                        # Given up: the little notice on a pressed button is a courtesy, and
+                        # Telegram's trouble must not cost the work the press asked for.
+                        log.info("Could not answer a button press: %s", error)
+                        return True
                     raise
                 self._metrics.telegram_retries.inc()
-                seconds = _seconds(error) + 0.1
-                log.info("Telegram asks to wait %.1fs before writing to chat %s", seconds, chat)
-                loop = asyncio.get_running_loop()
-                self._paused_until[chat] = max(
-                    self._paused_until.get(chat, 0.0), loop.time() + seconds
-                )
-            except TelegramError:
-                self._metrics.telegram_request(endpoint, "error")
-                raise
+                if wait is None or chat is None:
+                    await asyncio.sleep(pause)
+                backoff = min(DIRECT_BACKOFF_MAX, backoff * 2)
             else:
                 self._metrics.telegram_request(endpoint, "ok")
                 return result
-        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def _run(
         self, chat: int | str | None, callback: Callback, args: Any, kwargs: dict[str, Any]
@@ -135,8 +176,3 @@ def _chat_of(data: dict[str, Any]) -> int | str | None:
 def _is_group(chat: int | str) -> bool:
     # Negative ids are groups and channels; a string id can only be a public group or channel.
     return isinstance(chat, str) or chat < 0
-
-
-def _seconds(error: RetryAfter) -> float:
-    wait: Any = error.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

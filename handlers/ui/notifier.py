@@ -12,10 +12,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ExtBot
 
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed
+from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
 from bot.domain.clock import Clock
 from bot.domain.kinds.receive import gives_up_at
 from bot.domain.orders import Order, OrderKind, OrderState
@@ -23,6 +24,7 @@ from bot.domain.phones import format_phone
 from handlers.ui import cards, texts
 from handlers.ui.callbacks import MenuBuy
 from handlers.ui.cards.base import cancel_button, copy_button
+from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 from handlers.ui.i18n import DEFAULT_LOCALE, use_locale
 from storage import Placement
 
@@ -33,6 +35,9 @@ T = TypeVar("T")
 # The bot's own sends (not answers to a person waiting) can afford to wait longer for Telegram:
 # a timeout leaves the outcome unknown, and an unknown outcome costs a delay or a repeat.
 BACKGROUND_TIMEOUT = 20.0
+# The rate limiter makes none of these calls again by itself: the outbox does, by its priorities
+# and with backoff, knowing from the exception whether the attempt may have arrived.
+NO_RETRIES = SendPolicy.BACKGROUND
 
 LocaleOfChat = Callable[[int], Awaitable[str]]
 
@@ -45,7 +50,7 @@ async def english(chat_id: int) -> str:
 class TelegramNotifier:
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[SendPolicy],
         clock: Clock,
         *,
         timeout: float = BACKGROUND_TIMEOUT,
@@ -76,6 +81,7 @@ class TelegramNotifier:
                 reply_markup=InlineKeyboardMarkup([[copy]]) if copy else None,
                 read_timeout=self._timeout,
                 write_timeout=self._timeout,
+                rate_limit_args=NO_RETRIES,
             )
         )
         return message.message_id
@@ -97,43 +103,66 @@ class TelegramNotifier:
                     reply_markup=keyboard,
                     read_timeout=self._timeout,
                     write_timeout=self._timeout,
+                    rate_limit_args=NO_RETRIES,
                 )
             )
 
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         try:
-            await self._bot.delete_message(chat_id, message_id)
+            await self._bot.delete_message(chat_id, message_id, rate_limit_args=NO_RETRIES)
         except TelegramError as error:
+            # Given up at once: the message it removes (a card that moved, a paid invoice) is
+            # outdated but harmless, and the user has the new one already.
             log.debug("Could not delete message %d in %d: %s", message_id, chat_id, error)
 
     async def placement_lost(self, placement: Placement) -> None:
         with use_locale(await self._locale_of_chat(placement.chat_id)):
-            await self._placement_lost(placement)
+            keyboard = None
+            if placement.kind is OrderKind.RECEIVE:
+                button = InlineKeyboardButton(texts.button_buy(), callback_data=MenuBuy().pack())
+                keyboard = InlineKeyboardMarkup([[button]])
+            await self._edit_placement(placement, texts.placement_lost(), keyboard)
 
-    async def _placement_lost(self, placement: Placement) -> None:
-        keyboard = None
-        if placement.kind is OrderKind.RECEIVE:
-            button = InlineKeyboardButton(texts.button_buy(), callback_data=MenuBuy().pack())
-            keyboard = InlineKeyboardMarkup([[button]])
+    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+        with use_locale(await self._locale_of_chat(placement.chat_id)):
+            if order.kind is OrderKind.FUND:
+                text = texts.fund_created(order.id)
+            elif order.kind is OrderKind.SEND:
+                text = texts.send_order_created(order.id, order.paid_from_balance)
+            else:
+                text = texts.order_created(order.id)
+            await self._edit_placement(placement, text, None)
+
+    async def _edit_placement(
+        self, placement: Placement, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> None:
         try:
             await self._bot.edit_message_text(
-                texts.placement_lost(),
+                text,
                 chat_id=placement.chat_id,
                 message_id=placement.message_id,
                 reply_markup=keyboard,
+                rate_limit_args=NO_RETRIES,
             )
         except TelegramError as error:
-            log.info("Could not tell chat %d about a lost placement: %s", placement.chat_id, error)
+            # Given up at once, at start (before updates are handled, so no retries): the order
+            # itself (its card, or nothing to pay) is what matters, and it is told through the
+            # outbox; this message only stops saying "creating your order…".
+            log.info("Could not tell chat %d about a cut-short placement: %s",
+                     placement.chat_id, error)  # fmt: skip
 
     async def _guard(self, call: Awaitable[T]) -> T:
         try:
             return await call
-        except Forbidden as error:
-            raise ChatUnreachable(str(error)) from None
-        except TimedOut as error:
-            raise OutcomeUnknown(str(error)) from None
         except TelegramError as error:
-            raise TellFailed(str(error)) from None
+            failure = classify(error)
+            if failure is Failure.UNREACHABLE:
+                raise ChatUnreachable(str(error)) from None
+            if failure is Failure.UNKNOWN:
+                raise OutcomeUnknown(str(error)) from None
+            if failure is Failure.REFUSED:
+                raise TellRejected(str(error)) from None
+            raise TellFailed(str(error), retry_after=retry_after(error)) from None
 
     async def _show_card(self, order: Order, balance: int | None) -> int:
         chat_id = _chat_of(order)
@@ -154,6 +183,7 @@ class TelegramNotifier:
                         reply_markup=card.keyboard,
                         read_timeout=wait,
                         write_timeout=wait,
+                        rate_limit_args=NO_RETRIES,
                     )
                     return order.card_message_id
                 except BadRequest as error:
@@ -173,6 +203,7 @@ class TelegramNotifier:
                 reply_markup=card.keyboard,
                 read_timeout=wait,
                 write_timeout=wait,
+                rate_limit_args=NO_RETRIES,
             )
         else:
             # The invoice photo (now paid or void) gives way to a text card; that new message
@@ -183,6 +214,7 @@ class TelegramNotifier:
                 reply_markup=card.keyboard,
                 read_timeout=wait,
                 write_timeout=wait,
+                rate_limit_args=NO_RETRIES,
             )
         # The card it replaces (a paid or void invoice) is removed by the tracker, once the new
         # card is recorded: a kill in between must not leave the order with no card at all.

@@ -125,8 +125,18 @@ def group_admin_help() -> str:
     )
 
 
-def slow_down() -> str:
-    return _("🐢 That is a lot at once. I will answer what you sent; please wait a moment.")
+def press_skipped() -> str:
+    return _("🐢 That is a lot at once: this press was skipped. Press it again in a moment.")
+
+
+def messages_skipped(count: int) -> str:
+    return ngettext(
+        "🐢 That was a lot at once: I answered the first messages and skipped %(count)s. "
+        "Send again what still needs an answer.",
+        "🐢 That was a lot at once: I answered the first messages and skipped %(count)s. "
+        "Send again what still needs an answer.",
+        count,
+    )
 
 
 def button_buy() -> str:
@@ -704,6 +714,10 @@ def send_line(phone: str) -> str:
 
 def fund_line(amount: int) -> str:
     return _("Top-up %(amount)s", amount=sats(amount))
+
+
+def not_your_order() -> str:
+    return _("That is not one of your orders.")
 
 
 def order_not_found() -> str:

@@ -147,6 +147,10 @@ class CallbackRecord:
         }
 
 
+# A fault for every method, getUpdates included: Telegram down as a whole.
+ANY_METHOD = "*"
+
+
 @dataclass
 class Fault:
     """What the next `remaining` matching calls get: an error, a late answer, or a late error.
@@ -155,7 +159,7 @@ class Fault:
     only its answer waits `delay` seconds, like a Telegram answer the bot's HTTP client gives up on.
     """
 
-    method: str  # lower case
+    method: str  # lower case, or ANY_METHOD
     error_code: int | None
     description: str
     retry_after: int | None

@@ -11,6 +11,7 @@ from sandbox.telegram.config import TelegramSandboxConfig
 from sandbox.telegram.errors import ApiError, bad_request, forbidden
 from sandbox.telegram.flood import FloodControl
 from sandbox.telegram.models import (
+    ANY_METHOD,
     CallbackRecord,
     Fault,
     MessageContent,
@@ -231,7 +232,7 @@ class SandboxState:
     def take_fault(self, method: str, chat_id: int | None) -> Fault | None:
         """The first injected fault matching the call, counted as used; None if none matches."""
         for fault in self.faults:
-            if fault.method != method.lower():
+            if fault.method not in (ANY_METHOD, method.lower()):
                 continue
             if fault.chat_id is not None and fault.chat_id != chat_id:
                 continue

@@ -14,6 +14,7 @@ from sandbox.telegram.errors import ApiError, SandboxError
 from sandbox.telegram.methods import canonical_name
 from sandbox.telegram.methods_settings import commands_for
 from sandbox.telegram.models import (
+    ANY_METHOD,
     BOT_STATUSES,
     BotStatus,
     CallbackRecord,
@@ -379,7 +380,9 @@ def _delay(body: Mapping[str, Any]) -> float | None:
 
 
 def add_fault(state: SandboxState, body: Mapping[str, Any]) -> JsonDict:
-    method = canonical_name(_field(body, "method", str))
+    named = _field(body, "method", str)
+    # "*": every method, getUpdates included (Telegram down as a whole).
+    method = ANY_METHOD if named == ANY_METHOD else canonical_name(named)
     if method is None:
         raise SandboxError(400, f"unknown Bot API method {body.get('method')!r}")
     delay = _delay(body)

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Self
@@ -26,14 +25,11 @@ from storage.database import (
     format_placeholders,
     plain,
 )
-from storage.migrations import pending
+from storage.migrations import migrate
 
 Connection = psycopg.AsyncConnection[DictRow]
 log = logging.getLogger(__name__)
 
-# pg_advisory_lock key held while migrating ("sms4" in ASCII): instances starting together
-# migrate one after the other, and the later ones find nothing left to do.
-MIGRATION_LOCK = 0x736D7334
 # The first key of the two-key advisory locks held per person ("sms5"); the second is a hash.
 PERSON_LOCKS = 0x736D7335
 # Waiting for a person's lock held by another instance: first retry, and the longest pause.
@@ -94,7 +90,7 @@ class PostgresDatabase(Database):
             # A connection of its own first: its error says why the server cannot be reached,
             # where the pool would only say it timed out.
             async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as first:
-                await _migrate(first, where)
+                await first.execute("SELECT 1")
         except psycopg.Error as error:
             raise DatabaseUnavailable(
                 f"Cannot use the database {where}: {_one_line(error, url)}"
@@ -115,7 +111,18 @@ class PostgresDatabase(Database):
         except PoolTimeout:
             await pool.close()
             raise DatabaseUnavailable(f"Cannot connect to the database {where}") from None
-        return cls(pool, where, conninfo)
+        database = cls(pool, where, conninfo)
+        try:
+            await migrate(database, where)
+        except psycopg.Error as error:
+            await pool.close()
+            raise DatabaseUnavailable(
+                f"Cannot use the database {where}: {_one_line(error, url)}"
+            ) from None
+        except BaseException:
+            await pool.close()
+            raise
+        return database
 
     def person_locks(self) -> PersonLocks:
         """Advisory locks per person, on a connection of their own (see PersonLocks)."""
@@ -220,26 +227,6 @@ def _person_key(person: tuple[int, int]) -> int:
     """A 32-bit key for (chat, user): two people sharing one only wait for each other."""
     digest = hashlib.blake2b(f"{person[0]}:{person[1]}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "big", signed=True)
-
-
-async def _migrate(connection: psycopg.AsyncConnection[Any], where: str) -> None:
-    # Session-level: held across the per-migration transactions, released when the
-    # connection closes, even if this process dies half-way.
-    await connection.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
-    await connection.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        "version INTEGER PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)"
-    )
-    cursor = await connection.execute("SELECT version FROM schema_migrations")
-    applied = {int(row[0]) for row in await cursor.fetchall()}
-    for version, migration in pending(applied, where):
-        async with connection.transaction():
-            # No parameters: the simple query protocol, which runs a whole script.
-            await connection.execute(migration.postgresql)
-            await connection.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (%s, %s)",
-                (version, time.time()),
-            )
 
 
 def describe(url: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +20,7 @@ from storage.database import (
     Session,
     plain,
 )
-from storage.migrations import MIGRATIONS, pending
+from storage.migrations import migrate
 
 
 class _Statements(Session):
@@ -88,7 +87,7 @@ class SqliteDatabase(Database):
             await connection.execute("PRAGMA synchronous=NORMAL")
             await connection.execute("PRAGMA foreign_keys=ON")
             database = cls(connection, path)
-            await database._migrate()
+            await migrate(database, f"at {path}")
         except sqlite3.Error as error:
             await connection.close()
             raise DatabaseUnavailable(f"Cannot open the database at {path}: {error}") from None
@@ -133,50 +132,3 @@ class SqliteDatabase(Database):
 
     async def close(self) -> None:
         await self._connection.close()
-
-    async def _migrate(self) -> None:
-        # One write transaction: a second process starting at the same time waits for it, then
-        # finds every migration recorded and applies none.
-        async with self.transaction() as tx:
-            await tx.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                "version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)"
-            )
-            applied = {
-                int(row["version"])
-                for row in await tx.fetch_all("SELECT version FROM schema_migrations")
-            }
-            # Before schema_migrations, PRAGMA user_version counted the migrations applied.
-            counted = int(await tx.fetch_value("PRAGMA user_version"))
-            for version in range(1, counted + 1):
-                if version not in applied:
-                    await _record(tx, version)
-                    applied.add(version)
-            for version, migration in pending(applied, f"at {self.path}"):
-                for statement in _statements(migration.sqlite):
-                    await tx.execute(statement)
-                await _record(tx, version)
-            # Kept in step, so that an older bot started on this file still sees how new it is.
-            await tx.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
-
-
-async def _record(tx: Session, version: int) -> None:
-    await tx.execute(
-        "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", (version, time.time())
-    )
-
-
-def _statements(script: str) -> list[str]:
-    """A script as single statements: executescript would commit the open transaction first."""
-    statements: list[str] = []
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    if pending.strip() and not all(
-        not line.strip() or line.strip().startswith("--") for line in pending.splitlines()
-    ):
-        raise ValueError(f"incomplete SQL statement at the end of a migration: {pending!r}")
-    return statements

@@ -298,7 +298,7 @@ async def test_sqlite_upgrade_from_user_version(tmp_path: Path) -> None:
     async with aiosqlite.connect(path) as connection:
         for version, migration in enumerate(MIGRATIONS, start=1):
             await connection.executescript(
-                f"BEGIN;\n{migration.sqlite}\nPRAGMA user_version = {version};\nCOMMIT;"
+                f"BEGIN;\n{migration.script('sqlite')}\nPRAGMA user_version = {version};\nCOMMIT;"
             )
         await connection.execute(
             "INSERT INTO chats (chat_id, type, bot_status, updated_at) "

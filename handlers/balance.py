@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.placement import Confirmation, FundRequest
 from bot.core.services import Services
+from bot.domain.menus import MenuKind
 from bot.sms4sats import Sms4SatsError
 from handlers import menus
 from handlers.common import answer, show
@@ -18,7 +19,6 @@ from handlers.placing import tell_outcome
 from handlers.ui import texts
 from handlers.ui.callbacks import FundAmount, FundClose, FundMenu
 from handlers.ui.keyboards import button
-from storage import MenuKind
 
 HISTORY_SHOWN = 5
 

@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.placement import Confirmation, Placed, ReceiveRequest
 from bot.domain.countries import AUTO_SELECT, country_by_code, search_countries
+from bot.domain.menus import MenuKind
 from bot.domain.service_names import service_match_tier
 from bot.sms4sats import Service, Sms4SatsError
 from handlers import menus
@@ -24,7 +25,6 @@ from handlers.ui.callbacks import (
     ServicePage,
 )
 from handlers.ui.i18n import current
-from storage import MenuKind
 
 # A confirmation older than this is shown again with a fresh price instead of ordering.
 CONFIRMATION_MAX_AGE = 15 * 60

@@ -9,8 +9,8 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot.domain.menus import MenuKind
 from handlers.context import get_services
-from storage import MenuKind
 
 # Typed text searches a picker for this long after it was last shown or used: long enough to
 # read a page of countries, short enough that "Hello" an hour later is not a country search.

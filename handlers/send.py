@@ -25,6 +25,8 @@ from telegram.ext import (
 )
 
 from bot.core.placement import Confirmation, Placed, SendRequest
+from bot.domain.drafts import Draft
+from bot.domain.menus import MenuKind
 from bot.domain.phones import InvalidPhoneNumber, format_phone, normalize_phone
 from bot.sms4sats import Sms4SatsError
 from handlers import menus
@@ -36,7 +38,6 @@ from handlers.sequencing import interruptible
 from handlers.ui import i18n, texts
 from handlers.ui.callbacks import SendDiscard, SendPay
 from handlers.ui.keyboards import button
-from storage import Draft, MenuKind
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot.core.services import Services
+from bot.domain.stats import OrderRecord
 from handlers.common import answer, show
 from handlers.context import get_services, in_private
 from handlers.ui import names, texts
 from handlers.ui.callbacks import StatsCsv, StatsView
 from handlers.ui.keyboards import button
-from storage import OrderRecord
 
 # The periods the view offers, in seconds back from now (None: all time).
 PERIODS: dict[str, float | None] = {

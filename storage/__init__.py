@@ -3,7 +3,7 @@
 SQLite (aiosqlite) by default, PostgreSQL (psycopg 3) for operators who run more than one
 instance; the stores are written once against `storage.database.Database`, whose docstring
 says how to write (or port) one. May import the domain (`bot.domain`) and nothing else of the
-project.
+project; the domain's types (orders, menus, drafts, the outbox's parts, /stats) live there.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from storage.database import (
     Session,
     StorageError,
 )
-from storage.drafts import Draft, DraftStore
+from storage.drafts import DraftStore
 from storage.instances import InstanceStore
-from storage.menus import Menu, MenuKind, MenuStore
+from storage.menus import MenuStore
 from storage.orders import OrderStore
-from storage.outbox import OutboxEntry, OutboxStore, Part, Priority
-from storage.placements import Placement, PlacementStore
+from storage.outbox import OutboxStore
+from storage.placements import PlacementStore
 from storage.postgres import PostgresDatabase
 from storage.sqlite import SqliteDatabase
-from storage.stats import OrderRecord, Stats, StatsStore, TopRow
+from storage.stats import StatsStore
 
 
 async def open_database(target: Path | str) -> Database:
@@ -49,28 +49,18 @@ __all__ = [
     "ConversationStore",
     "Database",
     "DatabaseUnavailable",
-    "Draft",
     "DraftStore",
     "InstanceStore",
     "IntegrityError",
-    "Menu",
-    "MenuKind",
     "MenuStore",
-    "OrderRecord",
     "OrderStore",
-    "OutboxEntry",
     "OutboxStore",
-    "Part",
-    "Placement",
     "PlacementStore",
     "PostgresDatabase",
-    "Priority",
     "SchemaTooNew",
     "Session",
     "SqliteDatabase",
-    "Stats",
     "StatsStore",
     "StorageError",
-    "TopRow",
     "open_database",
 ]

@@ -4,24 +4,13 @@ in memory, so an admin's group draft and private draft stay apart and survive a 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from bot.domain.clock import Clock
+from bot.domain.drafts import Draft
 from storage.database import Database
 
 # Drafts older than this are forgotten; a confirmation that old asks to start again.
 DRAFT_MAX_AGE = 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    id: int
-    chat_id: int
-    user_id: int
-    phone: str
-    message: str | None
-    price: int | None
-    created_at: float
 
 
 class DraftStore:

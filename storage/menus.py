@@ -6,39 +6,13 @@ the person left never acts again, and typed text searches only their newest pick
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
 from bot.domain.clock import Clock
+from bot.domain.menus import Menu, MenuKind
 from storage.database import Database, Row
 
 # Menu rows older than this are forgotten: Telegram lets a bot edit its messages for 48 hours,
 # and an older menu's buttons still meet the checks of the handlers they reach.
 MENU_MAX_AGE = 2 * 24 * 3600
-
-
-class MenuKind(StrEnum):
-    COUNTRIES = "countries"
-    SERVICES = "services"
-    CONFIRM_NUMBER = "confirm-number"
-    CONFIRM_SMS = "confirm-sms"
-    TOP_UP = "top-up"
-
-    @property
-    def searchable(self) -> bool:
-        return self in (MenuKind.COUNTRIES, MenuKind.SERVICES)
-
-
-@dataclass(frozen=True, slots=True)
-class Menu:
-    chat_id: int
-    message_id: int
-    user_id: int
-    kind: MenuKind
-    country_code: int | None
-    opened_at: float
-    search_until: float | None
-    left_at: float | None
 
 
 def _menu(row: Row) -> Menu:

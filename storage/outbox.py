@@ -8,34 +8,9 @@ one look at the order and no message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import IntEnum, StrEnum
-
 from bot.domain.clock import Clock
+from bot.domain.telling import OutboxEntry, Part, Priority
 from storage.database import Database, Row
-
-
-class Part(StrEnum):
-    CODE = "code"
-    CARD = "card"
-    WARNING = "warning"
-
-
-class Priority(IntEnum):
-    """Lower goes first."""
-
-    CODE = 0
-    WAITED_FOR = 1  # paid, a number, a refund: the user is waiting for it
-    COSMETIC = 2  # an edit nobody waits for (the card of a delivered code, an expired invoice)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxEntry:
-    order_id: int
-    part: Part
-    chat_id: int
-    priority: Priority
-    due_at: float
 
 
 class OutboxStore:

@@ -3,20 +3,10 @@ the order is stored or refused, so a crash in between is found and told after a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.domain.clock import Clock
 from bot.domain.orders import OrderKind
+from bot.domain.placements import Placement
 from storage.database import Database
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    chat_id: int
-    message_id: int
-    user_id: int
-    kind: OrderKind
-    started_at: float
 
 
 class PlacementStore:

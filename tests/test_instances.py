@@ -24,6 +24,7 @@ from bot.core.cluster import BEATS_PER_LEASE, LEASE_INTERVALS, MIN_LEASE, Cluste
 from bot.core.outbox import Outbox
 from bot.core.send_budget import OVERALL_PER_SECOND, SendBudget
 from bot.domain.orders import Order, OrderKind
+from bot.domain.telling import OutboxEntry, Part, Priority
 from bot.wiring.app import build_application
 from handlers.context import AnyApplication, get_services_from
 from handlers.sequencing import PersonSequencer
@@ -32,11 +33,8 @@ from storage import (
     Database,
     InstanceStore,
     OrderStore,
-    OutboxEntry,
     OutboxStore,
-    Part,
     PostgresDatabase,
-    Priority,
     open_database,
 )
 from tests.conftest import POLL_INTERVAL, Stack

@@ -15,9 +15,11 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
 from bot.core.tracker import GIVE_UP_AFTER, OrderTracker
 from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
+from bot.domain.placements import Placement
+from bot.domain.telling import Part
 from bot.sms4sats import Sms4SatsClient
 from handlers.ui.delivery import Failure, classify, retry_after
-from storage import ChatStore, OrderStore, Part, Placement, open_database
+from storage import ChatStore, OrderStore, open_database
 
 CHAT = 4242
 

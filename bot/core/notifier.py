@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.domain.orders import Order
-from storage import Placement
+from bot.domain.placements import Placement
 
 
 class ChatUnreachable(Exception):

@@ -35,7 +35,8 @@ from bot.core.cluster import Cluster
 from bot.core.send_budget import SendBudget
 from bot.domain.clock import Clock
 from bot.domain.orders import Order, OrderState
-from storage import ChatStore, OrderStore, OutboxEntry, OutboxStore, Part, Priority
+from bot.domain.telling import OutboxEntry, Part, Priority
+from storage import ChatStore, OrderStore, OutboxStore
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,9 @@ from typing import Any, ClassVar
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock
 from bot.domain.orders import Order, OrderKind
+from bot.domain.placements import Placement
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
-from storage import OrderStore, Placement, PlacementStore
+from storage import OrderStore, PlacementStore
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,9 @@ from bot.domain.invoices import decode_invoice
 from bot.domain.kinds.transitions import apply_deadlines, apply_status
 from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
 from bot.domain.remote import OrderStatus
+from bot.domain.telling import Part
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
-from storage import ChatStore, OrderStore, Part
+from storage import ChatStore, OrderStore
 
 log = logging.getLogger(__name__)
 

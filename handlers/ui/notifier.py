@@ -21,12 +21,12 @@ from bot.domain.clock import Clock
 from bot.domain.kinds.receive import gives_up_at
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.phones import format_phone
+from bot.domain.placements import Placement
 from handlers.ui import cards, texts
 from handlers.ui.callbacks import MenuBuy
 from handlers.ui.cards.base import cancel_button, copy_button
 from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 from handlers.ui.i18n import DEFAULT_LOCALE, use_locale
-from storage import Placement
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from babel.dates import format_datetime
 from bot.core.operator import ErrorReport
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
+from bot.domain.stats import Stats, TopRow
 from bot.sms4sats import Problem, Sms4SatsError
 from handlers.ui.i18n import N_, NATIVE_NAMES, N_plural, _, current, ngettext, number
-from storage import Stats, TopRow
 
 
 def hold_invoice_refund() -> str:

@@ -1,0 +1,16 @@
+"""A /send draft: the phone number and message an admin is putting together, and its price."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    id: int
+    chat_id: int
+    user_id: int
+    phone: str
+    message: str | None
+    price: int | None
+    created_at: float

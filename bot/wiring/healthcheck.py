@@ -21,7 +21,7 @@ def main() -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 1
-    port = settings.http_port
+    port = settings.health_port
     if port is None:
         print("No HTTP server: set WEBHOOK_URL or METRICS_PORT", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import socket
 
@@ -152,3 +153,18 @@ async def test_a_busy_port_is_one_line(stack: Stack) -> None:
             await stack.reconfigure(metrics_port=port)
     assert str(caught.value).startswith(f"Cannot listen on 127.0.0.1:{port}: ")
     assert "\n" not in str(caught.value)
+
+
+async def test_metrics_port_beside_a_webhook_is_served(stack: Stack) -> None:
+    """METRICS_PORT with a webhook: /healthz and /metrics on their own port too (kept off the
+    public webhook's proxy), never silently ignored."""
+    metrics_port = free_port()
+    await stack.stop_bot()
+    stack.settings = dataclasses.replace(stack.settings, metrics_port=metrics_port)
+    await webhook_mode(stack)
+    separate = f"http://127.0.0.1:{metrics_port}"
+    assert (await stack.http.get(f"{separate}/healthz")).text == "ok\n"
+    text = (await stack.http.get(f"{separate}/metrics")).text
+    assert "sms4sats_bot_codes_delivered_total" in text
+    # No webhook there: Telegram's updates go to WEBHOOK_PORT only.
+    assert (await stack.http.post(f"{separate}/telegram/hook", json={})).status_code in (404, 405)

@@ -22,7 +22,7 @@ from bot.lightning_address import AddressUnresolved, lnurlp_url, resolve
 from bot.wiring.check import Line, Mark, exit_code, run_checks
 from storage import open_database
 from storage.migrations import MIGRATIONS
-from tests.conftest import ADMIN_ID, API_KEY, REF, Stack
+from tests.conftest import ADMIN_ID, API_KEY, BOTH_BACKENDS, REF, Stack
 from tests.flows import eventually, free_port
 from tests.lnurl_standin import (
     MAX_SENDABLE_MSAT,
@@ -59,6 +59,7 @@ def only_failures(lines: dict[str, Line]) -> dict[str, Line]:
     return {subject: line for subject, line in lines.items() if line.mark is not Mark.OK}
 
 
+@BOTH_BACKENDS
 async def test_all_green_against_the_stand_ins(
     stack: Stack, wallet_http: httpx.AsyncClient
 ) -> None:
@@ -193,6 +194,13 @@ async def test_database_schema_pending_and_newer(tmp_path: Path) -> None:
         lines = await check(settings, http)
         assert lines["Database"].mark is Mark.FAIL
         assert "from a newer version of the bot" in lines["Database"].text
+        # Nothing listens on TCP port 1; the password never shows.
+        unreachable = dataclasses.replace(
+            settings, postgres_url="postgresql://bot:hunter2@127.0.0.1:1/sms4sats"
+        )
+        line = str((await check(unreachable, http))["Database"])
+        assert line.startswith("❌ Database: Cannot use the database sms4sats on 127.0.0.1:1: ")
+        assert line.endswith("(check DATABASE_URL)") and "hunter2" not in line
 
 
 async def test_the_command_prints_marks_and_no_secret(stack: Stack, tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ OPEN_ORDER_LABELS = tuple(
 )
 # A `_created` series per counter doubles what is scraped and says nothing a dashboard uses;
 # prometheus_client only offers to drop them process-wide (the process is the bot's).
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class BotMetrics:

@@ -29,7 +29,7 @@ from storage.outbox import OutboxEntry, OutboxStore, Part, Priority
 from storage.placements import Placement, PlacementStore
 from storage.postgres import PostgresDatabase
 from storage.sqlite import SqliteDatabase
-from storage.stats import OrderRecord, Stats, StatsStore, TopRow
+from storage.stats import DayOutcome, OrderRecord, Stats, StatsStore, TopRow
 
 
 async def open_database(target: Path | str) -> Database:
@@ -49,6 +49,7 @@ __all__ = [
     "ConversationStore",
     "Database",
     "DatabaseUnavailable",
+    "DayOutcome",
     "Draft",
     "DraftStore",
     "InstanceStore",

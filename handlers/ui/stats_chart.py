@@ -13,9 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.domain.orders import OrderState
 from handlers.ui.stats_chart_texts import ChartWords
@@ -45,6 +42,12 @@ def render(
 ) -> bytes:
     """The PNG for the days first_day..last_day (days since 1970-01-01, UTC); with first_day
     None (all time) the chart starts at the first day with an order."""
+    # Imported at the first chart, not at start: matplotlib takes most of a second to import,
+    # and only /stats needs it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     if first_day is None:
         first_day = min((row.day for row in rows), default=last_day)
     days = list(range(first_day, last_day + 1))

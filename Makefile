@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint run sandbox bench clean messages language
+.PHONY: demo test lint run check sandbox bench clean messages language
 
 # `make demo LANGUAGE=ru`: chat as a user whose Telegram app is in Russian. Only a value given
 # on the command line counts: gettext's own LANGUAGE variable (often set, like en_US:en) does not.
@@ -34,6 +34,11 @@ test: $(STAMP)
 ## The bot against the settings in .env (real Telegram, real sms4sats).
 run: $(STAMP)
 	$(BIN)/python -m bot
+
+## The settings in .env tried against the world (database, Telegram, sms4sats, the referral
+## Lightning Address, the admins): one line each, exit 1 when any is ❌.
+check: $(STAMP)
+	$(BIN)/python -m bot check
 
 ## Extract every sentence from handlers/ into messages.pot and merge it into each language's
 ## catalog: new sentences arrive empty (make test fails until they are translated), changed ones

@@ -27,6 +27,8 @@ DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8080
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+# The token .env.example ships with: well-formed, so only its words give it away.
+PLACEHOLDER_TOKEN = "123456789:replace-with-your-token"
 # A Lightning Address is an email-shaped identifier (LUD-16); the domain part needs a dot.
 _LIGHTNING_ADDRESS_RE = re.compile(r"^[a-z0-9._+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
 # What Telegram accepts as a webhook's secret_token.
@@ -73,12 +75,25 @@ class Settings:
     """Where the bot's HTTP server listens (webhook, /healthz, /metrics)."""
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     metrics_port: int | None = None
-    """With long polling: the port of /healthz and /metrics (no HTTP server when None)."""
+    """The port of /healthz and /metrics: with long polling the bot's only HTTP server (none
+    when None); with a webhook a second one, so they need not sit beside the public webhook."""
 
     @property
     def http_port(self) -> int | None:
-        """The port of the bot's HTTP server, or None when it runs none."""
+        """The port of the bot's main HTTP server, or None when it runs none."""
         return self.webhook_port if self.webhook_url else self.metrics_port
+
+    @property
+    def metrics_server_port(self) -> int | None:
+        """With a webhook and a METRICS_PORT of its own: the port of the second server."""
+        if self.webhook_url is None or self.metrics_port in (None, self.webhook_port):
+            return None
+        return self.metrics_port
+
+    @property
+    def health_port(self) -> int | None:
+        """Where /healthz answers (the health check asks there), or None."""
+        return self.metrics_port or self.http_port
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -110,11 +125,10 @@ def load_settings(
         return value or None
 
     api_key = _api_key(get("SMS4SATS_API_KEY"))
+    telegram_api_url = _url("TELEGRAM_API_URL", get("TELEGRAM_API_URL"), DEFAULT_TELEGRAM_API_URL)
     return Settings(
         telegram_token=_token(get("TELEGRAM_BOT_TOKEN")),
-        telegram_api_url=_url(
-            "TELEGRAM_API_URL", get("TELEGRAM_API_URL"), DEFAULT_TELEGRAM_API_URL
-        ),
+        telegram_api_url=telegram_api_url,
         sms4sats_api_url=_url(
             "SMS4SATS_API_URL", get("SMS4SATS_API_URL"), DEFAULT_SMS4SATS_API_URL
         ),
@@ -134,7 +148,7 @@ def load_settings(
         ),
         error_reports=_switch("ERROR_REPORTS", get("ERROR_REPORTS"), default=True),
         balance_alert_sats=_balance_alert(get("BALANCE_ALERT_SATS"), api_key),
-        webhook_url=_webhook_url(get("WEBHOOK_URL")),
+        webhook_url=_webhook_url(get("WEBHOOK_URL"), telegram_api_url),
         webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), get("WEBHOOK_URL")),
         webhook_listen=get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
         webhook_port=_port("WEBHOOK_PORT", get("WEBHOOK_PORT")) or DEFAULT_WEBHOOK_PORT,
@@ -179,6 +193,11 @@ def _token(value: str | None) -> str:
     if value is None:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN", "required: the bot token from @BotFather (like 123456:ABC-xyz)"
+        )
+    if value == PLACEHOLDER_TOKEN or "replace-with-your-token" in value:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN",
+            "still the placeholder from .env.example: put the token from @BotFather there",
         )
     if not _TOKEN_RE.match(value):
         # The value is deliberately not echoed: it may be a real token pasted with a typo.
@@ -292,7 +311,7 @@ def _postgres_url(value: str | None) -> str | None:
     return value
 
 
-def _webhook_url(value: str | None) -> str | None:
+def _webhook_url(value: str | None, telegram_api_url: str) -> str | None:
     if value is None:
         return None
     parts = urlsplit(value)
@@ -300,6 +319,12 @@ def _webhook_url(value: str | None) -> str | None:
         raise ConfigError(
             "WEBHOOK_URL",
             f"expected the public https:// URL Telegram sends updates to, got {value!r}",
+        )
+    # Telegram calls webhooks over HTTPS only, and would refuse this one at every start. A
+    # self-hosted Bot API server (or the sandbox) also calls plain http, on any port.
+    if parts.scheme != "https" and telegram_api_url == DEFAULT_TELEGRAM_API_URL:
+        raise ConfigError(
+            "WEBHOOK_URL", f"expected an https:// URL (Telegram calls only HTTPS), got {value!r}"
         )
     return value
 

@@ -1,27 +1,34 @@
 """/stats: the operator's view of sales, referral earnings and what works, for admins only.
 
-`/stats [24h|7d|30d|all]` shows the summary with buttons to switch the period;
-`/stats csv [period]` (or the CSV button) sends the orders of the period as a CSV document.
+`/stats [24h|7d|30d|all]` sends a chart of the period (orders per day by outcome, sales per
+day) and the summary with buttons to switch the period, which redraw both;
+`/stats csv [period]` (or the CSV button) sends the orders of the period as a CSV document,
+always in the admin's private chat: it lists user ids, which a group's members must not read.
 The admin check runs on every command and every press, in private chats and groups alike.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
+import logging
 from datetime import UTC, datetime
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, InputMediaPhoto, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.core.services import Services
 from bot.domain.stats import OrderRecord
 from handlers.common import answer, show
 from handlers.context import get_services, in_private
-from handlers.ui import names, texts
+from handlers.ui import i18n, names, stats_chart, stats_chart_texts, texts
 from handlers.ui.callbacks import StatsCsv, StatsView
 from handlers.ui.keyboards import button
+
+log = logging.getLogger(__name__)
 
 # The periods the view offers, in seconds back from now (None: all time).
 PERIODS: dict[str, float | None] = {
@@ -62,8 +69,10 @@ def _since(services: Services, period: str) -> float | None:
     return None if back is None else services.clock() - back
 
 
-def _keyboard(period: str) -> InlineKeyboardMarkup:
-    periods = [button(texts.stats_period_button(p, p == period), StatsView(p)) for p in PERIODS]
+def _keyboard(period: str, chart: int) -> InlineKeyboardMarkup:
+    periods = [
+        button(texts.stats_period_button(p, p == period), StatsView(p, chart)) for p in PERIODS
+    ]
     return InlineKeyboardMarkup(
         [periods[:2], periods[2:], [button(texts.button_stats_csv(), StatsCsv(period))]]
     )
@@ -83,9 +92,18 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(texts.stats_bad_period(" ".join(args)))
         return
     if wants_csv:
-        await _send_csv(update, services, period)
-    else:
-        await show(update, await _report(services, period), _keyboard(period))
+        await _send_csv(update, context, services, period)
+        return
+    chart = None
+    try:
+        chart = await message.reply_photo(
+            await _chart(services, period), caption=stats_chart_texts.chart_caption(period)
+        )
+    except TelegramError as error:
+        # The figures still go out: the text says everything the chart shows.
+        log.warning("Could not send the /stats chart: %s", error)
+    report = await _report(services, period)
+    await show(update, report, _keyboard(period, chart.message_id if chart else 0))
 
 
 async def stats_view(
@@ -97,7 +115,27 @@ async def stats_view(
     assert update.callback_query is not None
     await answer(update.callback_query)
     period = callback.period if callback.period in PERIODS else DEFAULT_PERIOD
-    await show(update, await _report(services, period), _keyboard(period))
+    await show(update, await _report(services, period), _keyboard(period, callback.chart))
+    chat = update.effective_chat
+    if callback.chart and chat is not None:
+        media = InputMediaPhoto(
+            await _chart(services, period), caption=stats_chart_texts.chart_caption(period)
+        )
+        try:
+            await context.bot.edit_message_media(media, chat_id=chat.id, message_id=callback.chart)
+        except BadRequest as error:
+            # Deleted meanwhile, or the same period pressed again: the text is what counts.
+            log.info("Could not redraw the /stats chart: %s", error)
+
+
+async def _chart(services: Services, period: str) -> bytes:
+    since = _since(services, period)
+    rows = await services.stats.per_day(since)
+    now = services.clock()
+    first = None if since is None else stats_chart.today(since)
+    words = stats_chart_texts.chart_words(period, i18n.current())
+    # Drawing takes a CPU-bound fraction of a second: not on the event loop.
+    return await asyncio.to_thread(stats_chart.render, rows, first, stats_chart.today(now), words)
 
 
 async def stats_csv(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: StatsCsv) -> None:
@@ -107,7 +145,7 @@ async def stats_csv(update: Update, context: ContextTypes.DEFAULT_TYPE, callback
     assert update.callback_query is not None
     await answer(update.callback_query)
     period = callback.period if callback.period in PERIODS else DEFAULT_PERIOD
-    await _send_csv(update, services, period)
+    await _send_csv(update, context, services, period)
 
 
 async def _report(services: Services, period: str) -> str:
@@ -126,9 +164,11 @@ async def _report(services: Services, period: str) -> str:
     return texts.stats_report(named, period, services.settings.sms4sats_ref)
 
 
-async def _send_csv(update: Update, services: Services, period: str) -> None:
-    chat = update.effective_chat
-    if chat is None:
+async def _send_csv(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, services: Services, period: str
+) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -141,7 +181,18 @@ async def _send_csv(update: Update, services: Services, period: str) -> None:
     document = InputFile(
         io.BytesIO(buffer.getvalue().encode()), filename=f"orders-{period}-{stamp}.csv"
     )
-    await chat.send_document(document, caption=texts.stats_csv_caption(count, period))
+    caption = texts.stats_csv_caption(count, period)
+    if in_private(update):
+        await chat.send_document(document, caption=caption)
+        return
+    # Asked in the admin group: the user ids go to the asking admin alone.
+    try:
+        await context.bot.send_document(user.id, document, caption=caption)
+    except Forbidden:
+        note = stats_chart_texts.csv_needs_private_chat(user.first_name, context.bot.username)
+    else:
+        note = stats_chart_texts.csv_sent_privately(user.first_name)
+    await chat.send_message(note)
 
 
 def csv_row(record: OrderRecord) -> list[str]:

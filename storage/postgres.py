@@ -84,7 +84,7 @@ class PostgresDatabase(Database):
             )  # fmt: skip
         except psycopg.ProgrammingError as error:
             raise DatabaseUnavailable(
-                f"DATABASE_URL is malformed: {_one_line(error, url)}"
+                f"DATABASE_URL is malformed: {one_line(error, url)}"
             ) from None
         try:
             # A connection of its own first: its error says why the server cannot be reached,
@@ -93,7 +93,7 @@ class PostgresDatabase(Database):
                 await first.execute("SELECT 1")
         except psycopg.Error as error:
             raise DatabaseUnavailable(
-                f"Cannot use the database {where}: {_one_line(error, url)}"
+                f"Cannot use the database {where}: {one_line(error, url)}"
             ) from None
         pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
             conninfo,
@@ -117,7 +117,7 @@ class PostgresDatabase(Database):
         except psycopg.Error as error:
             await pool.close()
             raise DatabaseUnavailable(
-                f"Cannot use the database {where}: {_one_line(error, url)}"
+                f"Cannot use the database {where}: {one_line(error, url)}"
             ) from None
         except BaseException:
             await pool.close()
@@ -248,7 +248,7 @@ def _option(url: str, name: str, default: Any) -> Any:
         return default
 
 
-def _one_line(error: Exception, url: str) -> str:
+def one_line(error: Exception, url: str) -> str:
     """libpq's message on one line, with the password taken out should it ever quote it."""
     text = " ".join(str(error).split())
     try:

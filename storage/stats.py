@@ -2,8 +2,9 @@
 
 A handful of aggregate queries per view, each filtered on `created_at` (indexed): an order
 belongs to the period it was created in. The SQL is plain standard SQL (CASE, COUNT, SUM,
-GROUP BY, LIMIT/OFFSET) so it runs unchanged on SQLite and PostgreSQL; the median is found with
-COUNT then OFFSET instead of a database-specific percentile function.
+GROUP BY, LIMIT/OFFSET) so it runs unchanged on SQLite and PostgreSQL (the chart's day number
+aside); the median is found with COUNT then OFFSET instead of a database-specific percentile
+function.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from bot.domain.orders import OrderKind, OrderState
-from bot.domain.stats import OrderGroup, OrderRecord, Stats, TopRow
+from bot.domain.stats import DayOutcome, OrderGroup, OrderRecord, Stats, TopRow
 from storage.database import Database
 
 TOP_ROWS = 5
+
+
+SECONDS_PER_DAY = 86_400
 
 
 class StatsStore:
@@ -104,6 +108,30 @@ class StatsStore:
         )
         keys = ("new_users", "active_users", "all_users")
         return {key: int((row or {}).get(key) or 0) for key in keys}
+
+    async def per_day(self, since: float | None) -> list[DayOutcome]:
+        """The /stats chart's figures: per UTC day and state, oldest day first. One grouped
+        statement on the created_at index, whatever the number of orders."""
+        # The day's number, rounded down: SQLite's CAST truncates (timestamps are positive)
+        # where PostgreSQL's would round, so each has its own spelling.
+        if self._db.dialect == "postgresql":
+            day = f"CAST(FLOOR(created_at / {SECONDS_PER_DAY}) AS BIGINT)"
+        else:
+            day = f"CAST(created_at / {SECONDS_PER_DAY} AS INTEGER)"
+        rows = await self._db.fetch_all(
+            f"SELECT {day} AS day, state, "
+            "COUNT(*) AS orders, "
+            "COALESCE(SUM(CASE WHEN state = ? AND paid_from_balance = 0 THEN amount_sats "
+            "ELSE 0 END), 0) AS sats "
+            f"FROM orders WHERE kind IN (?, ?) AND {_since('created_at')} "
+            "GROUP BY day, state ORDER BY day, state",
+            (OrderState.COMPLETED.value, OrderKind.RECEIVE.value, OrderKind.SEND.value,
+             *_args(since)),
+        )  # fmt: skip
+        return [
+            DayOutcome(int(r["day"]), OrderState(r["state"]), int(r["orders"]), int(r["sats"]))
+            for r in rows
+        ]
 
     async def orders(self, since: float | None) -> AsyncIterator[OrderRecord]:
         """The orders of the period, oldest first, streamed (a year of orders is a big list)."""

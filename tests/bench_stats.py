@@ -2,7 +2,9 @@
 
 Generates orders spread over 365 days (kinds, outcomes, countries and services in realistic
 proportions) and users, in a real database with the bot's migrations, then times each /stats
-view (24 h, 7 d, 30 d, all time), the balance watch's query, and the all-time CSV. With
+view (24 h, 7 d, 30 d, all time), the chart of 30 days and of all time (its query, and its
+drawing, which the bot does in a worker thread), the balance watch's query, and the all-time
+CSV. With
 `--compare` it also times the views again without the indexes the stats migration adds. It
 prints figures and asserts nothing about speed.
 
@@ -21,6 +23,9 @@ from pathlib import Path
 
 from bot.domain.orders import OrderKind, OrderState
 from handlers.stats import PERIODS, csv_row
+from handlers.ui import i18n
+from handlers.ui.stats_chart import render, today
+from handlers.ui.stats_chart_texts import chart_words
 from storage import Database, SqliteDatabase, StatsStore
 
 YEAR = 365 * 24 * 3600.0
@@ -117,6 +122,35 @@ async def _time_views(store: StatsStore, repeat: int) -> dict[str, float]:
     return figures
 
 
+async def _time_charts(store: StatsStore, repeat: int) -> str:
+    i18n.load_all()
+    with i18n.use_locale("en"):
+        words = chart_words("7d", "en")
+    # The bot's first chart also imports matplotlib: timed apart from the others.
+    started = time.perf_counter()
+    render([], today(NOW) - 6, today(NOW), words)
+    figures = [f"first drawing after start {(time.perf_counter() - started) * 1000:.0f} ms"]
+    for period in ("30d", "all"):
+        back = PERIODS[period]
+        since = None if back is None else NOW - back
+        started = time.perf_counter()
+        for _ in range(repeat):
+            rows = await store.per_day(since)
+        query_ms = (time.perf_counter() - started) / repeat * 1000
+        with i18n.use_locale("en"):
+            words = chart_words(period, "en")
+        first = None if since is None else today(since)
+        started = time.perf_counter()
+        for _ in range(repeat):
+            png = render(rows, first, today(NOW), words)
+        draw_ms = (time.perf_counter() - started) / repeat * 1000
+        figures.append(
+            f"{period} query {query_ms:.0f} ms + drawing {draw_ms:.0f} ms "
+            f"({len(rows)} day rows, {len(png) // 1024} KiB PNG)"
+        )
+    return "; ".join(figures)
+
+
 async def run(orders: int, users: int, compare: bool, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         database = await SqliteDatabase.open(Path(directory) / "bench.db")
@@ -129,6 +163,7 @@ async def run(orders: int, users: int, compare: bool, repeat: int) -> None:
             views = await _time_views(store, repeat)
             print("/stats, with the indexes: " + ", ".join(
                 f"{period} {ms:.0f} ms" for period, ms in views.items()))  # fmt: skip
+            print("/stats chart: " + await _time_charts(store, repeat))
             started = time.perf_counter()
             for _ in range(repeat * 10):
                 await store.balance_activity()

@@ -68,6 +68,8 @@ class Stack:
     database_path: Path
     application: AnyApplication | None = None
     users: set[int] = field(default_factory=set)
+    lightning_http: httpx.AsyncClient | None = None
+    """Where the bot resolves SMS4SATS_REF at start (None: the stand-ins need no such check)."""
 
     @property
     def services(self) -> Services:
@@ -75,7 +77,9 @@ class Stack:
         return get_services_from(self.application)
 
     async def start_bot(self) -> None:
-        application = build_application(self.settings, clock=self.clock)
+        application = build_application(
+            self.settings, clock=self.clock, lightning_http=self.lightning_http
+        )
         await application.initialize()
         try:
             if application.post_init is not None:

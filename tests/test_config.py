@@ -86,6 +86,7 @@ def test_relative_database_path() -> None:
         ("DATABASE_URL", "postgresql://bot:pw@/bot", "no host"),
         ("DATABASE_URL", "postgres://bot:pw@db:5432", "no database name"),
         ("WEBHOOK_URL", "bot.example.com/hook", "https://"),
+        ("WEBHOOK_URL", "http://bot.example.com/hook", "Telegram calls only HTTPS"),
         ("WEBHOOK_PORT", "80800", "port number"),
         ("METRICS_PORT", "metrics", "port number"),
         ("POLL_INTERVAL", "fast", "seconds"),
@@ -163,6 +164,56 @@ def test_webhook_settings() -> None:
         env_file=None,
     )  # fmt: skip
     assert (listen.webhook_listen, listen.webhook_port) == ("0.0.0.0", 8443)
+    assert webhook.metrics_server_port is None and webhook.health_port == 8080
+
+
+def test_metrics_port_with_a_webhook_is_served_on_its_own() -> None:
+    base = {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://b.example/", "WEBHOOK_SECRET": "x"}
+    both = load_settings({**base, "METRICS_PORT": "9100"}, env_file=None)
+    assert (both.http_port, both.metrics_server_port, both.health_port) == (8080, 9100, 9100)
+    same = load_settings({**base, "METRICS_PORT": "8080"}, env_file=None)
+    assert (same.http_port, same.metrics_server_port, same.health_port) == (8080, None, 8080)
+    polling = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "METRICS_PORT": "9100"}, env_file=None)
+    assert (polling.http_port, polling.metrics_server_port, polling.health_port) == (
+        9100, None, 9100,
+    )  # fmt: skip
+
+
+def test_plain_http_webhook_only_with_a_bot_api_server_of_ones_own() -> None:
+    """A self-hosted Bot API server (or the sandbox) calls http webhooks; Telegram does not."""
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "http://127.0.0.1:8081",
+         "WEBHOOK_URL": "http://127.0.0.1:8080/tg", "WEBHOOK_SECRET": "x"},
+        env_file=None,
+    )  # fmt: skip
+    assert settings.webhook_url == "http://127.0.0.1:8080/tg"
+
+
+def test_the_example_token_is_refused_in_one_line(tmp_path: Path) -> None:
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text()
+    (tmp_path / ".env").write_text(example)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], env={"PATH": ""}, cwd=tmp_path, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Configuration error: TELEGRAM_BOT_TOKEN: still the placeholder from .env.example: "
+        "put the token from @BotFather there"
+    )
+
+
+def test_http_webhook_url_stops_the_bot_in_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PATH": "", "TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_SECRET": "x",
+             "WEBHOOK_URL": "http://bot.example.com/tg"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Configuration error: WEBHOOK_URL: expected an https:// URL (Telegram calls only HTTPS), "
+        "got 'http://bot.example.com/tg'"
+    )
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,9 @@ async def test_container_command_and_healthcheck(stack: Stack, tmp_path: Path) -
         "WEBHOOK_SECRET": SECRET,
         "WEBHOOK_LISTEN": "0.0.0.0",
         "WEBHOOK_PORT": str(port),
+        # The image's METRICS_PORT (its own port here): the health check asks it, beside the
+        # webhook.
+        "METRICS_PORT": str(free_port()),
     }
     assert await run(healthcheck_argv, env) == 1  # nothing listens yet
     process = await asyncio.create_subprocess_exec(
@@ -100,6 +103,52 @@ async def test_container_command_and_healthcheck(stack: Stack, tmp_path: Path) -
     assert "Traceback" not in log and SECRET not in log
     assert await run(healthcheck_argv, env) == 1
     assert stack.telegram_sandbox.state.webhook is not None  # left for the other instances
+
+
+def image_env() -> dict[str, str]:
+    """The Dockerfile's ENV settings (KEY=value pairs)."""
+    pairs = " ".join(dockerfile()["ENV"]).split()
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+async def test_the_image_is_healthy_in_its_default_mode(stack: Stack, tmp_path: Path) -> None:
+    """Started as documented (long polling: no WEBHOOK_URL), the image's HEALTHCHECK passes, so
+    a restart policy never loops a working bot."""
+    await stack.stop_bot()
+    instructions = dockerfile()
+    [cmd], [healthcheck] = instructions["CMD"], instructions["HEALTHCHECK"]
+    healthcheck_argv = exec_form(healthcheck.split(" CMD ", 1)[1])
+    defaults = image_env()
+    assert "WEBHOOK_URL" not in defaults
+    port = free_port()
+    env = {
+        **defaults,
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "TELEGRAM_BOT_TOKEN": stack.settings.telegram_token,
+        "TELEGRAM_API_URL": stack.settings.telegram_api_url,
+        "SMS4SATS_API_URL": stack.settings.sms4sats_api_url,
+        # Only what no test machine has: the /data volume, and the image's fixed port.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "METRICS_PORT": str(port),
+    }
+    assert await run(healthcheck_argv, env) == 1  # nothing listens yet
+    process = await asyncio.create_subprocess_exec(
+        *exec_form(cmd), env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await wait_healthy(healthcheck_argv, env)
+        await stack.say(ALICE, "/start")
+        await stack.wait_text(ALICE, "Phone numbers for SMS codes", timeout=30)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.stderr is not None
+    assert "Traceback" not in (await process.stderr.read()).decode()
 
 
 def test_pip_install_line_installs_a_working_bot(tmp_path: Path) -> None:
@@ -150,6 +199,10 @@ def test_dockerfile_runs_as_non_root_with_the_data_volume() -> None:
     assert user not in ("root", "0")
     env = " ".join(instructions["ENV"])
     assert "DATABASE_URL=sqlite:////data/" in env and "WEBHOOK_LISTEN=0.0.0.0" in env
+    # The settings the image ships are ones the bot accepts.
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "1:x", **image_env()}, env_file=None)
+    assert settings.health_port == settings.metrics_port == 9100
+    assert str(settings.metrics_port) in instructions["EXPOSE"][0].split()
 
 
 def test_systemd_unit_runs_the_bot_and_does_not_restart_on_bad_settings(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from bot.core.error_reports import GATHER_SECONDS, WINDOW_SECONDS
 from bot.domain.orders import Order, OrderKind, OrderState
@@ -108,6 +109,8 @@ async def test_stats_and_csv_after_a_mix_of_orders(stack: Stack) -> None:
 
     report = await stack.ask(ADMIN_ID, "/stats", "Stats ·")
     body = report.body
+    # The chart comes first, then its text.
+    chart = await _chart_before(stack, report, "last 7 days")
     assert "last 7 days" in body
     assert "Orders: 5 numbers · 1 SMS · 1 top-up" in body
     assert (
@@ -129,9 +132,11 @@ async def test_stats_and_csv_after_a_mix_of_orders(stack: Stack) -> None:
     assert 120 <= stats.median_seconds_to_code < 125
     assert "Median payment → code: 2 min" in body
 
-    # The buttons switch the period; the CSV holds exactly the period's orders.
+    # The buttons switch the period, the chart's too; the CSV holds exactly the period's orders.
     report = await stack.press(ADMIN_ID, report, "All time", "Stats · all time")
     assert "Orders: 5 numbers" in report.body
+    redrawn = await stack.wait_text(ADMIN_ID, "sales in sats per day: all time")
+    assert redrawn.message_id == chart.message_id and redrawn.photo_file_id != chart.photo_file_id
     await stack.advance(2 * DAY)
     report = await stack.press(ADMIN_ID, report, "24 h", "Stats · last 24 hours")
     assert "Orders: 0 numbers · 0 SMS · 0 top-ups" in report.body
@@ -150,6 +155,17 @@ async def test_stats_and_csv_after_a_mix_of_orders(stack: Stack) -> None:
     assert first["paid_at"].endswith("+00:00") and 55 <= int(first["seconds_to_code"]) < 65
     assert await _csv(stack, "/stats csv 24h", "0 orders, last 24 hours") == []
     await stack.ask(ADMIN_ID, "/stats csv yesterday", "not a period I know")
+
+
+async def _chart_before(stack: Stack, report: ChatMessage, period: str) -> ChatMessage:
+    """The chart photo sent just before the /stats text: a PNG, its caption naming the period."""
+    messages = await stack.telegram.bot_messages(report.chat_id)
+    [chart] = [m for m in messages if m.message_id == report.message_id - 1]
+    assert chart.photo_file_id is not None
+    assert chart.body == f"📈 Orders per day by outcome, and sales in sats per day: {period}."
+    png = Image.open(io.BytesIO(await stack.telegram.file_bytes(chart.photo_file_id)))
+    assert (png.format, png.size) == ("PNG", (1000, 620))
+    return chart
 
 
 async def _csv(stack: Stack, command: str, caption: str) -> list[dict[str, Any]]:
@@ -205,6 +221,42 @@ async def test_stats_is_for_admins_only(stack: Stack) -> None:
     }
     help_text = await stack.ask(ADMIN_ID, "/help", "/stats")
     assert "referral" in help_text.body
+
+
+async def test_stats_csv_in_the_admin_group_goes_to_the_admin_privately(stack: Stack) -> None:
+    """The CSV lists user ids: asked in the admin group, it reaches the asking admin alone."""
+    await _make_group(stack)
+    await stack.reconfigure(admin_chat_id=GROUP)
+    await stack.telegram.set_group_admins(GROUP, [BOB])  # an admin through the group only
+    await buy(stack, ALICE)
+    await stack.ask(ADMIN_ID, "/start", "Phone numbers")  # the admin opened the bot privately
+
+    note = await stack.ask(ADMIN_ID, "/stats csv all", "sent you the CSV", chat_id=GROUP)
+    assert note.body == (
+        "📄 User777, I sent you the CSV in our private chat: it lists user ids, which are not "
+        "for everyone in this group."
+    )
+    private = await stack.wait_text(ADMIN_ID, "1 order, all time")
+    assert private.document_file_id is not None
+    assert str(ALICE) in (await stack.telegram.file_bytes(private.document_file_id)).decode()
+
+    # The CSV button under a report in the group does the same.
+    report = await stack.ask(ADMIN_ID, "/stats all", "Stats ·", chat_id=GROUP)
+    await stack.telegram.press(ADMIN_ID, report, "CSV")
+    await stack.after(note, "sent you the CSV")
+    await stack.telegram.wait_for_message(
+        ADMIN_ID, lambda m: m.document_file_id is not None and m.message_id > private.message_id
+    )
+
+    # Bob never opened a private chat with the bot: the group is told so in plain words.
+    refusal = await stack.ask(BOB, "/stats csv", "cannot write to you yet", chat_id=GROUP)
+    bot_name = stack.telegram_sandbox.config.bot_username
+    assert f"Open a chat with @{bot_name}, press Start, then ask again." in refusal.body
+    assert not any(m.document_file_id for m in await stack.telegram.bot_messages(GROUP))
+    documents = [c for c in await stack.telegram.calls() if c["method"] == "sendDocument"]
+    delivered = [str(c["params"]["chat_id"]) for c in documents if c["error_code"] is None]
+    assert delivered == [str(ADMIN_ID)] * 2
+    assert [c["error_code"] for c in documents if str(c["params"]["chat_id"]) == str(BOB)] == [403]
 
 
 # --- error reports -----------------------------------------------------------------------------

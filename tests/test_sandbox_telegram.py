@@ -493,6 +493,12 @@ async def test_cli_serves_until_terminated() -> None:
         line = await asyncio.wait_for(process.stdout.readline(), timeout=10)
         url = line.decode().strip()
         assert url.startswith("http://127.0.0.1:")
+        # The second line is what the bot's .env needs: the token this sandbox accepts.
+        settings = await asyncio.wait_for(process.stdout.readline(), timeout=10)
+        assert settings.decode().split() == [
+            f"TELEGRAM_API_URL={url}",
+            "TELEGRAM_BOT_TOKEN=42:CLI-token",
+        ]
         async with Bot("42:CLI-token", base_url=f"{url}/bot") as cli_bot:
             me = await cli_bot.get_me()
         assert (me.id, me.username) == (42, "cli_sandbox_bot")

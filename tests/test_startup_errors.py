@@ -48,3 +48,22 @@ async def test_unusable_database_is_one_line(
     assert len(errors) == 1 and expected in errors[0], stderr
     assert "Traceback" not in stderr
     assert PASSWORD not in stderr
+
+
+async def test_the_database_is_checked_before_telegram(tmp_path: Path) -> None:
+    """With no network at all, a bad DATABASE_URL is what the operator reads, not "Cannot
+    reach the Telegram Bot API"."""
+    (tmp_path / "not-a-dir").write_text("a file where the database's folder should be")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path,
+        env={
+            "PATH": "", "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": "1:unreachable",
+            # Nothing listens on TCP port 1.
+            "TELEGRAM_API_URL": "http://127.0.0.1:1", "DATABASE_URL": "sqlite:///not-a-dir/b.db",
+        },
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    errors = [line for line in stderr.decode().splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "Cannot open the database at not-a-dir/b.db" in errors[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import socket
 
@@ -152,3 +153,64 @@ async def test_a_busy_port_is_one_line(stack: Stack) -> None:
             await stack.reconfigure(metrics_port=port)
     assert str(caught.value).startswith(f"Cannot listen on 127.0.0.1:{port}: ")
     assert "\n" not in str(caught.value)
+
+
+async def test_metrics_port_beside_a_webhook_is_served(stack: Stack) -> None:
+    """METRICS_PORT with a webhook: /healthz and /metrics on their own port too (kept off the
+    public webhook's proxy), never silently ignored."""
+    metrics_port = free_port()
+    await stack.stop_bot()
+    stack.settings = dataclasses.replace(stack.settings, metrics_port=metrics_port)
+    await webhook_mode(stack)
+    separate = f"http://127.0.0.1:{metrics_port}"
+    assert (await stack.http.get(f"{separate}/healthz")).text == "ok\n"
+    text = (await stack.http.get(f"{separate}/metrics")).text
+    assert "sms4sats_bot_codes_delivered_total" in text
+    # No webhook there: Telegram's updates go to WEBHOOK_PORT only.
+    assert (await stack.http.post(f"{separate}/telegram/hook", json={})).status_code in (404, 405)
+
+
+def sample_present(text: str, name: str, **labels: str) -> bool:
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    return f"{name}{{{wanted}}} " in text if labels else f"\n{name} " in f"\n{text}"
+
+
+async def test_known_series_read_0_before_anything_happens(stack: Stack) -> None:
+    """A dashboard's rate() and "open orders by state" show 0, not "no data", on a quiet bot;
+    and no `_created` series doubles the scrape."""
+    await stack.reconfigure(metrics_port=free_port())
+    text = (await stack.http.get(f"{stack.http_url}/metrics")).text
+    assert "_created" not in text
+    for kind, state in [
+        ("receive", "awaiting_payment"),
+        ("receive", "paid"),
+        ("receive", "number"),
+        ("send", "sent"),
+        ("fund", "awaiting_payment"),
+    ]:
+        assert sample_present(text, "sms4sats_bot_open_orders", kind=kind, state=state)
+        assert metric(text, "sms4sats_bot_open_orders", kind=kind, state=state) == 0
+    assert sample_present(text, "sms4sats_bot_sms4sats_requests_total", endpoint="orderstatus",
+                          outcome="http_5xx")  # fmt: skip
+    assert sample_present(text, "sms4sats_bot_telegram_requests_total", method="sendmessage",
+                          outcome="rate_limited")  # fmt: skip
+    assert sample_present(text, "sms4sats_bot_updates_handled_total", type="callback_query")
+    assert sample_present(text, "sms4sats_bot_codes_delivered_total")
+    assert sample_present(text, "sms4sats_bot_code_latency_seconds_count")
+
+    # An order opened, then closed: its series goes back to 0 and stays.
+    invoice = await buy(stack, ALICE)
+    text = (await stack.http.get(f"{stack.http_url}/metrics")).text
+    assert metric(text, "sms4sats_bot_open_orders", kind="receive", state="awaiting_payment") == 1
+    await stack.sms4sats.pay(invoice.remote_id)
+    await stack.sms4sats.no_number(invoice.remote_id)
+
+    async def closed() -> bool:
+        text = (await stack.http.get(f"{stack.http_url}/metrics")).text
+        return all(
+            sample_present(text, "sms4sats_bot_open_orders", kind="receive", state=state)
+            and metric(text, "sms4sats_bot_open_orders", kind="receive", state=state) == 0
+            for state in ("awaiting_payment", "paid", "number")
+        )
+
+    await eventually(closed)

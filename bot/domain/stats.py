@@ -100,3 +100,15 @@ class OrderRecord:
     number_at: float | None
     code_at: float | None
     closed_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayOutcome:
+    """Sales orders (numbers and SMS) created on one UTC day that ended, or stand, in one
+    state; `sats` is what the completed ones paid by invoice (the report's "Sales")."""
+
+    day: int
+    """Days since 1970-01-01 (UTC)."""
+    state: OrderState
+    orders: int
+    sats: int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -11,7 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
-from bot.config import Settings
+from bot.config import DEFAULT_SMS4SATS_API_URL, Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
@@ -25,6 +27,7 @@ from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
 from bot.wiring.aiohttp_transport import AiohttpTransport
+from bot.wiring.check import referral_warning
 from bot.wiring.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.wiring.metrics import (
     BotMetrics,
@@ -74,13 +77,25 @@ OPERATOR_TICK_MAX = 5.0
 ALLOWED_UPDATES = Update.ALL_TYPES
 # Where post_init keeps the running HTTP server (its port, for tests that asked for port 0).
 WEB_SERVER_KEY = "web_server"
+# The second server, /healthz and /metrics on METRICS_PORT beside a webhook on WEBHOOK_PORT.
+METRICS_SERVER_KEY = "metrics_server"
+# The referral check started in post_init, ended at shutdown if it still runs.
+REFERRAL_CHECK_KEY = "referral_check"
 
 
 class StartupError(Exception):
     """The bot cannot start; the message says why in one line."""
 
 
-def build_application(settings: Settings, *, clock: Clock = system_clock) -> AnyApplication:
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    lightning_http: httpx.AsyncClient | None = None,
+) -> AnyApplication:
+    """`lightning_http` resolves SMS4SATS_REF at start (tests route it to a stand-in); without
+    it the bot resolves the address itself, and only against the real sms4sats, the one that
+    pays the referral: a demo or test on the sandbox has no network to spend on it."""
     metrics = BotMetrics()
     # A person's updates one after another, different people's at the same time.
     sequencer = MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
@@ -109,6 +124,13 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
         await publish_commands(application.bot, settings)
         await publish_descriptions(application.bot)
         await _resolve_cut_short_placements(services)
+        if settings.sms4sats_ref is not None and (
+            lightning_http is not None or settings.sms4sats_api_url == DEFAULT_SMS4SATS_API_URL
+        ):
+            # In the background: a slow wallet server must not hold up the start.
+            application.bot_data[REFERRAL_CHECK_KEY] = asyncio.create_task(
+                _check_referral(settings.sms4sats_ref, lightning_http)
+            )
         if (cluster := services.cluster) is not None:
             # Direct answers (and the outbox, by itself) keep to this instance's share.
             cluster.on_change(lambda: rate_limiter.set_share(cluster.share))
@@ -140,9 +162,15 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
                  settings.poll_interval)  # fmt: skip
 
     async def post_shutdown(application: AnyApplication) -> None:
-        server = application.bot_data.pop(WEB_SERVER_KEY, None)
-        if isinstance(server, WebServer):
-            await server.stop()
+        referral_check = application.bot_data.pop(REFERRAL_CHECK_KEY, None)
+        if isinstance(referral_check, asyncio.Task):
+            referral_check.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await referral_check
+        for key in (WEB_SERVER_KEY, METRICS_SERVER_KEY):
+            server = application.bot_data.pop(key, None)
+            if isinstance(server, WebServer):
+                await server.stop()
         services = application.bot_data.pop(SERVICES_KEY, None)
         if isinstance(services, Services):
             root = logging.getLogger()
@@ -182,8 +210,8 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
 async def _start_web_server(
     application: AnyApplication, settings: Settings, metrics: BotMetrics
 ) -> None:
-    """Webhook, /healthz and /metrics on WEBHOOK_PORT; with long polling, /healthz and /metrics
-    on METRICS_PORT if it is set."""
+    """Webhook, /healthz and /metrics on WEBHOOK_PORT; /healthz and /metrics on METRICS_PORT if
+    it is set (with long polling the only server, with a webhook a second one)."""
     port = settings.http_port
     if port is None:
         return
@@ -203,27 +231,38 @@ async def _start_web_server(
         services = application.bot_data.get(SERVICES_KEY)
         return await metrics.render(services.orders if isinstance(services, Services) else None)
 
+    def server(webhook: Webhook | None) -> WebServer:
+        return WebServer(
+            healthy=healthy,
+            metrics=metrics_text,
+            metrics_content_type=METRICS_CONTENT_TYPE,
+            webhook=webhook,
+            on_rejected=metrics.webhook_rejected.inc,
+        )
+
     webhook = None
     if settings.webhook_url is not None:
         assert settings.webhook_secret is not None
         webhook = Webhook(application, settings.webhook_url, settings.webhook_secret)
-    server = WebServer(
-        healthy=healthy,
-        metrics=metrics_text,
-        metrics_content_type=METRICS_CONTENT_TYPE,
-        webhook=webhook,
-        on_rejected=metrics.webhook_rejected.inc,
-    )
-    try:
-        await server.start(settings.webhook_listen, port)
-    except OSError as error:
-        raise StartupError(
-            f"Cannot listen on {settings.webhook_listen}:{port}: {error.strerror or error}"
-        ) from None
-    application.bot_data[WEB_SERVER_KEY] = server
+    main = server(webhook)
+    await _listen(main, settings.webhook_listen, port)
+    application.bot_data[WEB_SERVER_KEY] = main
     log.info("Serving %s/healthz and /metrics on %s:%d",
              f"the webhook at {webhook_path(webhook.url)}, " if webhook else "",
-             settings.webhook_listen, server.port)  # fmt: skip
+             settings.webhook_listen, main.port)  # fmt: skip
+    if (metrics_port := settings.metrics_server_port) is not None:
+        second = server(None)
+        await _listen(second, settings.webhook_listen, metrics_port)
+        application.bot_data[METRICS_SERVER_KEY] = second
+        log.info("Serving /healthz and /metrics on %s:%d too", settings.webhook_listen,
+                 second.port)  # fmt: skip
+
+
+async def _listen(server: WebServer, host: str, port: int) -> None:
+    try:
+        await server.start(host, port)
+    except OSError as error:
+        raise StartupError(f"Cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
 async def _open_services(
@@ -341,6 +380,16 @@ def _admin_reader(bot: Bot) -> ReadAdmins:
         return frozenset(m.user.id for m in members if not m.user.is_bot)
 
     return read
+
+
+async def _check_referral(address: str, http: httpx.AsyncClient | None) -> None:
+    if http is None:
+        async with httpx.AsyncClient(headers={"User-Agent": USER_AGENT}) as own:
+            warning = await referral_warning(address, own)
+    else:
+        warning = await referral_warning(address, http)
+    if warning is not None:
+        log.warning("%s", warning)
 
 
 async def _resolve_cut_short_placements(services: Services) -> None:

@@ -1,7 +1,8 @@
 """`python -m bot.wiring.healthcheck`: exit 0 when the running bot's /healthz says ok, else 1.
 
 For container health checks (deploy/Dockerfile): a slim image has no curl, and this reads the
-same settings as the bot, so it asks the port the bot really listens on.
+same settings as the bot, so it asks the port the bot really listens on: METRICS_PORT when set
+(the image sets it, so a bot on long polling is checked too), else WEBHOOK_PORT.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def main() -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 1
-    port = settings.http_port
+    port = settings.health_port
     if port is None:
         print("No HTTP server: set WEBHOOK_URL or METRICS_PORT", file=sys.stderr)
         return 1

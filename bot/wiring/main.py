@@ -9,9 +9,11 @@ import sys
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.config import ConfigError, configure_logging, load_settings
+from bot.config import ConfigError, Settings, configure_logging, load_settings
 from bot.wiring.app import ALLOWED_UPDATES, StartupError, build_application
+from bot.wiring.check import main as check
 from bot.wiring.web import run_webhook
+from storage import StorageError, open_database
 
 log = logging.getLogger("bot")
 
@@ -23,7 +25,13 @@ class _BootstrapTraceback(logging.Filter):
         return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["check"]:
+        return check(arguments[1:])
+    if arguments:
+        print("Usage: python -m bot [check]", file=sys.stderr)
+        return 2
     try:
         settings = load_settings()
     except ConfigError as error:
@@ -33,6 +41,13 @@ def main() -> int:
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # With LOG_LEVEL=DEBUG the operator asked for the whole story, traceback included.
         logging.getLogger("telegram.ext").addFilter(_BootstrapTraceback())
+    # The database first: with no network, a bad DATABASE_URL would otherwise hide behind
+    # "Cannot reach the Telegram Bot API" (PTB calls getMe before the bot opens its database).
+    try:
+        asyncio.run(_open_and_close_database(settings))
+    except StorageError as error:
+        log.error("%s", error)
+        return 1
     application = build_application(settings)
     try:
         if settings.webhook_url is None:
@@ -49,6 +64,12 @@ def main() -> int:
         log.error("Cannot reach the Telegram Bot API at %s: %s", settings.telegram_api_url, error)
         return 1
     return 0
+
+
+async def _open_and_close_database(settings: Settings) -> None:
+    """Opens (and migrates) the database once; the bot opens it again in post_init."""
+    database = await open_database(settings.postgres_url or settings.database_path)
+    await database.close()
 
 
 if __name__ == "__main__":

@@ -21,10 +21,12 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
 )
 from telegram import Update
 
+from bot.domain.kinds import KINDS
 from bot.domain.orders import Order
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import Sms4SatsClient
@@ -48,6 +50,21 @@ MESSAGE_METHODS = frozenset({"sendmessage", "sendphoto"})
 # Codes seen but not yet sent, remembered for the latency; bounded, the oldest forgotten.
 MAX_CODES_IN_FLIGHT = 10_000
 UPDATE_TYPES = tuple(Update.ALL_TYPES)
+SMS4SATS_OUTCOMES = ("ok", "http_4xx", "http_5xx", "error")
+TELEGRAM_OUTCOMES = ("ok", "rate_limited", "error")
+# The Bot API methods the bot calls in the course of a chat, exported at 0 from the start (any
+# other method still gets its series at its first call).
+TELEGRAM_METHODS = (
+    "getupdates", "sendmessage", "sendphoto", "senddocument", "editmessagetext",
+    "editmessagecaption", "editmessagereplymarkup", "answercallbackquery", "deletemessage",
+)  # fmt: skip
+# Each kind's open states: the series of sms4sats_bot_open_orders, 0 when nothing is open.
+OPEN_ORDER_LABELS = tuple(
+    (kind.value, state.value) for kind, rules in KINDS.items() for state in rules.ranks
+)
+# A `_created` series per counter doubles what is scraped and says nothing a dashboard uses;
+# prometheus_client only offers to drop them process-wide (the process is the bot's).
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class BotMetrics:
@@ -101,6 +118,17 @@ class BotMetrics:
             registry=registry,
         )
         self._codes_seen: OrderedDict[str, float] = OrderedDict()
+        # Every known label set exported at 0 from the first scrape: a rate() or a panel over
+        # a series that appears only at its first event shows nothing until then.
+        for endpoint in (*sorted(SMS4SATS_ENDPOINTS), "other"):
+            for outcome in SMS4SATS_OUTCOMES:
+                self.sms4sats_requests.labels(endpoint=endpoint, outcome=outcome)
+        for method in TELEGRAM_METHODS:
+            for outcome in TELEGRAM_OUTCOMES:
+                self.telegram_requests.labels(method=method, outcome=outcome)
+        for update_type in (*UPDATE_TYPES, "other"):
+            self.updates_handled.labels(type=update_type)
+        self._set_open_orders({})
 
     async def render(self, orders: OrderStore | None) -> bytes:
         """The text exposition; the open orders are counted in the database at each scrape."""
@@ -111,10 +139,17 @@ class BotMetrics:
                 # The counters still matter most when the database is down; /healthz says so.
                 log.warning("Metrics: cannot count the open orders: %s", error)
             else:
-                self.open_orders.clear()
-                for (kind, state), count in counts.items():
-                    self.open_orders.labels(kind=kind, state=state).set(count)
+                self._set_open_orders(counts)
         return generate_latest(self.registry)
+
+    def _set_open_orders(self, counts: dict[tuple[str, str], int]) -> None:
+        """Each kind's open states at their count, 0 when none is open; a state seen open that
+        no kind lists (an older bot's row) is shown too, and dropped once it is gone."""
+        self.open_orders.clear()
+        for kind, state in OPEN_ORDER_LABELS:
+            self.open_orders.labels(kind=kind, state=state).set(0)
+        for (kind, state), count in counts.items():
+            self.open_orders.labels(kind=kind, state=state).set(count)
 
     def sms4sats_request(self, request: httpx.Request, outcome: str) -> None:
         endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1].lower()

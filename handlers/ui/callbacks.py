@@ -215,10 +215,12 @@ class FundClose(Callback):
 
 @dataclass(frozen=True)
 class StatsView(Callback):
-    """Show /stats for `period` (24h, 7d, 30d, all)."""
+    """Show /stats for `period` (24h, 7d, 30d, all); `chart` is the message id of the chart
+    sent with it, redrawn for the period (0: none)."""
 
     PREFIX: ClassVar[str] = "st"
     period: str
+    chart: int
 
 
 @dataclass(frozen=True)

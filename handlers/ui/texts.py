@@ -1112,6 +1112,10 @@ def stats_bad_period(text: str) -> str:
     )
 
 
+def stats_period_name(period: str) -> str:
+    return _(_STATS_PERIOD_NAMES[period])
+
+
 def stats_period_button(period: str, selected: bool) -> str:
     label = _(_STATS_PERIOD_BUTTONS[period])
     return f"• {label} •" if selected else label

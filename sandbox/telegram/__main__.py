@@ -27,7 +27,13 @@ async def _serve(arguments: argparse.Namespace) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with run_telegram_sandbox(arguments.host, arguments.port, config) as sandbox:
+        # The first line stays the bare URL (scripts read it); the second says what to put in
+        # .env, since the bot's token must be the one the sandbox accepts.
         print(sandbox.url, flush=True)
+        print(
+            f"TELEGRAM_API_URL={sandbox.url} TELEGRAM_BOT_TOKEN={config.token}",
+            flush=True,
+        )
         await stop.wait()
 
 

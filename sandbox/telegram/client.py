@@ -442,5 +442,9 @@ class TelegramSandboxClient:
         finally:
             await self.release_updates()
 
+    async def set_webhook_error(self, message: str) -> None:
+        """getWebhookInfo reports `message` as the last failed delivery, dated now."""
+        await self._request("POST", "/webhook/error", {"message": message})
+
     async def reset(self) -> None:
         await self._request("POST", "/reset")

@@ -72,6 +72,7 @@ class UserApi:
         app.router.add_delete(f"{prefix}/faults", self.clear_faults)
         app.router.add_post(f"{prefix}/updates/hold", self.hold_updates)
         app.router.add_post(f"{prefix}/updates/release", self.release_updates)
+        app.router.add_post(f"{prefix}/webhook/error", self.webhook_error)
         app.router.add_post(f"{prefix}/reset", self.reset)
 
     async def create_user(self, request: web.Request) -> web.Response:
@@ -156,6 +157,19 @@ class UserApi:
     async def release_updates(self, request: web.Request) -> web.Response:
         released = self.state.release_updates()
         return web.json_response({"holding": False, "released": released})
+
+    async def webhook_error(self, request: web.Request) -> web.Response:
+        """What getWebhookInfo reports as Telegram's last failed delivery, without making one
+        fail: the operator's `bot check` reads it."""
+        hook = self.state.webhook
+        if hook is None:
+            raise SandboxError(409, "no webhook is set")
+        message = (await _body(request)).get("message")
+        if not isinstance(message, str) or not message:
+            raise SandboxError(400, "'message' must be a non-empty string")
+        hook.last_error_date = self.state.now()
+        hook.last_error_message = message
+        return web.json_response({"last_error_message": message})
 
     async def reset(self, request: web.Request) -> web.Response:
         self.state.reset()

@@ -27,9 +27,11 @@ from handlers import (
     menus,
     orders,
     send,
+    service_first,
     start,
     stats,
     users_seen,
+    watches,
 )
 from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
@@ -53,10 +55,13 @@ from handlers.ui.callbacks import (
     SendDiscard,
     SendPay,
     ServiceChosen,
+    ServiceCountries,
+    ServiceFirst,
     ServicePage,
     ShowOrder,
     StatsCsv,
     StatsView,
+    WatchStock,
     parse,
 )
 
@@ -75,6 +80,9 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     BuyNumber: (buy.buy, False),
     BuyAgain: (buy.buy_again, False),
     PickCountry: (buy.pick_country, False),
+    ServiceFirst: (service_first.service_first, False),
+    ServiceCountries: (service_first.service_countries, False),
+    WatchStock: (watches.watch_stock, True),
     OrdersPage: (orders.orders_page, False),
     ShowOrder: (orders.show_order, True),
     RefreshOrder: (orders.refresh_order, True),
@@ -102,6 +110,9 @@ PRIVATE_ONLY: frozenset[type[Callback]] = frozenset(
         BuyNumber,
         BuyAgain,
         PickCountry,
+        ServiceFirst,
+        ServiceCountries,
+        WatchStock,
         OrdersPage,
         ShowOrder,
     }

@@ -30,6 +30,7 @@ from storage.placements import Placement, PlacementStore
 from storage.postgres import PostgresDatabase
 from storage.sqlite import SqliteDatabase
 from storage.stats import OrderRecord, Stats, StatsStore, TopRow
+from storage.watches import WatchStore
 
 
 async def open_database(target: Path | str) -> Database:
@@ -72,5 +73,6 @@ __all__ = [
     "StatsStore",
     "StorageError",
     "TopRow",
+    "WatchStore",
     "open_database",
 ]

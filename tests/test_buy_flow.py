@@ -22,8 +22,9 @@ async def test_happy_path(stack: Stack) -> None:
     await stack.say(ALICE, "/buy")
     picker = await stack.wait_text(ALICE, "Pick a country for your number")
     labels = [b.text for b in picker.buttons]
-    assert "Auto-Select" in labels[0]
-    assert labels[1] == "🇺🇸 United States"
+    assert labels[0] == "📱 Service first"
+    assert "Auto-Select" in labels[1]
+    assert labels[2] == "🇺🇸 United States"
 
     await stack.telegram.press(ALICE, picker, "United States")
     services = await stack.wait_text(ALICE, "Pick a service in")

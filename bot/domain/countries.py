@@ -36,7 +36,8 @@ from bot.domain.text_search import EXACT as EXACT
 from bot.domain.text_search import FUZZY as FUZZY
 from bot.domain.text_search import PREFIX as PREFIX
 from bot.domain.text_search import SUBSTRING as SUBSTRING
-from bot.domain.text_search import Names, flag_iso, fold, query_forms, tier
+from bot.domain.text_search import Names, flag_iso, query_forms, tier
+from bot.domain.text_search import fold as fold
 from bot.domain.text_search import match_tier as match_tier
 
 AUTO_SELECT = 999

@@ -24,6 +24,7 @@ from bot.domain.text_search import EXACT, FUZZY, PREFIX, SUBSTRING, Names, fold,
 __all__ = [
     "EXACT",
     "FUZZY",
+    "POPULAR_SERVICES",
     "PREFIX",
     "SUBSTRING",
     "CuratedService",
@@ -35,6 +36,11 @@ __all__ = [
 ]
 
 _PARTS = re.compile(r"[,+/]")
+
+POPULAR_SERVICES: tuple[str, ...] = (
+    "tg", "wa", "go", "ig", "fb", "tw", "ds", "oi", "dr", "am", "ub", "mm", "wx",
+)  # fmt: skip
+"""The services people buy most, by code: shown first in pickers, kept fresh in the background."""
 
 
 def _raw_key(raw_name: str) -> str:

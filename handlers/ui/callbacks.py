@@ -141,6 +141,32 @@ class BuyNumber(Callback):
     price: int
 
 
+@dataclass(frozen=True)
+class ServiceFirst(Callback):
+    """The service first picker: every service with numbers somewhere, a page of it."""
+
+    PREFIX: ClassVar[str] = "sf"
+    page: int
+
+
+@dataclass(frozen=True)
+class ServiceCountries(Callback):
+    """The countries that have numbers for `service`, cheapest first, a page of them."""
+
+    PREFIX: ClassVar[str] = "sn"
+    service: str
+    page: int
+
+
+@dataclass(frozen=True)
+class WatchStock(Callback):
+    """ "Tell me when it's back": `service` in `country` (Auto-Select: in any country)."""
+
+    PREFIX: ClassVar[str] = "wt"
+    country: int
+    service: str
+
+
 # --- orders ----------------------------------------------------------------------------------
 
 

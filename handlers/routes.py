@@ -37,6 +37,7 @@ from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
 from handlers.ui import texts
 from handlers.ui.callbacks import (
+    AnotherCountry,
     BuyAgain,
     BuyNumber,
     Callback,
@@ -82,6 +83,7 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     PickCountry: (buy.pick_country, False),
     ServiceFirst: (service_first.service_first, False),
     ServiceCountries: (service_first.service_countries, False),
+    AnotherCountry: (service_first.another_country, False),
     WatchStock: (watches.watch_stock, True),
     OrdersPage: (orders.orders_page, False),
     ShowOrder: (orders.show_order, True),
@@ -112,6 +114,7 @@ PRIVATE_ONLY: frozenset[type[Callback]] = frozenset(
         PickCountry,
         ServiceFirst,
         ServiceCountries,
+        AnotherCountry,
         WatchStock,
         OrdersPage,
         ShowOrder,

@@ -18,20 +18,22 @@ from handlers import menus
 from handlers.common import show
 from handlers.context import get_services
 from handlers.ui import finding_keyboards, finding_texts, keyboards, names, texts
-from handlers.ui.callbacks import ServiceCountries, ServiceFirst
+from handlers.ui.callbacks import AnotherCountry, ServiceCountries, ServiceFirst
 from handlers.ui.i18n import current
 from storage import MenuKind
 
 RENTAL_ALL_SERVICES = "full"
 
 
-async def _listing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[Service] | None:
+async def _listing(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bool = True
+) -> list[Service] | None:
     """Every service sms4sats lists anywhere (counts of 0 included), or None after saying why."""
     try:
         return await get_services(context).catalog.board.listed(AUTO_SELECT)
     except Sms4SatsError as error:
         text = f"❌ {texts.sms4sats_problem(error)}"
-        menu = await show(update, text, keyboards.no_services(AUTO_SELECT))
+        menu = await show(update, text, keyboards.no_services(AUTO_SELECT), edit=edit)
         await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return None
 
@@ -63,17 +65,35 @@ def _service_name(code: str, listing: list[Service]) -> str:
 async def service_countries(
     update: Update, context: ContextTypes.DEFAULT_TYPE, callback: ServiceCountries
 ) -> None:
+    await show_service_countries(update, context, callback.service, callback.page)
+
+
+async def another_country(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: AnotherCountry
+) -> None:
+    """From a finished order's card: the same service in another country, as a new menu."""
+    await show_service_countries(update, context, callback.service, 0, edit=False)
+
+
+async def show_service_countries(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    service: str,
+    page: int,
+    *,
+    edit: bool = True,
+) -> None:
     board = get_services(context).catalog.board
-    listing = await _listing(update, context)
+    listing = await _listing(update, context, edit=edit)
     if listing is None:
         return
-    service = callback.service
     name = _service_name(service, listing)
     anywhere = any(s.code == service and s.count > 0 for s in listing)
     stocked = dict(board.countries_with(service))
     if not stocked and not anywhere:
         text = finding_texts.none_anywhere(name)
-        menu = await show(update, text, finding_keyboards.out_of_stock_anywhere(service))
+        keyboard = finding_keyboards.out_of_stock_anywhere(service)
+        menu = await show(update, text, keyboard, edit=edit)
         await menus.opened(update, context, menu, MenuKind.SERVICE_COUNTRIES)
         return
     # Popular countries, then the rest by the names on their buttons: the order among equals.
@@ -87,7 +107,7 @@ async def service_countries(
         return sorted(stocked, key=key)
 
     pages = keyboards.page_count(len(stocked), finding_keyboards.COUNTRIES_PER_PAGE)
-    page = keyboards.clamp_page(callback.page, len(stocked), finding_keyboards.COUNTRIES_PER_PAGE)
+    page = keyboards.clamp_page(page, len(stocked), finding_keyboards.COUNTRIES_PER_PAGE)
     per_page = finding_keyboards.COUNTRIES_PER_PAGE
     shown = ordered()[page * per_page : (page + 1) * per_page]
     if anywhere and page == 0:
@@ -99,7 +119,7 @@ async def service_countries(
         service, ordered(), prices, page, auto_select=anywhere
     )
     text = finding_texts.service_countries(name) + texts.page_of(page, pages)
-    menu = await show(update, text, keyboard)
+    menu = await show(update, text, keyboard, edit=edit)
     await menus.opened(update, context, menu, MenuKind.SERVICE_COUNTRIES)
 
 

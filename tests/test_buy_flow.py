@@ -100,7 +100,11 @@ async def test_no_number_available(stack: Stack) -> None:
     card = await stack.wait_text(ALICE, "No number was available")
     assert "sats return to your wallet automatically" in card.body
     # Nothing left to do with the order itself, only what comes next.
-    assert [b.text for b in card.buttons] == ["🌐 Same service elsewhere", "🌍 Try another country"]
+    assert [b.text for b in card.buttons] == [
+        "🌐 Same service elsewhere",
+        "🔔 Tell me when it's back",
+        "🌍 Try another country",
+    ]
     await _until_closed(stack)
 
 

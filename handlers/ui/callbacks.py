@@ -159,6 +159,15 @@ class ServiceCountries(Callback):
 
 
 @dataclass(frozen=True)
+class AnotherCountry(Callback):
+    """On a finished order's card: the countries that have numbers for `service`, as a new
+    menu (the card stays)."""
+
+    PREFIX: ClassVar[str] = "ac"
+    service: str
+
+
+@dataclass(frozen=True)
 class WatchStock(Callback):
     """ "Tell me when it's back": `service` in `country` (Auto-Select: in any country)."""
 

@@ -58,14 +58,14 @@ class Watches:
         *,
         cluster: Cluster | None = None,
     ) -> None:
-        self._store = store
+        self.store = store
         self._board = board
         self._teller = teller
         self._clock = clock
         self._cluster = cluster
 
     async def watch(self, request: WatchRequest) -> WatchSet:
-        added = await self._store.add(
+        added = await self.store.add(
             request.user_id,
             request.chat_id,
             request.country_code,
@@ -80,10 +80,10 @@ class Watches:
 
     async def tick(self) -> int:
         """One round: end what ran out, tell what is back; how many were told."""
-        await self._store.end_expired()
+        await self.store.end_expired()
         watches = [
             w
-            for w in await self._store.active()
+            for w in await self.store.active()
             if self._cluster is None or self._cluster.serves(w.chat_id)
         ]
         by_country: dict[int, list[Watch]] = {}
@@ -103,22 +103,22 @@ class Watches:
         return told
 
     async def _tell(self, watch: Watch) -> bool:
-        if not await self._store.claim(watch.id):
+        if not await self.store.claim(watch.id):
             return False  # told by another instance, or its day ran out meanwhile
         try:
             await self._teller.back_in_stock(watch)
         except ChatUnreachable:
-            await self._store.done(watch.id)
+            await self.store.done(watch.id)
             return False
         except OutcomeUnknown:
             # It may have arrived: telling twice is worse than once too few for a hint.
-            await self._store.done(watch.id)
+            await self.store.done(watch.id)
             return True
         except TellFailed:
-            await self._store.release(watch.id)
+            await self.store.release(watch.id)
             return False
         except BaseException:
-            await self._store.release(watch.id)
+            await self.store.release(watch.id)
             raise
-        await self._store.done(watch.id)
+        await self.store.done(watch.id)
         return True

@@ -122,7 +122,7 @@ def watch_too_many() -> str:
 
 def back_in_stock(service: str, place: str) -> str:
     return _(
-        "🔔 <b>%(service)s</b> has numbers in %(country)s again. "
+        "🔔 <b>%(service)s</b> is back: there are numbers in %(country)s again. "
         "The next step shows today's price before you pay.",
         service=esc(service),
         country=esc(place),

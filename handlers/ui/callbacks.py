@@ -198,6 +198,14 @@ class CancelOrder(Callback):
 
 
 @dataclass(frozen=True)
+class CancelFromList(Callback):
+    """A cancel button of the /cancel list (which is updated after the press)."""
+
+    PREFIX: ClassVar[str] = "ol"
+    order: int
+
+
+@dataclass(frozen=True)
 class RefreshOrder(Callback):
     PREFIX: ClassVar[str] = "or"
     order: int

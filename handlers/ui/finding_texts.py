@@ -131,3 +131,14 @@ def back_in_stock(service: str, place: str) -> str:
 
 def button_see_price() -> str:
     return _("🧾 See the price")
+
+
+# --- /cancel ---------------------------------------------------------------------------------
+
+
+def cancel_already() -> str:
+    return _("This order is already cancelled.")
+
+
+def no_open_orders_left() -> str:
+    return _("No open orders left.")

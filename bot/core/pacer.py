@@ -35,27 +35,35 @@ class RequestPacer:
     async def slot(self, *, background: bool = False) -> None:
         """Wait for the next free slot; a background caller also waits until nobody else does."""
         if background:
-            while True:
-                await self._nobody_waits.wait()
-                async with self._lock:
-                    if self._people:
-                        continue  # someone came while this one waited for the lock
-                    await self._take()
-                    return
+            await self._background_slot()
+            return
         self._people += 1
         self._nobody_waits.clear()
         try:
             async with self._lock:
-                await self._take()
+                wait = self._next - self._monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._claim()
         finally:
             self._people -= 1
             if not self._people:
                 self._nobody_waits.set()
 
-    async def _take(self) -> None:
-        now = self._monotonic()
-        wait = self._next - now
-        if wait > 0:
+    async def _background_slot(self) -> None:
+        # It waits for its slot without holding the lock, and looks again after: a person who
+        # came meanwhile takes that slot, and the refresh waits for the next free one.
+        while True:
+            await self._nobody_waits.wait()
+            async with self._lock:
+                if self._people:
+                    continue
+                wait = self._next - self._monotonic()
+                if wait <= 0:
+                    self._claim()
+                    return
             await asyncio.sleep(wait)
-        self._next = max(now, self._next) + self._interval
+
+    def _claim(self) -> None:
+        self._next = max(self._monotonic(), self._next) + self._interval
         self.granted += 1

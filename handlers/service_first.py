@@ -30,7 +30,7 @@ async def _listing(
 ) -> list[Service] | None:
     """Every service sms4sats lists anywhere (counts of 0 included), or None after saying why."""
     try:
-        return await get_services(context).catalog.board.listed(AUTO_SELECT)
+        return await get_services(context).catalog.board.listed(AUTO_SELECT, stale_ok=True)
     except Sms4SatsError as error:
         text = f"❌ {texts.sms4sats_problem(error)}"
         menu = await show(update, text, keyboards.no_services(AUTO_SELECT), edit=edit)

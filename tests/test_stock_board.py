@@ -101,7 +101,7 @@ async def test_a_page_waits_at_most_its_budget_and_the_rest_lands_later(
     countries = [c.code for c in popular_countries() if c.code != AUTO_SELECT][:12]
     started = time.monotonic()
     known = await board.prices_for_page("tg", countries)
-    assert time.monotonic() - started < 0.5  # the budget (0.3 s), not the 3 s
+    assert time.monotonic() - started < 1.0  # the budget (0.3 s), not the 3 s
     assert 0 < len(known) < len(countries)
 
     async def all_known() -> bool:

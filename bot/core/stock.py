@@ -124,9 +124,16 @@ class StockBoard:
 
     # --- stock ---------------------------------------------------------------------------------
 
-    async def listed(self, country: int, *, background: bool = False) -> list[Service]:
-        """Every service sms4sats lists for the country, counts of 0 included; fresh or fetched."""
-        entry = self._stock.fresh(country, self._clock(), STOCK_TTL)
+    async def listed(
+        self, country: int, *, background: bool = False, stale_ok: bool = False
+    ) -> list[Service]:
+        """Every service sms4sats lists for the country, counts of 0 included; fresh or fetched.
+
+        `stale_ok` (a page someone waits for): a listing up to LIST_MAX_AGE old is answered at
+        once while a fresh one is fetched for the next look, rather than waiting in the queue.
+        """
+        now = self._clock()
+        entry = self._stock.fresh(country, now, STOCK_TTL)
         if entry is not None:
             return entry.value
 
@@ -134,11 +141,16 @@ class StockBoard:
             await self._pacer.slot(background=background)
             return await self._sms4sats.get_services(country)
 
-        return await self._stock.fetch(country, load, self._clock)
+        fetching = self._stock.fetch(country, load, self._clock)
+        if stale_ok and (stale := self._stock.fresh(country, now, LIST_MAX_AGE)) is not None:
+            return stale.value
+        return await fetching
 
     async def in_stock(self, country: int) -> list[Service]:
-        """The services that have numbers in the country now: a count of 0 is never offered."""
-        return [service for service in await self.listed(country) if service.count > 0]
+        """The services that have numbers in the country now: a count of 0 is never offered.
+        For a page: a listing a few minutes old answers at once (sms4sats checks the order)."""
+        listing = await self.listed(country, stale_ok=True)
+        return [service for service in listing if service.count > 0]
 
     def known_listing(self, country: int, max_age: float = LIST_MAX_AGE) -> list[Service] | None:
         """The country's last known listing if it is recent enough, without asking sms4sats."""

@@ -4,12 +4,18 @@ services out of stock never offered, and "tell me when it's back"."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+import pytest
+
+from bot.core.watches import WatchRequest
 from bot.domain.countries import popular_countries
 from bot.domain.watches import WATCH_LASTS
+from handlers.context import get_services_from
 from sandbox.telegram.client import ChatMessage
 from tests.conftest import ALICE, BOB, BOTH_BACKENDS, Stack
 from tests.flows import eventually
+from tests.test_instances import another_instance
 
 GERMANY, RUSSIA, UNITED_STATES = 43, 0, 187
 PRICE = re.compile(r" · ([\d,]+) sats$")
@@ -189,3 +195,34 @@ async def test_at_most_five_watches(stack: Stack) -> None:
             assert alert.show_alert and alert.text is not None
             assert "already waiting for 5 services" in alert.text
     assert len(await stack.services.watches.store.for_user(ALICE)) == 5
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_two_instances_tell_each_watch_once(stack: Stack) -> None:
+    people = range(20101, 20109)
+    await stack.sms4sats.set_stock(GERMANY, "vi", 0, listed=True)
+    for user in people:
+        await stack.ask(user, "/start", "Phone numbers")  # a bot cannot write first
+        await stack.services.watches.watch(WatchRequest(user, user, GERMANY, "vi", "Viber"))
+    async with another_instance(stack) as second:
+        instances = [stack.services, get_services_from(second)]
+
+        async def both_live() -> bool:
+            return all(s.cluster is not None and s.cluster.size == 2 for s in instances)
+
+        await eventually(both_live)
+        await stack.sms4sats.set_stock(GERMANY, "vi", 40)
+        await stack.advance(61)
+
+        async def all_told() -> bool:
+            return not await stack.services.watches.store.active()
+
+        await eventually(all_told, timeout=30)
+    told = Counter(
+        int(call["params"]["chat_id"])
+        for call in await stack.telegram.calls()
+        if call.get("ok")
+        and call["method"] == "sendMessage"
+        and " is back: " in str(call["params"].get("text", ""))
+    )
+    assert told == dict.fromkeys(people, 1)

@@ -18,11 +18,18 @@ DEFAULT_RATE = 2.0
 
 
 class RequestPacer:
-    def __init__(self, rate: float = DEFAULT_RATE, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        rate: float = DEFAULT_RATE,
+        monotonic: Callable[[], float] = time.monotonic,
+        *,
+        share: Callable[[], float] = lambda: 1.0,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self._interval = 1.0 / rate
+        # Several instances on one database split the budget: each takes its share of it.
+        self._share = share
         self._monotonic = monotonic
         self._next = 0.0
         self._lock = asyncio.Lock()
@@ -65,5 +72,6 @@ class RequestPacer:
             await asyncio.sleep(wait)
 
     def _claim(self) -> None:
-        self._next = max(self._monotonic(), self._next) + self._interval
+        interval = 1.0 / (self.rate * max(self._share(), 1e-3))
+        self._next = max(self._monotonic(), self._next) + interval
         self.granted += 1

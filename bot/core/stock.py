@@ -113,8 +113,12 @@ class StockBoard:
         clock: Clock,
         *,
         page_budget: float = PAGE_BUDGET,
+        leads: Callable[[], bool] = lambda: True,
     ) -> None:
         self._sms4sats = sms4sats
+        # With several instances on one database, one of them refreshes in the background (each
+        # one still fetches what its own pages show): sms4sats sees one refresh, not one each.
+        self._leads = leads
         self._pacer = pacer
         self._clock = clock
         self._page_budget = page_budget
@@ -283,6 +287,9 @@ class StockBoard:
 
     async def _run(self) -> None:
         while True:
+            if not self._leads():
+                await asyncio.sleep(1.0)
+                continue
             try:
                 wait = await self.refresh_next()
             except asyncio.CancelledError:

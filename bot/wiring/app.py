@@ -286,7 +286,15 @@ async def _open_services(
     )
     stats = StatsStore(database)
     # Browsing (stock and prices) shares one budget of requests per second to sms4sats.
-    board = StockBoard(sms4sats, RequestPacer(settings.browse_requests_per_second), clock)
+    board = StockBoard(
+        sms4sats,
+        RequestPacer(
+            settings.browse_requests_per_second,
+            share=(lambda: cluster.share) if cluster is not None else lambda: 1.0,
+        ),
+        clock,
+        leads=(lambda: cluster.rank == 0) if cluster is not None else lambda: True,
+    )
     reporter = ErrorReporter(clock, settings.secrets, enabled=settings.error_reports)
     balance_watch = None
     if settings.balance_alert_sats is not None:

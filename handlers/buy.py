@@ -246,7 +246,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
         await service_first.search(update, context, query)
         return True
     if picker.kind is MenuKind.COUNTRIES:
-        # Names in the reader's language, and in English, both match.
+        # Names in every language the bot speaks match, and typed flags and small typos.
         matches = search_countries(query, current())
         if not matches:
             text = texts.no_country_matches(query)

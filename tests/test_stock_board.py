@@ -124,10 +124,13 @@ async def test_the_background_refresh_starts_with_the_popular_countries(
         assert await board.refresh_next() == 0.0
     asked = [int(r["query"]["country"]) for r in sandbox.requests]
     assert asked == popular  # Auto-Select first, then the popular ones, in picker order
-    # Then the rest of the countries, then the popular services' prices in the popular ones.
-    while _count(sandbox, "/price") == 0:
+    # Then the popular services' prices in the popular countries, then every other country.
+    await board.refresh_next()
+    assert sandbox.requests[-1]["path"] == "/price"
+    while sandbox.requests[-1]["path"] == "/price":
         await board.refresh_next()
-    assert _count(sandbox, "/getnumbersstatus") > len(popular) + 100
+    assert _count(sandbox, "/price") > 100  # 13 services in most of 13 countries
+    assert _count(sandbox, "/getnumbersstatus") == len(popular) + 1
     # Everything fresh: nothing is due until the popular countries' minute is over.
     while await board.refresh_next() == 0.0:
         pass

@@ -7,11 +7,11 @@ first list of countries, the watches ("tell me when it's back") and the confirma
 entries, so twenty people looking at Germany cost sms4sats one request a minute.
 
 The background refresh keeps the entries people are most likely to need fresh without anyone
-waiting for them: the stock of Auto-Select and the popular countries every minute, every other
-country's every ten minutes, and the prices of the popular services in the popular countries
-every ten minutes. What a page shows beyond that is fetched on demand, and a page waits for it at
-most `page_budget` seconds: what is not known by then is shown without a price, and the answer
-lands in the cache for the next page.
+waiting for them: the stock of Auto-Select and the popular countries every minute, the prices of
+the popular services in the popular countries every ten minutes, and every other country's stock
+every ten minutes (in that order when several are due). What a page shows beyond that is fetched
+on demand, and a page waits for it at most `page_budget` seconds: what is not known by then is
+shown without a price, and the answer lands in the cache for the next page.
 
 Every request passes the shared `RequestPacer` (people first, then the refresh); two callers that
 want the same entry share one request.
@@ -230,14 +230,15 @@ class StockBoard:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _due(self) -> Iterable[tuple[float, int, Callable[[], Awaitable[object]]]]:
-        """(when due, rank, refresh) of everything the background keeps fresh."""
+        """(when due, rank, refresh) of everything the background keeps fresh. Among entries
+        due at once the rank decides: the popular countries' stock, then the popular services'
+        prices there (what most pages show), then every other country's stock."""
         popular = [country.code for country in popular_countries()]  # Auto-Select first
         others = [c.code for c in all_countries() if c.code not in set(popular)]
         rank = 0
-        for codes, every in ((popular, STOCK_TTL), (others, OTHER_COUNTRIES_EVERY)):
-            for code in codes:
-                rank += 1
-                yield self._when(self._stock, code, every), rank, self._stock_refresher(code)
+        for code in popular:
+            rank += 1
+            yield self._when(self._stock, code, STOCK_TTL), rank, self._stock_refresher(code)
         for code in popular:
             listing = self.known_listing(code, STOCK_TTL * 2) or []
             stocked = {s.code for s in listing if s.count > 0}
@@ -246,6 +247,10 @@ class StockBoard:
                     rank += 1
                     key = (code, service)
                     yield self._when(self._prices, key, PRICE_TTL), rank, self._price_refresher(key)
+        for code in others:
+            rank += 1
+            when = self._when(self._stock, code, OTHER_COUNTRIES_EVERY)
+            yield when, rank, self._stock_refresher(code)
 
     def _when(self, table: _Table[K, V], key: K, every: float) -> float:
         entry = table.entries.get(key)

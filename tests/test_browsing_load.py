@@ -23,7 +23,7 @@ from tests.conftest import Stack
 
 PEOPLE = 50
 FIRST_PERSON = 30000
-SECONDS = float(os.environ.get("BROWSING_LOAD_SECONDS", "15"))
+SECONDS = float(os.environ.get("BROWSING_LOAD_SECONDS", "10"))
 BROWSING = ("/getnumbersstatus", "/price")
 COUNTRIES = (
     "Germany", "France", "Brazil", "Mexico", "Kenya", "Vietnam", "Chile", "Peru", "Ghana",

@@ -25,6 +25,7 @@ DEFAULT_MAX_ORDERS_PER_HOUR = 20
 DEFAULT_TELEGRAM_SEND_TIMEOUT = 20.0
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8080
+DEFAULT_BROWSE_REQUESTS_PER_SECOND = 2.0
 
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
 # The token .env.example ships with: well-formed, so only its words give it away.
@@ -77,6 +78,11 @@ class Settings:
     metrics_port: int | None = None
     """The port of /healthz and /metrics: with long polling the bot's only HTTP server (none
     when None); with a webhook a second one, so they need not sit beside the public webhook."""
+    browse_requests_per_second: float = DEFAULT_BROWSE_REQUESTS_PER_SECOND
+    """Requests per second to sms4sats for browsing (stock and prices), shared by everyone."""
+    browse_refresh: bool = True
+    """Whether stock and prices of the popular countries and services are kept fresh in the
+    background (BROWSE_REFRESH=off: fetched only when a page needs them)."""
 
     @property
     def http_port(self) -> int | None:
@@ -147,6 +153,8 @@ def load_settings(
             "MAX_ORDERS_PER_HOUR", get("MAX_ORDERS_PER_HOUR"), DEFAULT_MAX_ORDERS_PER_HOUR
         ),
         error_reports=_switch("ERROR_REPORTS", get("ERROR_REPORTS"), default=True),
+        browse_requests_per_second=_browse_rate(get("BROWSE_REQUESTS_PER_SECOND")),
+        browse_refresh=_switch("BROWSE_REFRESH", get("BROWSE_REFRESH"), default=True),
         balance_alert_sats=_balance_alert(get("BALANCE_ALERT_SATS"), api_key),
         webhook_url=_webhook_url(get("WEBHOOK_URL"), telegram_api_url),
         webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), get("WEBHOOK_URL")),
@@ -365,6 +373,21 @@ def _poll_interval(value: str | None) -> float:
             "POLL_INTERVAL", f"expected seconds between 0.1 and 3600 (like 3), got {value!r}"
         )
     return seconds
+
+
+def _browse_rate(value: str | None) -> float:
+    if value is None:
+        return DEFAULT_BROWSE_REQUESTS_PER_SECOND
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = float("nan")
+    if not 0.1 <= rate <= 100:
+        raise ConfigError(
+            "BROWSE_REQUESTS_PER_SECOND",
+            f"expected requests per second between 0.1 and 100 (like 2), got {value!r}",
+        )
+    return rate
 
 
 def _log_level(value: str | None) -> str:

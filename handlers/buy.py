@@ -8,13 +8,13 @@ from telegram.ext import ContextTypes
 from bot.core.placement import Confirmation, Placed, ReceiveRequest
 from bot.domain.countries import AUTO_SELECT, country_by_code, search_countries
 from bot.domain.menus import MenuKind
-from bot.domain.service_names import service_match_tier
+from bot.domain.service_names import POPULAR_SERVICES, service_match_tier
 from bot.sms4sats import Service, Sms4SatsError
-from handlers import menus
+from handlers import menus, service_first
 from handlers.common import show
 from handlers.context import get_services, in_private
 from handlers.placing import tell_outcome
-from handlers.ui import keyboards, names, texts
+from handlers.ui import finding_keyboards, finding_texts, keyboards, names, texts
 from handlers.ui.callbacks import (
     BuyAgain,
     BuyNumber,
@@ -29,6 +29,10 @@ from handlers.ui.i18n import current
 # A confirmation older than this is shown again with a fresh price instead of ordering.
 CONFIRMATION_MAX_AGE = 15 * 60
 SEARCH_MAX_CHARS = 64
+# An empty country offers a bell for this many of the popular services, and names this many of
+# what sms4sats lists there at a count of 0.
+WATCH_BELLS = 4
+OUT_OF_STOCK_NAMED = 8
 
 
 async def show_countries(
@@ -89,9 +93,7 @@ async def show_services(
     if available is None:
         return
     if not available:
-        text = texts.no_services(names.place(country.code))
-        menu = await show(update, text, keyboards.no_services(AUTO_SELECT), edit=edit)
-        await menus.opened(update, context, menu, MenuKind.COUNTRIES)
+        await _show_empty(update, context, country.code, edit=edit)
         return
     page, pages, keyboard = keyboards.service_page(country.code, available, page)
     text = texts.service_picker(names.place(country.code)) + texts.page_of(page, pages)
@@ -99,6 +101,25 @@ async def show_services(
         text = f"{preface}\n\n{text}"
     menu = await show(update, text, keyboard, edit=edit)
     await menus.opened(update, context, menu, MenuKind.SERVICES, country.code)
+
+
+async def _show_empty(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, country: int, *, edit: bool
+) -> None:
+    """No numbers in the country: what is out of stock there, and a bell for each of the
+    services people want most, so they need not come back to look."""
+    listing = get_services(context).catalog.board.known_listing(country) or []
+    listed = {s.code: s for s in listing}
+    watchable = [
+        listed.get(code) or Service(code, "", 0) for code in POPULAR_SERVICES[:WATCH_BELLS]
+    ]
+    text = texts.no_services(names.place(country))
+    gone = keyboards.order_services([s for s in listing if s.count <= 0])
+    if gone:
+        shown = [names.service(s.code, s.name) for s in gone[:OUT_OF_STOCK_NAMED]]
+        text = f"{text}\n{finding_texts.out_of_stock_list(shown)}"
+    menu = await show(update, text, finding_keyboards.empty_country(country, watchable), edit=edit)
+    await menus.opened(update, context, menu, MenuKind.COUNTRIES)
 
 
 async def country_chosen(
@@ -221,8 +242,11 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     if picker is None:
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]
+    if picker.kind is MenuKind.ALL_SERVICES:
+        await service_first.search(update, context, query)
+        return True
     if picker.kind is MenuKind.COUNTRIES:
-        # Names in the reader's language, and in English, both match.
+        # Names in every language the bot speaks match, and typed flags and small typos.
         matches = search_countries(query, current())
         if not matches:
             text = texts.no_country_matches(query)
@@ -245,6 +269,17 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     if found:
         text = texts.service_matches(query, names.place(country.code))
     else:
+        listing = get_services(context).catalog.board.known_listing(country.code) or []
+        gone = service_first.out_of_stock_match(query, listing, available)
+        if gone is not None:
+            # A service people know, with no numbers here now: say so, and offer the bell and
+            # the same service in any country.
+            name = names.service(gone.code, gone.name)
+            text = finding_texts.none_in(name, names.place(country.code))
+            keyboard = finding_keyboards.out_of_stock_here(country.code, gone.code)
+            menu = await show(update, text, keyboard)
+            await menus.opened(update, context, menu, MenuKind.SERVICES, country.code)
+            return True
         text = texts.no_service_matches(query, names.place(country.code))
     menu = await show(update, text, keyboards.service_results(country.code, found))
     await menus.opened(update, context, menu, MenuKind.SERVICES, country.code)

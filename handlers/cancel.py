@@ -9,16 +9,18 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.core.services import Services
 from bot.domain.kinds import rules_for
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
+from handlers import orders
 from handlers.context import get_services, person_of
-from handlers.ui import cards, texts
-from handlers.ui.callbacks import CancelOrder
+from handlers.ui import cards, finding_texts, texts
+from handlers.ui.callbacks import CancelFromList, CancelOrder
 from handlers.ui.keyboards import button
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,24 @@ async def leave_everything(
         except TelegramError as error:
             # Gone or too old to edit: its buttons are refused anyway (menus.is_left).
             log.debug("Could not close menu %d: %s", menu.message_id, error)
+    lines, keyboard = await _open_orders(services, chat_id, user_id)
+    parts = []
+    if left_send:
+        parts.append(texts.closed_send())
+    elif menus:
+        parts.append(texts.closed_menus(len(menus)))
+    elif lines:
+        parts.append(texts.nothing_open())
+    parts.extend(lines)
+    if not parts:
+        parts.append(texts.nothing_to_cancel())
+    await message.reply_text("\n\n".join(parts), reply_markup=keyboard)
+
+
+async def _open_orders(
+    services: Services, chat_id: int, user_id: int
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The person's open orders as /cancel lists them (a paragraph or two), and their buttons."""
     orders = await services.orders.open_for_person(chat_id, user_id)
     now = services.clock()
     lines, buttons = [], []
@@ -57,22 +77,33 @@ async def leave_everything(
         line, can_cancel = _order_line(order, now)
         lines.append(line)
         if can_cancel:
-            buttons.append([button(texts.cancel_order_button(order.id), CancelOrder(order.id))])
+            label = texts.cancel_order_button(order.id)
+            buttons.append([button(label, CancelFromList(order.id))])
     parts = []
-    if left_send:
-        parts.append(texts.closed_send())
-    elif menus:
-        parts.append(texts.closed_menus())
-    elif lines:
-        parts.append(texts.nothing_open())
     if lines:
         parts.append("\n".join([texts.open_orders(), *lines]))
         if len(orders) > LISTED_ORDERS:
             parts.append(texts.more_open_orders())
-    if not parts:
-        parts.append(texts.nothing_to_cancel())
-    keyboard = InlineKeyboardMarkup(buttons) if buttons else None
-    await message.reply_text("\n\n".join(parts), reply_markup=keyboard)
+    return parts, InlineKeyboardMarkup(buttons) if buttons else None
+
+
+async def cancel_from_list(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: CancelFromList
+) -> None:
+    """A cancel button of the /cancel list: cancel as the order's own button does, then show the
+    list as it is now, so the button does not stay behind for an order that is over."""
+    await orders.cancel_order(update, context, CancelOrder(callback.order))
+    query, person = update.callback_query, person_of(update)
+    message = query.message if query is not None else None
+    if not isinstance(message, Message) or person is None:
+        return
+    lines, keyboard = await _open_orders(get_services(context), *person)
+    text = "\n\n".join(lines) if lines else finding_texts.no_open_orders_left()
+    try:
+        await message.edit_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            log.info("Could not update the /cancel list: %s", error)
 
 
 def _order_line(order: Order, now: float) -> tuple[str, bool]:

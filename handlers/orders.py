@@ -15,7 +15,7 @@ from bot.domain.orders import Order, OrderState
 from bot.sms4sats import Sms4SatsError
 from handlers.common import answer, show
 from handlers.context import get_services
-from handlers.ui import cards, keyboards, texts
+from handlers.ui import cards, finding_texts, keyboards, texts
 from handlers.ui.callbacks import CancelOrder, OrdersPage, RefreshOrder, ShowOrder
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,9 @@ async def cancel_order(
         return
     async with services.tracker.lock(order.id):
         order = await services.orders.get(order.id) or order
+        if order.state is OrderState.CANCELLED:
+            await answer(query, finding_texts.cancel_already(), alert=True)
+            return
         if not rules_for(order.kind).cancellable or order.state.is_final:
             await answer(query, texts.cancel_not_possible(), alert=True)
             return

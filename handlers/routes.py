@@ -27,17 +27,21 @@ from handlers import (
     menus,
     orders,
     send,
+    service_first,
     start,
     stats,
     users_seen,
+    watches,
 )
 from handlers.common import answer, private_link
 from handlers.context import AnyApplication, in_private
 from handlers.ui import texts
 from handlers.ui.callbacks import (
+    AnotherCountry,
     BuyAgain,
     BuyNumber,
     Callback,
+    CancelFromList,
     CancelOrder,
     CountryChosen,
     CountryPage,
@@ -53,10 +57,13 @@ from handlers.ui.callbacks import (
     SendDiscard,
     SendPay,
     ServiceChosen,
+    ServiceCountries,
+    ServiceFirst,
     ServicePage,
     ShowOrder,
     StatsCsv,
     StatsView,
+    WatchStock,
     parse,
 )
 
@@ -75,10 +82,15 @@ ROUTES: dict[type[Callback], tuple[Route, bool]] = {
     BuyNumber: (buy.buy, False),
     BuyAgain: (buy.buy_again, False),
     PickCountry: (buy.pick_country, False),
+    ServiceFirst: (service_first.service_first, False),
+    ServiceCountries: (service_first.service_countries, False),
+    AnotherCountry: (service_first.another_country, False),
+    WatchStock: (watches.watch_stock, True),
     OrdersPage: (orders.orders_page, False),
     ShowOrder: (orders.show_order, True),
     RefreshOrder: (orders.refresh_order, True),
     CancelOrder: (orders.cancel_order, True),
+    CancelFromList: (cancel.cancel_from_list, True),
     SendPay: (send.pay, True),
     SendDiscard: (send.discard, True),
     FundMenu: (balance.fund_menu, True),
@@ -102,6 +114,10 @@ PRIVATE_ONLY: frozenset[type[Callback]] = frozenset(
         BuyNumber,
         BuyAgain,
         PickCountry,
+        ServiceFirst,
+        ServiceCountries,
+        AnotherCountry,
+        WatchStock,
         OrdersPage,
         ShowOrder,
     }

@@ -313,6 +313,11 @@ class TerminalChat:
         self.terminal = _is_tty(output)
         """Output goes to a terminal: wrap text to its width, fit QR codes to its height."""
         self.messages: dict[int, ChatMessage] = {}
+        # When each message was last sent or edited: a bare number presses the buttons the
+        # person saw last (a card edited to "Done" after the code message, say), not the ones
+        # of the highest message id.
+        self._shown_at: dict[int, int] = {}
+        self._shows = 0
         self.deleted: set[int] = set()
         self.activity = 0
         """Bot messages shown, edited or deleted so far: lets a script wait for the reply."""
@@ -447,6 +452,8 @@ class TerminalChat:
         message = event.message
         if event.type in ("sent", "edited") and message is not None:
             self.messages[message.message_id] = message
+            self._shows += 1
+            self._shown_at[message.message_id] = self._shows
             if message.from_bot:
                 await self.show(message, edited=event.type == "edited")
                 self._mark_activity()
@@ -483,8 +490,13 @@ class TerminalChat:
     # Acting as the user
 
     def latest_with_buttons(self) -> ChatMessage | None:
+        """The bot message with buttons that was sent or edited last (newest id on a tie)."""
         candidates = [m for m in self.messages.values() if m.from_bot and m.buttons]
-        return max(candidates, key=lambda m: m.message_id, default=None)
+        return max(
+            candidates,
+            key=lambda m: (self._shown_at.get(m.message_id, 0), m.message_id),
+            default=None,
+        )
 
     async def handle_line(self, line: str) -> float | None:
         """Act on one line of input.

@@ -30,6 +30,7 @@ from storage.placements import PlacementStore
 from storage.postgres import PostgresDatabase
 from storage.sqlite import SqliteDatabase
 from storage.stats import StatsStore
+from storage.watches import WatchStore
 
 
 async def open_database(target: Path | str) -> Database:
@@ -62,5 +63,6 @@ __all__ = [
     "SqliteDatabase",
     "StatsStore",
     "StorageError",
+    "WatchStore",
     "open_database",
 ]

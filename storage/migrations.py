@@ -271,6 +271,26 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX conversations_by_expiry ON conversations (expires_at);
     """
     ),
+    # 11 (10 is the rentals' migration, merged before this one): "tell me when it's back".
+    # One row per person, country (999: anywhere) and service watched; told_at is the
+    # compare-and-set that lets exactly one instance tell it. Told and ended rows are deleted.
+    Migration(
+        """
+    CREATE TABLE watches (
+        id           {id},
+        user_id      {bigint} NOT NULL,
+        chat_id      {bigint} NOT NULL,
+        country_code INTEGER NOT NULL,
+        service_code TEXT NOT NULL,
+        service_name TEXT,
+        created_at   {time} NOT NULL,
+        expires_at   {time} NOT NULL,
+        told_at      {time},
+        UNIQUE (user_id, country_code, service_code)
+    );
+    CREATE INDEX watches_by_expiry ON watches (expires_at);
+    """
+    ),
 )
 
 

@@ -222,6 +222,11 @@ async def stack(tmp_path: Path, database_target: Path | str) -> AsyncIterator[St
             postgres_url=database_target if isinstance(database_target, str) else None,
             poll_interval=POLL_INTERVAL,
             log_level="DEBUG",
+            # The tests count and fault sms4sats requests one by one: the background refresh
+            # of stock and prices would take their faults and add to their counts. It has its
+            # own tests (tests/test_service_first.py), and pages browse without a wait here.
+            browse_refresh=False,
+            browse_requests_per_second=50,
         )
         stack = Stack(
             telegram=TelegramSandboxClient(telegram_sandbox.url, http),

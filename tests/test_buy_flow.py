@@ -22,8 +22,9 @@ async def test_happy_path(stack: Stack) -> None:
     await stack.say(ALICE, "/buy")
     picker = await stack.wait_text(ALICE, "Pick a country for your number")
     labels = [b.text for b in picker.buttons]
-    assert "Auto-Select" in labels[0]
-    assert labels[1] == "🇺🇸 United States"
+    assert labels[0] == "📱 Service first"
+    assert "Auto-Select" in labels[1]
+    assert labels[2] == "🇺🇸 United States"
 
     await stack.telegram.press(ALICE, picker, "United States")
     services = await stack.wait_text(ALICE, "Pick a service in")
@@ -99,7 +100,11 @@ async def test_no_number_available(stack: Stack) -> None:
     card = await stack.wait_text(ALICE, "No number was available")
     assert "sats return to your wallet automatically" in card.body
     # Nothing left to do with the order itself, only what comes next.
-    assert [b.text for b in card.buttons] == ["🌐 Same service elsewhere", "🌍 Try another country"]
+    assert [b.text for b in card.buttons] == [
+        "🌐 Same service elsewhere",
+        "🔔 Tell me when it's back",
+        "🌍 Try another country",
+    ]
     await _until_closed(stack)
 
 

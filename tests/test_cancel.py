@@ -17,7 +17,7 @@ async def _bot_message(stack: Stack, message: ChatMessage) -> ChatMessage:
 
 async def test_cancel_closes_the_picker_and_its_buttons_no_longer_act(stack: Stack) -> None:
     picker = await stack.ask(ALICE, "/buy", "Pick a country")
-    reply = await stack.ask(ALICE, "/cancel", "Closed. Nothing was bought")
+    reply = await stack.ask(ALICE, "/cancel", "Nothing was bought")
     assert "open orders" not in reply.body
 
     closed = await _bot_message(stack, picker)
@@ -34,7 +34,7 @@ async def test_cancel_closes_the_picker_and_its_buttons_no_longer_act(stack: Sta
 
 async def test_a_left_confirmation_orders_nothing(stack: Stack) -> None:
     confirmation = await open_confirmation(stack, ALICE)
-    await stack.ask(ALICE, "/cancel", "Closed. Nothing was bought")
+    await stack.ask(ALICE, "/cancel", "Nothing was bought")
     buy_button = next(b for b in confirmation.buttons if "Buy" in b.text)
     answer = await stack.telegram.press_data(
         ALICE, ALICE, confirmation.message_id, str(buy_button.callback_data)
@@ -47,7 +47,7 @@ async def test_a_left_sms_confirmation_sends_nothing(stack: Stack) -> None:
     await stack.ask(ALICE, "/send", "Which phone number")
     await stack.ask(ALICE, "+14155550123", "What should the SMS")
     confirmation = await stack.ask(ALICE, "Hi!", "Please confirm")
-    await stack.ask(ALICE, "/cancel", "Closed. Nothing was bought")
+    await stack.ask(ALICE, "/cancel", "Nothing was bought")
     pay = next(b for b in confirmation.buttons if "Send for" in b.text)
     answer = await stack.telegram.press_data(
         ALICE, ALICE, confirmation.message_id, str(pay.callback_data)
@@ -71,7 +71,25 @@ async def test_cancel_lists_open_orders_with_when_they_can_be_cancelled(stack: S
     answer = await stack.telegram.press(ALICE, reply, f"Cancel #{order.id}")
     assert answer.text is not None and "cancelled" in answer.text.lower()
     await stack.wait_text(ALICE, "Cancelled. Your sats return")
+    # The list shows what is left: no button for an order that is over.
+    listed = await stack.after(reply, "No open orders left", inclusive=True)
+    assert listed.message_id == reply.message_id and not listed.buttons
+    # Its old button, pressed again (a client that had not refreshed), says what happened.
+    again = await stack.telegram.press_data(
+        ALICE, ALICE, reply.message_id, str(reply.buttons[0].callback_data)
+    )
+    assert again.show_alert and again.text == "This order is already cancelled."
     await stack.ask(ALICE, "/cancel", "nothing to cancel")
+
+
+async def test_cancel_says_once_what_it_closed(stack: Stack) -> None:
+    first = await stack.ask(ALICE, "/buy", "Pick a country")
+    second = await stack.ask(ALICE, "/buy", "Pick a country")
+    reply = await stack.ask(ALICE, "/cancel", "Closed 2 open menus. Nothing was bought.")
+    for menu in (first, second):
+        assert (await _bot_message(stack, menu)).body == "✖️ Closed with /cancel."
+    said = [m for m in await stack.telegram.bot_messages(ALICE) if "Nothing was bought" in m.body]
+    assert said == [reply]
 
 
 async def test_cancelling_at_the_minute_shown_works(stack: Stack) -> None:
@@ -119,5 +137,5 @@ async def test_an_open_picker_survives_a_restart(stack: Stack) -> None:
     picker = await stack.ask(ALICE, "/buy", "Pick a country")
     await stack.reconfigure()
     await stack.ask(ALICE, "germ", "Countries matching")
-    await stack.ask(ALICE, "/cancel", "Closed. Nothing was bought")
+    await stack.ask(ALICE, "/cancel", "Nothing was bought")
     assert "Closed with /cancel" in (await _bot_message(stack, picker)).body

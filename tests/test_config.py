@@ -95,6 +95,9 @@ def test_relative_database_path() -> None:
         ("ERROR_REPORTS", "sometimes", "on or off"),
         ("BALANCE_ALERT_SATS", "lots", "whole number"),
         ("BALANCE_ALERT_SATS", "5000", "needs SMS4SATS_API_KEY"),
+        ("BROWSE_REQUESTS_PER_SECOND", "lots", "requests per second"),
+        ("BROWSE_REQUESTS_PER_SECOND", "0", "between 0.1 and 100"),
+        ("BROWSE_REFRESH", "maybe", "on or off"),
     ],
 )
 def test_bad_values_name_the_variable(variable: str, value: str, expected: str) -> None:
@@ -119,6 +122,16 @@ def test_operator_settings() -> None:
         env_file=None,
     )
     assert settings.error_reports is False and settings.balance_alert_sats == 10_000
+
+
+def test_browse_settings() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert settings.browse_requests_per_second == 2.0 and settings.browse_refresh is True
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "BROWSE_REQUESTS_PER_SECOND": "0.5", "BROWSE_REFRESH": "off"},
+        env_file=None,
+    )
+    assert settings.browse_requests_per_second == 0.5 and settings.browse_refresh is False
 
 
 def test_postgres_url_selects_postgres_and_its_password_stays_secret() -> None:

@@ -512,7 +512,13 @@ def test_search_keeps_weaker_matches(query: str, also: set[int]) -> None:
 
 def test_search_default_locale_is_english() -> None:
     assert search_countries("germany") == search_countries("germany", "en")
-    assert search_countries("герм") == []
+
+
+def test_search_finds_names_of_every_language_for_everyone() -> None:
+    # A Russian name typed by someone whose Telegram is in English, and the other way round.
+    assert _codes(search_countries("герм"))[:1] == [43]
+    assert _codes(search_countries("Deutschland", "en")) == [43]
+    assert _codes(search_countries("Alemanha", "ru"))[:1] == [43]
 
 
 def test_search_unknown_locale_is_english() -> None:

@@ -13,7 +13,11 @@ async def test_no_number_offers_the_same_service_elsewhere(stack: Stack) -> None
     await stack.sms4sats.no_number(invoice.remote_id)
     card = await stack.wait_text(ALICE, "No number was available")
     labels = [b.text for b in card.buttons]
-    assert labels == ["🌐 Same service elsewhere", "🌍 Try another country"]
+    assert labels == [
+        "🌐 Same service elsewhere",
+        "🔔 Tell me when it's back",
+        "🌍 Try another country",
+    ]
 
     confirmation = await stack.press(ALICE, card, "Same service elsewhere", "Please confirm")
     assert confirmation.message_id > card.message_id  # a new menu; the card stays
@@ -23,7 +27,8 @@ async def test_no_number_offers_the_same_service_elsewhere(stack: Stack) -> None
     )
     assert "No number was available" in after.body
 
-    picker = await stack.press(ALICE, card, "Try another country", "Pick a country")
+    # Another country keeps the service: the countries that have Telegram numbers.
+    picker = await stack.press(ALICE, card, "Try another country", "Telegram: countries")
     assert picker.message_id > confirmation.message_id
 
 

@@ -169,6 +169,32 @@ async def test_stock_can_be_set(http: httpx.AsyncClient, control: SandboxControl
     ]
 
 
+async def test_an_empty_service_can_stay_listed_with_a_count_of_zero_and_come_back(
+    http: httpx.AsyncClient, control: SandboxControl
+) -> None:
+    await control.set_stock(43, "vi", 0, listed=True)
+    listed = {s["value"]: s["count"] for s in await get_json(http, "/getnumbersstatus", country=43)}
+    assert listed["vi"] == "0"  # a string, as the real API sends counts
+    auto = {s["value"]: s["count"] for s in await get_json(http, "/getnumbersstatus", country=999)}
+    assert "vi" in auto
+    response = await http.post("/createorder", json={"country": 43, "service": "vi"})
+    assert response.status_code == 400  # listed, but nothing to sell
+    await control.set_stock(43, "vi", 12)  # restocked
+    listed = {s["value"]: s["count"] for s in await get_json(http, "/getnumbersstatus", country=43)}
+    assert listed["vi"] == "12"
+
+
+async def test_a_price_can_be_set_per_country(
+    http: httpx.AsyncClient, control: SandboxControl
+) -> None:
+    await control.set_price(43, "wa", 1234)
+    price = await get_json(http, "/price", country=43, service="wa")
+    assert price["computed"]["price"] == 1234
+    order = await create_receive(http, 43, "wa")
+    invoice = bolt11.decode(order["payreq"])
+    assert invoice.amount_msat == 1234 * 1000
+
+
 async def test_price_without_arguments_has_the_documented_mixed_types(
     http: httpx.AsyncClient,
 ) -> None:

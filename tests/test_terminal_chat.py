@@ -137,6 +137,21 @@ async def _button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.edit_message_caption("Still waiting for the payment.", reply_markup=_CHECK)
 
 
+async def _card_after_code(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An order card, then a newer message with a button (the code), then the card edited
+    with new buttons: the card is what the person saw last."""
+    assert update.effective_message is not None
+    card = await update.effective_message.reply_text("Card: waiting")
+    await update.effective_message.reply_text(
+        "Your code: 1234",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Copy", callback_data="x")]]),
+    )
+    await card.edit_text(
+        "Card: done",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Buy again", callback_data="y")]]),
+    )
+
+
 async def _invoice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_photo(
@@ -185,6 +200,7 @@ async def telegram_url() -> AsyncIterator[str]:
         application.add_handler(CommandHandler("vanish", _vanish))
         application.add_handler(CommandHandler("bolt11", _bolt11_invoice))
         application.add_handler(CommandHandler("long", _long))
+        application.add_handler(CommandHandler("card", _card_after_code))
         application.add_handler(CallbackQueryHandler(_button))
         await application.initialize()
         await application.start()
@@ -605,6 +621,13 @@ async def test_a_number_and_a_message_number_press_buttons_of_older_messages(
     # "#4" shows message 4 again; a bare number still presses the latest message's buttons.
     assert transcript.count("── Bot · #4 · ") == 2
     assert "› pressed [1] 🇺🇸 USA on message #4" in transcript
+
+
+async def test_a_bare_number_presses_the_buttons_shown_last(telegram_url: str) -> None:
+    # /card is message 1; the card 2, the code 3, then the card is edited with new buttons.
+    transcript = await _chat(telegram_url, "/card\n:wait 1\n1\n")
+    assert "── Bot · #2 (edited)" in transcript
+    assert "› pressed [1] Buy again on message #2" in transcript
 
 
 # The chat in a terminal: a pty of a given size, seen through a small terminal emulator.

@@ -1,4 +1,5 @@
-"""Short-lived caches of what sms4sats offers, so paging through a picker does not refetch."""
+"""What sms4sats offers, as the pickers and the confirmation read it: through the stock board's
+caches (stock a minute, prices ten), so paging through a picker does not refetch."""
 
 from __future__ import annotations
 
@@ -6,15 +7,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+from bot.core.stock import StockBoard
 from bot.sms4sats import Service, Sms4SatsClient
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-# Stock changes by the minute; a minute-old list is fresh enough to browse, and the order
-# itself is checked by sms4sats anyway.
-SERVICES_TTL = 60.0
-PRICE_TTL = 120.0
+SEND_PRICE_TTL = 120.0
 
 
 class TtlCache(Generic[K, V]):
@@ -36,24 +35,20 @@ class TtlCache(Generic[K, V]):
 
 
 class Catalog:
-    def __init__(self, sms4sats: Sms4SatsClient) -> None:
+    def __init__(self, sms4sats: Sms4SatsClient, board: StockBoard) -> None:
         self._sms4sats = sms4sats
-        self._services: TtlCache[int, list[Service]] = TtlCache(SERVICES_TTL)
-        self._prices: TtlCache[tuple[int, str], int | None] = TtlCache(PRICE_TTL)
-        self._send_price: TtlCache[str, int | None] = TtlCache(PRICE_TTL)
+        self.board = board
+        self._send_price: TtlCache[str, int | None] = TtlCache(SEND_PRICE_TTL)
 
     async def services(self, country: int) -> list[Service]:
-        return await self._services.get(country, lambda: self._sms4sats.get_services(country))
+        """The services with numbers in the country now (a count of 0 is not offered)."""
+        return await self.board.in_stock(country)
 
     async def service(self, country: int, code: str) -> Service | None:
         return next((s for s in await self.services(country) if s.code == code), None)
 
     async def receive_price(self, country: int, service: str) -> int | None:
-        async def load() -> int | None:
-            prices = await self._sms4sats.get_price(country, service)
-            return prices.computed_price or prices.receive
-
-        return await self._prices.get((country, service), load)
+        return await self.board.price(country, service)
 
     async def send_price(self) -> int | None:
         async def load() -> int | None:

@@ -19,6 +19,7 @@ from bot.core.outbox import Outbox
 from bot.core.placement import OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
+from bot.core.watches import Watches
 from bot.domain.clock import Clock
 from bot.sms4sats import Sms4SatsClient
 from storage import (
@@ -56,12 +57,14 @@ class Services:
     error_bridge: ErrorLogBridge
     operator_inbox: OperatorInbox
     balance_watch: BalanceWatch | None
+    watches: Watches
     # PostgreSQL: this instance among the others on the database.
     cluster: Cluster | None = None
     # Closed with the services (the wiring's own resources, like the person locks).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
+        await self.catalog.board.close()
         await self.poller.close()
         await self.outbox.close()
         if self.cluster is not None:

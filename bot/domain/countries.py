@@ -24,22 +24,27 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
 from babel import Locale, UnknownLocaleError
 
+# The match tiers, `fold` and `match_tier` are re-exported: countries were searched first.
+from bot.domain.text_search import EXACT as EXACT
+from bot.domain.text_search import FUZZY as FUZZY
+from bot.domain.text_search import PREFIX as PREFIX
+from bot.domain.text_search import SUBSTRING as SUBSTRING
+from bot.domain.text_search import Names, flag_iso, query_forms, tier
+from bot.domain.text_search import fold as fold
+from bot.domain.text_search import match_tier as match_tier
+
 AUTO_SELECT = 999
 GLOBE = "🌐"
 """Shown in place of a flag for Auto-Select and for any code without a usable ISO code."""
 DEFAULT_LOCALE = "en"
 """The locale of names when none is given; also the fallback for an unknown locale."""
-
-EXACT, PREFIX, SUBSTRING = 0, 1, 2
-"""Match tiers of `match_tier`, best first."""
 
 _REGIONAL_INDICATOR_A = 0x1F1E6
 
@@ -318,44 +323,13 @@ def _picker_order(locale: str | None) -> tuple[Country, ...]:
 
 # -- search --------------------------------------------------------------------------------------
 
-
-def fold(text: str) -> str:
-    """Search form of a text: case and accents dropped ("cote" finds "Côte d’Ivoire", "sao tome"
-    finds "São Tomé"), typographic apostrophes made plain, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
-
-
-def _word_starts(text: str) -> Iterable[int]:
-    for i, ch in enumerate(text):
-        if ch.isalnum() and (i == 0 or not text[i - 1].isalnum()):
-            yield i
-
-
-def _tier(needle: str, texts: Iterable[str], codes: Iterable[str] = ()) -> int | None:
-    """`match_tier` on texts that are folded already."""
-    texts = tuple(texts)
-    if needle in codes or needle in texts:
-        return EXACT
-    if any(text.startswith(needle, start) for text in texts for start in _word_starts(text)):
-        return PREFIX
-    if any(needle in text for text in texts):
-        return SUBSTRING
-    return None
-
-
-def match_tier(query: str, texts: Iterable[str], codes: Iterable[str] = ()) -> int | None:
-    """How well a query matches some names: EXACT (a whole name, or one of the codes), PREFIX (the
-    start of a name or of a word in it), SUBSTRING, or None. Case and accents do not count."""
-    needle = fold(query)
-    if not needle:
-        return None
-    return _tier(needle, (fold(text) for text in texts), (fold(code) for code in codes))
+SEARCH_LOCALES: tuple[str, ...] = ("en", "ru", "es", "pt_BR", "de")
+"""Names in every language the bot speaks match for everyone: a German living in Spain may type
+"Deutschland" whatever language their Telegram app is in."""
 
 
 def _variants(text: str) -> tuple[str, ...]:
-    """A folded name and its other spellings: CLDR writes "Bosnia & Herzegovina" and "St. Lucia",
+    """A name and its other spellings: CLDR writes "Bosnia & Herzegovina" and "St. Lucia",
     users type "bosnia and herzegovina", "saint lucia" and "st lucia"."""
     folded = fold(text)
     spelled = fold(folded.replace("&", " and ").replace("st. ", "saint "))
@@ -363,26 +337,23 @@ def _variants(text: str) -> tuple[str, ...]:
 
 
 @cache
-def _search_index(locale: str) -> tuple[tuple[Country, tuple[str, ...], tuple[str, ...]], ...]:
-    """(country, folded names and aliases, folded ISO codes) per country."""
+def _search_index() -> tuple[tuple[Country, Names], ...]:
+    """(country, its names in every shipped language, sms4sats spellings, aliases, ISO codes)."""
     index = []
     for country in all_countries():
-        names: list[str] = [
-            display_name(country, locale),
-            display_name(country),
-            country.name,
-            *country.aliases,
-        ]
-        if country.iso:
-            for name_locale in (locale, DEFAULT_LOCALE):
+        names: list[str] = [country.name, *country.aliases]
+        for locale in SEARCH_LOCALES:
+            names.append(display_name(country, locale))
+            if country.iso:
                 # CLDR's own name too where an override replaced it ("Türkiye", "Czechia").
-                cldr = _babel_locale(name_locale).territories.get(country.iso)
+                cldr = _babel_locale(locale).territories.get(country.iso)
                 if cldr:
                     names.append(str(cldr))
+        if country.iso:
             names.extend(_curated_aliases().get(country.iso, ()))
-        texts = tuple(dict.fromkeys(v for name in names if name for v in _variants(name)))
-        codes = tuple(fold(code) for code in (country.iso, country.iso3) if code)
-        index.append((country, texts, codes))
+        variants = (v for name in names if name for v in _variants(name))
+        codes = (code for code in (country.iso, country.iso3) if code)
+        index.append((country, Names.of(variants, codes)))
     return tuple(index)
 
 
@@ -391,25 +362,42 @@ def _popularity() -> dict[int, int]:
     return {country.code: rank for rank, country in enumerate(popular_countries())}
 
 
-def search_countries(query: str, locale: str = DEFAULT_LOCALE) -> list[Country]:
-    """Countries matching the query by display name (in the locale and in English), sms4sats
-    spelling, alias ("uk", "america", "emirates") or ISO code ("us", "gb", "deu").
+@cache
+def _by_iso() -> dict[str, tuple[Country, ...]]:
+    """The countries of each ISO code ("US": the United States and its virtual numbers), the
+    popular ones first."""
+    found: dict[str, list[Country]] = {}
+    for country in picker_order():
+        if country.iso:
+            found.setdefault(country.iso, []).append(country)
+    return {iso: tuple(countries) for iso, countries in found.items()}
 
-    Exact matches first, then prefixes of a name or of a word in it, then substrings; within each,
-    popular countries first (in picker order), then by display name.
+
+def search_countries(query: str, locale: str = DEFAULT_LOCALE) -> list[Country]:
+    """Countries matching the query: a typed flag ("🇩🇪"), or a name in any shipped language
+    ("Deutschland", "Германия", also in Latin letters: "germaniya"), the sms4sats spelling, an
+    alias ("uk", "England", "Holland", "Англия", "Белоруссия") or an ISO code ("us", "deu"),
+    or a near spelling of one ("germny").
+
+    Exact matches first, then prefixes of a name or of a word in it, then substrings, then near
+    spellings; within each, popular countries first (in picker order), then by the name in the
+    reader's locale.
     """
-    needle = fold(query)
-    if not needle:
+    iso = flag_iso(query)
+    if iso is not None:
+        return list(_by_iso().get(iso, ()))
+    needles = query_forms(query)
+    if not needles:
         return []
     locale = _locale_id(locale)
     popularity = _popularity()
     unranked = len(popularity)
     ranked: list[tuple[tuple[int, int, str, int], Country]] = []
-    for country, texts, codes in _search_index(locale):
-        tier = _tier(needle, texts, codes)
-        if tier is not None:
+    for country, names in _search_index():
+        found = tier(needles, names)
+        if found is not None:
             name = fold(display_name(country, locale))
-            key = (tier, popularity.get(country.code, unranked), name, country.code)
+            key = (found, popularity.get(country.code, unranked), name, country.code)
             ranked.append((key, country))
     ranked.sort(key=lambda item: item[0])
     return [country for _, country in ranked]

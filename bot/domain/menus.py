@@ -12,10 +12,13 @@ class MenuKind(StrEnum):
     CONFIRM_NUMBER = "confirm-number"
     CONFIRM_SMS = "confirm-sms"
     TOP_UP = "top-up"
+    # Service first: every service, then the countries that have the one picked.
+    ALL_SERVICES = "all-services"
+    SERVICE_COUNTRIES = "service-countries"
 
     @property
     def searchable(self) -> bool:
-        return self in (MenuKind.COUNTRIES, MenuKind.SERVICES)
+        return self in (MenuKind.COUNTRIES, MenuKind.SERVICES, MenuKind.ALL_SERVICES)
 
 
 @dataclass(frozen=True, slots=True)

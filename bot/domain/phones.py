@@ -45,6 +45,9 @@ def e164(digits: str) -> str:
 def normalize_phone(text: str) -> str:
     """E.164 (`+14155550123`) from what a person typed; InvalidPhoneNumber says what is wrong."""
     cleaned = text.strip()
+    if not any(ch.isdigit() for ch in cleaned):
+        # "hello" is not a number missing its country code: say what it is.
+        raise InvalidPhoneNumber(PhoneProblem.NOT_A_NUMBER)
     if cleaned.startswith("00"):
         cleaned = "+" + cleaned[2:]
     if not cleaned.startswith("+"):

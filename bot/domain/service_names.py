@@ -16,13 +16,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
-from bot.domain.countries import EXACT, PREFIX, SUBSTRING, fold, match_tier
+from bot.domain.text_search import EXACT, FUZZY, PREFIX, SUBSTRING, Names, fold, query_forms, tier
 
 __all__ = [
     "EXACT",
+    "FUZZY",
+    "POPULAR_SERVICES",
     "PREFIX",
     "SUBSTRING",
     "CuratedService",
@@ -34,6 +36,11 @@ __all__ = [
 ]
 
 _PARTS = re.compile(r"[,+/]")
+
+POPULAR_SERVICES: tuple[str, ...] = (
+    "tg", "wa", "go", "ig", "fb", "tw", "ds", "oi", "dr", "am", "ub", "mm", "wx",
+)  # fmt: skip
+"""The services people buy most, by code: shown first in pickers, kept fresh in the background."""
 
 
 def _raw_key(raw_name: str) -> str:
@@ -50,6 +57,8 @@ class CuratedService:
     """The raw names sms4sats gives this code that the display name replaces."""
     aliases: tuple[str, ...] = ()
     """Extra search terms."""
+    local: tuple[str, ...] = ()
+    """What people call it in the bot's languages («Телеграм», «Вотсап»): searchable by all."""
 
 
 @cache
@@ -65,6 +74,7 @@ def curated_services() -> tuple[CuratedService, ...]:
             str(entry["name"]),
             tuple(str(raw) for raw in entry.get("raw", [])),
             tuple(str(alias) for alias in entry.get("aliases", [])),
+            tuple(str(name) for names in entry.get("local", {}).values() for name in names),
         )
         for code, entry in loaded.items()
     )
@@ -149,10 +159,18 @@ def service_search_terms(code: str, raw_name: str) -> tuple[str, ...]:
     return tuple(unique.values())
 
 
-def service_match_tier(query: str, code: str, raw_name: str) -> int | None:
-    """How well a typed query matches the service: EXACT (a name, alias or the code), PREFIX (of
-    a name or a word in it), SUBSTRING, or None. The code only counts when typed in full, so
-    "g" does not match every code with a g in it. Sort matches by (tier, display name)."""
-    names = service_search_terms(code, raw_name)
+@lru_cache(maxsize=4096)  # Bounded: sms4sats decides the codes and names.
+def _names(code: str, raw_name: str) -> Names:
+    curated = _curated(code, raw_name)
     code_key = fold(code)
-    return match_tier(query, [name for name in names if fold(name) != code_key], [code])
+    names = [name for name in service_search_terms(code, raw_name) if fold(name) != code_key]
+    return Names.of((*names, *(curated.local if curated else ())), [code])
+
+
+def service_match_tier(query: str, code: str, raw_name: str) -> int | None:
+    """How well a typed query matches the service: EXACT (a name in any of the bot's languages,
+    an alias or the code), PREFIX (of a name or a word in it), SUBSTRING, FUZZY (a near spelling),
+    or None. Cyrillic and Latin meet: «телеграм» is an exact "Telegram". The code only counts
+    when typed in full, so "g" does not match every code with a g in it. Sort matches by (tier,
+    display name)."""
+    return tier(query_forms(query), _names(code, raw_name))

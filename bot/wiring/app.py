@@ -21,10 +21,13 @@ from bot.core.cluster import Cluster
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.operator import OperatorInbox
 from bot.core.outbox import Outbox
+from bot.core.pacer import RequestPacer
 from bot.core.placement import Limits, OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.services import Services
+from bot.core.stock import StockBoard
 from bot.core.tracker import OrderTracker
+from bot.core.watches import Watches
 from bot.domain.clock import Clock, system_clock
 from bot.wiring.aiohttp_transport import AiohttpTransport
 from bot.wiring.check import referral_warning
@@ -39,13 +42,14 @@ from bot.wiring.metrics import (
 from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from bot.wiring.web import Webhook, WebServer, webhook_path
-from handlers import routes, send
+from handlers import routes, send, watches
 from handlers.context import SERVICES_KEY, AnyApplication, get_services, get_services_from
 from handlers.language import locale_of
 from handlers.sequencing import Overflow
 from handlers.ui import i18n, texts
 from handlers.ui.command_menus import publish_commands, publish_descriptions
 from handlers.ui.operator_channel import TelegramOperatorChannel
+from handlers.ui.watch_teller import TelegramWatchTeller
 from storage import (
     BotStateStore,
     ChatStore,
@@ -60,6 +64,7 @@ from storage import (
     PostgresDatabase,
     StatsStore,
     StorageError,
+    WatchStore,
     open_database,
 )
 
@@ -69,6 +74,10 @@ USER_AGENT = "sms4sats-bot/0.1 (+https://github.com/sms4sats-bot)"
 ERROR_REPORTS_JOB = "error-reports"
 SEND_TIMEOUT_JOB = "send-timeouts"
 BALANCE_WATCH_JOB = "balance-watch"
+STOCK_WATCH_JOB = "stock-watches"
+# Watches are looked at this often at most; the stock they read is a minute fresh at most, so a
+# tick costs sms4sats nothing until an entry is due.
+STOCK_WATCH_TICK_MAX = 5.0
 # How often pending error reports and the balance watch are looked at. Both decide by the clock
 # whether anything is due (reports gather for seconds, the balance is read every 10 minutes), so
 # a short, cheap tick only bounds their delay. Two jobs: a hanging sms4sats (the balance read)
@@ -143,6 +152,8 @@ def build_application(
         # The outbox first: the poller hands it every open order still untold as it loads them.
         await services.outbox.start()
         await services.poller.start()
+        if settings.browse_refresh:
+            services.catalog.board.start()
         jobs = [(_error_reports_job, ERROR_REPORTS_JOB), (send.end_timed_out, SEND_TIMEOUT_JOB)]
         if services.balance_watch is not None:
             jobs.append((_balance_watch_job, BALANCE_WATCH_JOB))
@@ -155,6 +166,13 @@ def build_application(
                 name=name,
                 job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
             )
+        application.job_queue.run_repeating(
+            watches.tick,
+            interval=min(settings.poll_interval, STOCK_WATCH_TICK_MAX),
+            first=0.2,
+            name=STOCK_WATCH_JOB,
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
         # First in line: a later handler's filter (RedactSecrets) drops the exception from the
         # record, and the bridge needs it (it scrubs the secrets itself).
         logging.getLogger().handlers.insert(0, services.error_bridge)
@@ -310,6 +328,16 @@ async def _open_services(
         cluster=cluster,
     )
     stats = StatsStore(database)
+    # Browsing (stock and prices) shares one budget of requests per second to sms4sats.
+    board = StockBoard(
+        sms4sats,
+        RequestPacer(
+            settings.browse_requests_per_second,
+            share=(lambda: cluster.share) if cluster is not None else lambda: 1.0,
+        ),
+        clock,
+        leads=(lambda: cluster.rank == 0) if cluster is not None else lambda: True,
+    )
     reporter = ErrorReporter(clock, settings.secrets, enabled=settings.error_reports)
     balance_watch = None
     if settings.balance_alert_sats is not None:
@@ -327,7 +355,7 @@ async def _open_services(
         conversations=ConversationStore(database, clock),
         menus=MenuStore(database, clock),
         sms4sats=sms4sats,
-        catalog=Catalog(sms4sats),
+        catalog=Catalog(sms4sats, board),
         admins=AdminDirectory(
             _admin_reader(application.bot), settings.admin_ids, settings.admin_chat_id, clock
         ),
@@ -356,6 +384,17 @@ async def _open_services(
             settings.admin_chat_id,
         ),
         balance_watch=balance_watch,
+        watches=Watches(
+            WatchStore(database, clock),
+            board,
+            TelegramWatchTeller(
+                application.bot,
+                timeout=settings.telegram_send_timeout,
+                locale_of_chat=locale_of_chat,
+            ),
+            clock,
+            cluster=cluster,
+        ),
         cluster=cluster,
     )
 

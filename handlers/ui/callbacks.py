@@ -141,6 +141,41 @@ class BuyNumber(Callback):
     price: int
 
 
+@dataclass(frozen=True)
+class ServiceFirst(Callback):
+    """The service first picker: every service with numbers somewhere, a page of it."""
+
+    PREFIX: ClassVar[str] = "sf"
+    page: int
+
+
+@dataclass(frozen=True)
+class ServiceCountries(Callback):
+    """The countries that have numbers for `service`, cheapest first, a page of them."""
+
+    PREFIX: ClassVar[str] = "sn"
+    service: str
+    page: int
+
+
+@dataclass(frozen=True)
+class AnotherCountry(Callback):
+    """On a finished order's card: the countries that have numbers for `service`, as a new
+    menu (the card stays)."""
+
+    PREFIX: ClassVar[str] = "ac"
+    service: str
+
+
+@dataclass(frozen=True)
+class WatchStock(Callback):
+    """ "Tell me when it's back": `service` in `country` (Auto-Select: in any country)."""
+
+    PREFIX: ClassVar[str] = "wt"
+    country: int
+    service: str
+
+
 # --- orders ----------------------------------------------------------------------------------
 
 
@@ -159,6 +194,14 @@ class ShowOrder(Callback):
 @dataclass(frozen=True)
 class CancelOrder(Callback):
     PREFIX: ClassVar[str] = "oc"
+    order: int
+
+
+@dataclass(frozen=True)
+class CancelFromList(Callback):
+    """A cancel button of the /cancel list (which is updated after the press)."""
+
+    PREFIX: ClassVar[str] = "ol"
     order: int
 
 

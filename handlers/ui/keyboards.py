@@ -8,8 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.countries import Country, picker_order
 from bot.domain.orders import Order
+from bot.domain.service_names import POPULAR_SERVICES
 from bot.sms4sats import Service
-from handlers.ui import names, texts
+from handlers.ui import finding_texts, names, texts
 from handlers.ui.callbacks import (
     BuyNumber,
     Callback,
@@ -21,6 +22,7 @@ from handlers.ui.callbacks import (
     MenuOrders,
     OrdersPage,
     ServiceChosen,
+    ServiceFirst,
     ServicePage,
     ShowOrder,
 )
@@ -31,9 +33,6 @@ SERVICES_PER_PAGE = 12
 ORDERS_PER_PAGE = 8
 SEARCH_RESULTS = 12
 COLUMNS = 2
-
-# The services people buy most, shown first; the rest follow by name.
-POPULAR_SERVICES = ("tg", "wa", "go", "ig", "fb", "tw", "ds", "oi", "dr", "am", "ub", "mm", "wx")
 
 
 def button(text: str, callback: Callback) -> InlineKeyboardButton:
@@ -98,6 +97,8 @@ def country_page(page: int) -> tuple[int, int, InlineKeyboardMarkup]:
     pages = page_count(len(countries), COUNTRIES_PER_PAGE)
     shown = countries[page * COUNTRIES_PER_PAGE : (page + 1) * COUNTRIES_PER_PAGE]
     rows = _grid([button(names.country_button(c), CountryChosen(c.code)) for c in shown])
+    # People who come with a service in mind start there instead (handlers/service_first).
+    rows.insert(0, [button(finding_texts.button_service_first(), ServiceFirst(0))])
     nav = _nav(page, pages, CountryPage)
     if nav:
         rows.append(nav)

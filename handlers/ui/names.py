@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from bot.domain.countries import AUTO_SELECT, Country, country_by_code, country_label
 from bot.domain.service_names import service_display_name
-from handlers.ui import texts
+from handlers.ui import finding_texts, texts
 from handlers.ui.i18n import current
+
+# The one curated service name that is words rather than a brand (bot/data/service_names.json).
+ANY_OTHER_SERVICE = "Any other service"
 
 
 def country_button(country: Country, locale: str | None = None) -> str:
@@ -28,7 +31,11 @@ def place(code: int | None, fallback: str | None = None, locale: str | None = No
 
 
 def service(code: str | None, raw_name: str | None) -> str:
-    """ "Google (YouTube, Gmail)" for sms4sats' "go" / "Google,youtube,Gmail"."""
+    """ "Google (YouTube, Gmail)" for sms4sats' "go" / "Google,youtube,Gmail"; "Any other
+    service" in the reader's language."""
     if not code and not raw_name:
         return texts.any_service()
-    return service_display_name(code or "", raw_name or "")
+    name = service_display_name(code or "", raw_name or "")
+    if name == ANY_OTHER_SERVICE:
+        return finding_texts.any_other_service()
+    return name

@@ -596,15 +596,20 @@ def nothing_to_cancel() -> str:
 
 
 def menu_closed() -> str:
-    return _("✖️ Closed with /cancel. Nothing was bought here.")
+    return _("✖️ Closed with /cancel.")
 
 
 def menu_left() -> str:
     return _("You closed this menu with /cancel. Tap /buy to start again.")
 
 
-def closed_menus() -> str:
-    return _("✖️ Closed. Nothing was bought.")
+def closed_menus(count: int) -> str:
+    # Said once, here; the closed menus themselves only say that /cancel closed them.
+    return ngettext(
+        "✖️ Closed %(count)s open menu. Nothing was bought.",
+        "✖️ Closed %(count)s open menus. Nothing was bought.",
+        count,
+    )
 
 
 def closed_send() -> str:
@@ -792,7 +797,7 @@ _PHONE_PROBLEMS = {
         "Please include the country code, starting with + (like +44…)."
     ),
     PhoneProblem.TOO_LONG: N_("That is too long to be a phone number."),
-    PhoneProblem.NOT_A_NUMBER: N_("That does not look like a phone number."),
+    PhoneProblem.NOT_A_NUMBER: N_("That is not a phone number."),
     PhoneProblem.INVALID_FOR_COUNTRY: N_("That is not a valid phone number for its country."),
 }
 

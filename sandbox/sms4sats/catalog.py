@@ -164,10 +164,22 @@ def resolve_rental_service(value: object) -> Service | None:
 
 
 class StockBook:
-    """Numbers on offer per (country, service): the hashed defaults plus overrides from tests."""
+    """Numbers on offer per (country, service): the hashed defaults plus overrides from tests,
+    and prices the same way. A service set to 0 with `listed` stays in /getnumbersstatus with a
+    count of "0", as the real API sends it (clients must not offer it)."""
 
     def __init__(self) -> None:
         self._overrides: dict[tuple[int, str], int] = {}
+        self._listed_empty: set[tuple[int, str]] = set()
+        self._prices: dict[tuple[int, str], int] = {}
+
+    def price(self, country_code: int, service_code: str) -> int:
+        return self._prices.get((country_code, service_code)) or receive_price(
+            country_code, service_code
+        )
+
+    def set_price(self, country_code: int, service_code: str, price: int) -> None:
+        self._prices[(country_code, service_code)] = price
 
     def count(self, country_code: int, service_code: str) -> int:
         if country_code == AUTO_SELECT:
@@ -177,12 +189,28 @@ class StockBook:
             return self._overrides[key]
         return default_stock(country_code, service_code)
 
-    def set(self, country_code: int, service_code: str, count: int) -> None:
+    def set(
+        self, country_code: int, service_code: str, count: int, *, listed: bool = False
+    ) -> None:
         self._overrides[(country_code, service_code)] = count
+        if listed and count == 0:
+            self._listed_empty.add((country_code, service_code))
+        else:
+            self._listed_empty.discard((country_code, service_code))
+
+    def _listed_at_zero(self, country_code: int, service_code: str) -> bool:
+        if country_code == AUTO_SELECT:
+            return any(service == service_code for _, service in self._listed_empty)
+        return (country_code, service_code) in self._listed_empty
 
     def in_stock(self, country_code: int) -> list[tuple[Service, int]]:
+        """What /getnumbersstatus lists: services with numbers, and those set to "0" listed."""
         counts = ((service, self.count(country_code, service.code)) for service in SERVICES)
-        return [(service, count) for service, count in counts if count > 0]
+        return [
+            (service, count)
+            for service, count in counts
+            if count > 0 or self._listed_at_zero(country_code, service.code)
+        ]
 
     def auto_select(self, service_code: str) -> Country | None:
         """Where Auto-Select takes a number from: the first listed country that has one."""
@@ -193,6 +221,8 @@ class StockBook:
 
     def reset(self) -> None:
         self._overrides.clear()
+        self._listed_empty.clear()
+        self._prices.clear()
 
 
 @cache

@@ -12,7 +12,6 @@ from .catalog import (
     SEND_SERVICE,
     Service,
     receive_description,
-    receive_price,
     resolve_rental_service,
     resolve_service,
 )
@@ -111,7 +110,7 @@ async def get_price(request: web.Request) -> web.Response:
         }
     elif country is not None and service is not None:
         computed = {
-            "price": receive_price(country.code, service.code),
+            "price": sandbox.state.stock.price(country.code, service.code),
             "country": country.code,
             "description": receive_description(country, service),
         }

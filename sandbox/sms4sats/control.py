@@ -71,9 +71,18 @@ class SandboxControl:
     async def clear_faults(self) -> None:
         await self._call("DELETE", "/faults")
 
-    async def set_stock(self, country: int | str, service: str, count: int) -> dict[str, Any]:
-        body = {"country": country, "service": service, "count": count}
+    async def set_stock(
+        self, country: int | str, service: str, count: int, *, listed: bool = False
+    ) -> dict[str, Any]:
+        """Numbers on offer; `listed` keeps a count of 0 in /getnumbersstatus (as "0")."""
+        body = {"country": country, "service": service, "count": count, "listed": listed}
         result: dict[str, Any] = await self._call("POST", "/stock", body)
+        return result
+
+    async def set_price(self, country: int | str, service: str, price: int) -> dict[str, Any]:
+        """The receive price of the service in the country, in sats."""
+        body = {"country": country, "service": service, "price": price}
+        result: dict[str, Any] = await self._call("POST", "/price", body)
         return result
 
     async def configure(self, **fields: Any) -> dict[str, Any]:

@@ -126,8 +126,23 @@ async def set_stock(request: web.Request) -> web.Response:
     count = body.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise InvalidRequest("count must be a whole number, not negative")
-    state.set_stock(country, service, count)
+    listed = body.get("listed", False)
+    if not isinstance(listed, bool):
+        raise InvalidRequest("listed must be true or false")
+    state.set_stock(country, service, count, listed=listed)
     return reply({"country": country.code, "service": service.code, "count": count})
+
+
+async def set_price(request: web.Request) -> web.Response:
+    state = sandbox_of(request).state
+    body = await json_object(request)
+    country = require_country(body.get("country"))
+    service = require_service(body.get("service"))
+    price = body.get("price")
+    if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+        raise InvalidRequest("price must be a whole number of sats, above 0")
+    state.set_price(country, service, price)
+    return reply({"country": country.code, "service": service.code, "price": price})
 
 
 async def show_config(request: web.Request) -> web.Response:
@@ -168,6 +183,7 @@ CONTROL_ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "/faults", add_fault),
     ("DELETE", "/faults", clear_faults),
     ("POST", "/stock", set_stock),
+    ("POST", "/price", set_price),
     ("GET", "/config", show_config),
     ("POST", "/config", change_config),
     ("GET", "/requests", list_requests),

@@ -17,7 +17,6 @@ from .catalog import (
     Service,
     StockBook,
     receive_description,
-    receive_price,
     rental_description,
     rental_offer,
     rental_price,
@@ -141,7 +140,7 @@ class SandboxState:
                 actual = self.stock.auto_select(service.code)
             else:
                 actual = country
-            amount = receive_price(country.code, service.code)
+            amount = self.stock.price(country.code, service.code)
             description = receive_description(country, service)
         if actual is None:
             raise InvalidRequest(NO_NUMBERS_AVAILABLE)
@@ -292,10 +291,17 @@ class SandboxState:
         self._set_sms_status(order, status, now)
         return order
 
-    def set_stock(self, country: Country, service: Service, count: int) -> None:
+    def set_stock(
+        self, country: Country, service: Service, count: int, *, listed: bool = False
+    ) -> None:
         if country.code == AUTO_SELECT:
             raise InvalidRequest("Auto-Select has no stock of its own; set a real country")
-        self.stock.set(country.code, service.code, count)
+        self.stock.set(country.code, service.code, count, listed=listed)
+
+    def set_price(self, country: Country, service: Service, price: int) -> None:
+        if country.code == AUTO_SELECT:
+            raise InvalidRequest("Auto-Select has no price of its own; set a real country")
+        self.stock.set_price(country.code, service.code, price)
 
     # Time.
 

@@ -8,8 +8,8 @@ from bot.domain.countries import AUTO_SELECT
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
-from handlers.ui import names, texts
-from handlers.ui.callbacks import BuyAgain, PickCountry
+from handlers.ui import finding_texts, names, texts
+from handlers.ui.callbacks import AnotherCountry, BuyAgain, PickCountry, WatchStock
 from handlers.ui.cards.base import (
     Rows,
     action_button,
@@ -71,14 +71,18 @@ CARD = ReceiveCard()
 
 def _next_steps(order: Order) -> Rows:
     """One tap to what a person does next once an order ended: the same again, the same
-    service where numbers may be left (after "no number"), or another country."""
-    another = [action_button(texts.button_another_country(), PickCountry())]
+    service where numbers may be left (after "no number"), a bell for when the country has
+    numbers again, or the same service in another country."""
     service = order.service_code
     if not service:
-        return [another]
-    if order.state is OrderState.NO_NUMBER and order.country_code != AUTO_SELECT:
-        again = action_button(texts.button_same_service_elsewhere(), BuyAgain(AUTO_SELECT, service))
-    else:
-        country = order.country_code or AUTO_SELECT
-        again = action_button(texts.button_buy_again(), BuyAgain(country, service))
+        return [[action_button(texts.button_another_country(), PickCountry())]]
+    another = [action_button(texts.button_another_country(), AnotherCountry(service))]
+    country = order.country_code or AUTO_SELECT
+    if order.state is OrderState.NO_NUMBER:
+        bell = [action_button(finding_texts.button_watch(), WatchStock(country, service))]
+        if country == AUTO_SELECT:
+            return [bell, another]
+        elsewhere = texts.button_same_service_elsewhere()
+        return [[action_button(elsewhere, BuyAgain(AUTO_SELECT, service))], bell, another]
+    again = action_button(texts.button_buy_again(), BuyAgain(country, service))
     return [[again], another]

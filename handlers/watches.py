@@ -1,0 +1,47 @@
+"""The bell: "🔔 Tell me when it's back" on a service with no numbers (in a country, or anywhere).
+
+The watch itself lives in the core (bot.core.watches); here it is set and the person is told
+what was set, for how long, or that they watch the most they may already.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.core.watches import WatchRequest, WatchSet
+from bot.domain.countries import country_by_code
+from handlers.common import answer, show
+from handlers.context import get_services
+from handlers.ui import finding_texts, names, texts
+from handlers.ui.callbacks import WatchStock
+
+
+async def watch_stock(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: WatchStock
+) -> None:
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    message = query.message
+    known = country_by_code(callback.country) is not None
+    if not isinstance(message, Message) or user is None or not known:
+        await answer(query, texts.old_button(), alert=True)
+        return
+    services = get_services(context)
+    listing = services.catalog.board.known_listing(callback.country) or []
+    raw = next((s.name for s in listing if s.code == callback.service), None)
+    outcome = await services.watches.watch(
+        WatchRequest(user.id, message.chat.id, callback.country, callback.service, raw)
+    )
+    if outcome is WatchSet.TOO_MANY:
+        await answer(query, finding_texts.watch_too_many(), alert=True)
+        return
+    await answer(query)
+    name = names.service(callback.service, raw)
+    # A new message: the menu or card the bell was on stays as it was.
+    await show(update, finding_texts.watch_set(name, names.place(callback.country)), edit=False)
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The job: watches that ran out end, those whose service is back are told."""
+    await get_services(context).watches.tick()

@@ -28,6 +28,7 @@ from storage.orders import OrderStore
 from storage.outbox import OutboxEntry, OutboxStore, Part, Priority
 from storage.placements import Placement, PlacementStore
 from storage.postgres import PostgresDatabase
+from storage.rental_sms import RentalSmsStore, StoredSms
 from storage.sqlite import SqliteDatabase
 from storage.stats import OrderRecord, Stats, StatsStore, TopRow
 
@@ -65,12 +66,14 @@ __all__ = [
     "PlacementStore",
     "PostgresDatabase",
     "Priority",
+    "RentalSmsStore",
     "SchemaTooNew",
     "Session",
     "SqliteDatabase",
     "Stats",
     "StatsStore",
     "StorageError",
+    "StoredSms",
     "TopRow",
     "open_database",
 ]

@@ -23,10 +23,12 @@ class MenuKind(StrEnum):
     CONFIRM_NUMBER = "confirm-number"
     CONFIRM_SMS = "confirm-sms"
     TOP_UP = "top-up"
+    RENTALS = "rentals"
+    CONFIRM_RENTAL = "confirm-rental"
 
     @property
     def searchable(self) -> bool:
-        return self in (MenuKind.COUNTRIES, MenuKind.SERVICES)
+        return self in (MenuKind.COUNTRIES, MenuKind.SERVICES, MenuKind.RENTALS)
 
 
 @dataclass(frozen=True, slots=True)

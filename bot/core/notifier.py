@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.domain.orders import Order
-from storage import Placement
+from storage import Placement, StoredSms
 
 
 class ChatUnreachable(Exception):
@@ -30,6 +30,9 @@ class Notifier(Protocol):
 
     async def send_code(self, order: Order) -> int:
         """Send the order's code as a new message (it notifies); its message id."""
+
+    async def send_sms(self, order: Order, sms: StoredSms) -> int:
+        """Send one SMS a rental received as a new message (it notifies); its message id."""
 
     async def send_warning(self, order: Order) -> None:
         """Warn that the order runs out soon with no code (a new message, with a cancel)."""

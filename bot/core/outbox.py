@@ -62,6 +62,9 @@ def what_to_tell(order: Order) -> list[tuple[Part, Priority]]:
     parts: list[tuple[Part, Priority]] = []
     if order.code_pending:
         parts.append((Part.CODE, Priority.CODE))
+    if order.sms_pending:
+        # A rental's SMS is what its user waits for, like a code.
+        parts.append((Part.SMS, Priority.CODE))
     if order.card_outdated:
         # Once a code is there, its own message told the user; an unpaid invoice that
         # expired has nobody waiting on it.

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain.countries import Country, picker_order
 from bot.domain.orders import Order
 from bot.sms4sats import Service
-from handlers.ui import names, texts
+from handlers.ui import names, rental_texts, texts
 from handlers.ui.callbacks import (
     BuyNumber,
     Callback,
@@ -19,6 +19,7 @@ from handlers.ui.callbacks import (
     LanguageChosen,
     MenuBuy,
     MenuOrders,
+    MenuRent,
     OrdersPage,
     ServiceChosen,
     ServicePage,
@@ -66,10 +67,14 @@ def _nav(
     return row
 
 
-def start_menu() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button(texts.button_buy(), MenuBuy()), button(texts.button_orders(), MenuOrders())]]
-    )
+def start_menu(*, rentals: bool = False) -> InlineKeyboardMarkup:
+    """Buy and My orders; with RENTALS on, "Rent a number" beside Buy."""
+    buy, orders = button(texts.button_buy(), MenuBuy()), button(texts.button_orders(), MenuOrders())
+    if rentals:
+        return InlineKeyboardMarkup(
+            [[buy, button(rental_texts.button_rent(), MenuRent())], [orders]]
+        )
+    return InlineKeyboardMarkup([[buy, orders]])
 
 
 def private_start_menu(buy_link: str, orders_link: str) -> InlineKeyboardMarkup:

@@ -116,7 +116,8 @@ def _sms(item: Any) -> ReceivedSms | None:
         text = next((t for k in TEXT_KEYS if (t := _code_value(item.get(k))) is not None), None)
         if text is None:
             return None
-        code = _code_value(item.get("code")) or code_in(text)
+        explicit = _code_value(item.get("code"))
+        code = _bare(explicit) or code_in(explicit or "") or code_in(text)
         when = next((m for k in TIME_KEYS if (m := moment(item.get(k))) is not None), None)
         if set(item) - ITEM_KEYS:
             _report_unknown(item)
@@ -125,9 +126,12 @@ def _sms(item: Any) -> ReceivedSms | None:
     if text is None:
         return None
     # A bare string is a code when it looks like one ("48010", "G-123456"), else a text.
-    return ReceivedSms(
-        text, code_in(text) or (text if re.fullmatch(r"[\w-]{1,12}", text) else None)
-    )
+    return ReceivedSms(text, code_in(text) or _bare(text))
+
+
+def _bare(text: str | None) -> str | None:
+    """`text` itself when it is nothing but a code ("048213", "G-123456")."""
+    return text if text is not None and re.fullmatch(r"[\w-]{1,12}", text) else None
 
 
 def _code_value(value: Any) -> str | None:

@@ -67,7 +67,10 @@ class RentalCard:
         number = format_phone(order.number) if order.number else None
         copy = copy_button(texts.button_copy_number(), e164(order.number)) if order.number else None
         if ended(order, now.timestamp()):
-            text = f"{rental_texts.card_ended(number, end_of(order))}\n\n{recent(order)}"
+            # The end date only when the rental ran its term; sms4sats may end one earlier.
+            end = end_of(order)
+            end = end if end is not None and end <= now else None
+            text = f"{rental_texts.card_ended(number, end)}\n\n{recent(order)}"
             return text, [[copy]] if copy else []
         if state is OrderState.NUMBER and number:
             text = f"{rental_texts.card_number(number, end_of(order))}\n\n{recent(order)}"

@@ -30,6 +30,13 @@ async def rent(stack: Stack, user: int, country: str = "Indonesia") -> tuple[Cha
     return confirmation, Invoice(photo, mine[0]["orderId"], mine[0]["payreq"])
 
 
+async def wait_sms(stack: Stack, user: int, needle: str, timeout: float = 10.0) -> ChatMessage:
+    """The SMS's own message (the card lists it too, maybe first)."""
+    return await stack.telegram.wait_for_message(
+        user, lambda m: m.body.startswith("✉️ New SMS") and needle in m.body, timeout=timeout
+    )
+
+
 async def sms_messages(stack: Stack, user: int) -> list[ChatMessage]:
     return [m for m in await stack.telegram.bot_messages(user) if m.body.startswith("✉️ New SMS")]
 
@@ -68,18 +75,18 @@ async def test_rental_from_rent_to_three_sms_across_a_restart(stack: Stack) -> N
     assert not any("Cancel" in b.text for b in card.buttons)  # not refunded: nothing to cancel
 
     await stack.sms4sats.deliver_sms(invoice.remote_id, "Your WhatsApp code is 111-222")
-    first = await stack.wait_text(ALICE, "111-222")
+    first = await wait_sms(stack, ALICE, "111-222")
     assert first.body.startswith("✉️ New SMS on +62")
     assert any(b.copy_text == "111222" for b in first.buttons)
     await stack.sms4sats.deliver_sms(invoice.remote_id, code="333444")
-    await stack.wait_text(ALICE, "333444")
+    await wait_sms(stack, ALICE, "333444")
 
     # The bot is down while the third SMS arrives; it is told once the bot is back, and the
     # first two are not told again.
     await stack.stop_bot()
     await stack.sms4sats.deliver_sms(invoice.remote_id, "Welcome to Example, no code here")
     await stack.start_bot()
-    third = await stack.wait_text(ALICE, "Welcome to Example")
+    third = await wait_sms(stack, ALICE, "Welcome to Example")
     assert third.buttons == []  # nothing to copy in a text without a code
 
     async def card_shows_all_three() -> bool:
@@ -135,7 +142,7 @@ async def test_expecting_an_sms_checks_often_again(stack: Stack) -> None:
     answer = await stack.telegram.press(ALICE, card, "expecting an SMS")
     assert answer.text is not None and "10 minutes" in answer.text
     await stack.sms4sats.deliver_sms(invoice.remote_id, code="556677")
-    await stack.wait_text(ALICE, "556677", timeout=5)
+    await wait_sms(stack, ALICE, "556677", timeout=5)
 
 
 async def test_rental_ended_by_sms4sats_says_so(stack: Stack) -> None:
@@ -143,7 +150,7 @@ async def test_rental_ended_by_sms4sats_says_so(stack: Stack) -> None:
     _, invoice = await rent(stack, ALICE)
     await stack.sms4sats.pay(invoice.remote_id)
     await stack.sms4sats.deliver_sms(invoice.remote_id, code="123456")
-    await stack.wait_text(ALICE, "123456")
+    await wait_sms(stack, ALICE, "123456")
     await stack.sms4sats.end_rental(invoice.remote_id)
     card = await stack.wait_text(ALICE, "This rental has ended")
     assert "no longer receives SMS" in card.body and "123456" in card.body

@@ -36,7 +36,8 @@ def enabled(context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 async def rent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not enabled(context):
-        if update.effective_message is not None:
+        # As for any command the bot does not have: an answer in private, quiet in groups.
+        if update.effective_message is not None and in_private(update):
             await update.effective_message.reply_text(texts.unknown_command())
         return
     if not in_private(update):

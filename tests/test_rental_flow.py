@@ -11,6 +11,7 @@ from handlers.ui.texts import day_and_time
 from sandbox.telegram.client import ChatMessage
 from tests.conftest import ALICE, BOTH_BACKENDS, REF, Stack
 from tests.flows import Invoice, eventually
+from tests.test_groups import GROUP, make_group
 
 INDONESIA = 6  # the sandbox rents numbers there for 2 weeks, 1,368 sats
 
@@ -164,6 +165,16 @@ async def test_rental_search_and_empty_match(stack: Stack) -> None:
     assert results.buttons[0].text.startswith("🇩🇪 Germany · 1 week")
     await stack.say(ALICE, "zzzz")
     await stack.wait_text(ALICE, "No rental country matches")
+
+
+async def test_rent_in_a_group_continues_in_private(stack: Stack) -> None:
+    await stack.reconfigure(rentals=True)
+    await make_group(stack)
+    reply = await stack.ask(ALICE, "/rent", "private chat", chat_id=GROUP)
+    assert [b.url for b in reply.buttons] == ["https://t.me/sms4sats_sandbox_bot?start=rent"]
+    await stack.ask(ALICE, "/start rent", "Each button shows the country")
+    group_texts = " ".join(m.body for m in await stack.telegram.bot_messages(GROUP))
+    assert "Indonesia" not in group_texts
 
 
 async def test_rentals_off_hides_rent_and_its_button(stack: Stack) -> None:

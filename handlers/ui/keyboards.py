@@ -173,15 +173,6 @@ def no_services(auto_select: int) -> InlineKeyboardMarkup:
     )
 
 
-def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [button(texts.buy_button(price), BuyNumber(country, service, price))],
-            [button(texts.back(), ServicePage(country, 0))],
-        ]
-    )
-
-
 def retry_buy(country: int, service: str, price: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

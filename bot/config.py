@@ -83,6 +83,11 @@ class Settings:
     browse_refresh: bool = True
     """Whether stock and prices of the popular countries and services are kept fresh in the
     background (BROWSE_REFRESH=off: fetched only when a page needs them)."""
+    rentals: bool = False
+    """Whether /rent offers numbers for weeks (RENTALS=on). Off by default: how sms4sats reports
+    a rental's SMS is not documented, so the bot reads it leniently and the operator opts in."""
+    real_phone: bool = True
+    """Whether the receive confirmation offers a real SIM (REAL_PHONE=off hides the toggle)."""
 
     @property
     def http_port(self) -> int | None:
@@ -161,6 +166,8 @@ def load_settings(
         webhook_listen=get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
         webhook_port=_port("WEBHOOK_PORT", get("WEBHOOK_PORT")) or DEFAULT_WEBHOOK_PORT,
         metrics_port=_port("METRICS_PORT", get("METRICS_PORT")),
+        rentals=_switch("RENTALS", get("RENTALS"), default=False),
+        real_phone=_switch("REAL_PHONE", get("REAL_PHONE"), default=True),
     )
 
 

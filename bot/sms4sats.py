@@ -19,6 +19,7 @@ from typing import Any, Final
 import httpx
 
 from bot.domain.remote import OrderStatus, SmsStatus
+from bot.domain.rental_status import parse_rental
 
 log = logging.getLogger(__name__)
 
@@ -225,9 +226,21 @@ class Sms4SatsClient:
     # --- writes: never retried, a retry could create a second order -------------------------
 
     async def create_order(
-        self, country: int, service: str, *, immediate: bool = False
+        self,
+        country: int,
+        service: str,
+        *,
+        immediate: bool = False,
+        rental: bool = False,
+        real_phone: bool = False,
     ) -> CreatedOrder:
+        """A receive order; with `rental` a number rented for weeks (`country` is then the `cc`
+        of getRentalCountries), with `real_phone` a real SIM from the sms4sats network."""
         body: dict[str, Any] = {"country": country, "service": service}
+        if rental:
+            body["isRental"] = True
+        if real_phone:
+            body["realphone"] = True
         if self._ref:
             body["ref"] = self._ref
         if immediate:
@@ -341,6 +354,7 @@ def parse_order_status(data: dict[str, Any]) -> OrderStatus:
     code_text = str(code).strip() if code is not None and not isinstance(code, bool) else ""
     timestamp = _as_int(data.get("timestamp"))
     provider_id = data.get("id")
+    rental = parse_rental(data)
     return OrderStatus(
         paid=data.get("paid") is True or str(data.get("paid")).lower() == "true",
         number=number.lstrip("0") or None,
@@ -351,6 +365,8 @@ def parse_order_status(data: dict[str, Any]) -> OrderStatus:
         country=_as_str(data.get("country")),
         service=_as_str(data.get("service")),
         timestamp=datetime.fromtimestamp(timestamp / 1000, UTC) if timestamp else None,
+        messages=rental.messages,
+        ends_at=rental.ends_at,
     )
 
 

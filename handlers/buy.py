@@ -5,22 +5,32 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.core.placement import Confirmation, Placed, ReceiveRequest
+from bot.core.placement import Confirmation, Failed, Placed, ReceiveRequest
 from bot.domain.countries import AUTO_SELECT, country_by_code, search_countries
 from bot.domain.menus import MenuKind
 from bot.domain.service_names import POPULAR_SERVICES, service_match_tier
-from bot.sms4sats import Service, Sms4SatsError
+from bot.sms4sats import Problem, Service, Sms4SatsError
 from handlers import menus, service_first
 from handlers.common import show
 from handlers.context import get_services, in_private
 from handlers.placing import tell_outcome
-from handlers.ui import finding_keyboards, finding_texts, keyboards, names, texts
+from handlers.ui import (
+    finding_keyboards,
+    finding_texts,
+    keyboards,
+    names,
+    real_sim_keyboards,
+    real_sim_texts,
+    texts,
+)
 from handlers.ui.callbacks import (
     BuyAgain,
     BuyNumber,
+    BuyRealSim,
     CountryChosen,
     CountryPage,
     PickCountry,
+    RealSimToggle,
     ServiceChosen,
     ServicePage,
 )
@@ -142,6 +152,7 @@ async def show_confirmation(
     preface: str | None = None,
     *,
     edit: bool = True,
+    real_sim: bool = False,
 ) -> None:
     services = get_services(context)
     country = country_by_code(country_code)
@@ -168,9 +179,15 @@ async def show_confirmation(
     text = texts.confirm_receive(
         names.service(service.code, service.name), names.place(country.code), price
     )
+    offered = services.settings.real_phone
+    real_sim = real_sim and offered
+    if real_sim:
+        text = f"{text}\n\n{real_sim_texts.note()}"
     if preface:
         text = f"{preface}\n\n{text}"
-    keyboard = keyboards.confirmation(country.code, service.code, price)
+    keyboard = real_sim_keyboards.confirmation(
+        country.code, service.code, price, real_sim=real_sim, offered=offered
+    )
     menu = await show(update, text, keyboard, edit=edit)
     await menus.opened(update, context, menu, MenuKind.CONFIRM_NUMBER, country.code)
 
@@ -181,20 +198,36 @@ async def service_chosen(
     await show_confirmation(update, context, callback.country, callback.service)
 
 
-async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyNumber) -> None:
+async def real_sim_toggle(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: RealSimToggle
+) -> None:
+    await show_confirmation(
+        update, context, callback.country, callback.service, real_sim=callback.on
+    )
+
+
+async def buy(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyNumber | BuyRealSim
+) -> None:
     query = update.callback_query
     assert query is not None
     confirmation = query.message
-    if not isinstance(confirmation, Message) or update.effective_user is None:
+    services = get_services(context)
+    real_sim = isinstance(callback, BuyRealSim)
+    if (
+        not isinstance(confirmation, Message)
+        or update.effective_user is None
+        or (real_sim and not services.settings.real_phone)
+    ):
         await show(update, texts.old_button())
         return
-    services = get_services(context)
     existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
     if existing is None:
         if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
             await show_confirmation(
-                update, context, callback.country, callback.service, texts.stale_confirmation()
-            )
+                update, context, callback.country, callback.service, texts.stale_confirmation(),
+                real_sim=real_sim,
+            )  # fmt: skip
             return
         try:
             price = await services.catalog.receive_price(callback.country, callback.service)
@@ -202,8 +235,9 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
             price = callback.price  # the confirmation is fresh; sms4sats will price the invoice
         if price and price != callback.price:
             await show_confirmation(
-                update, context, callback.country, callback.service, texts.price_changed()
-            )
+                update, context, callback.country, callback.service, texts.price_changed(),
+                real_sim=real_sim,
+            )  # fmt: skip
             return
         await show(update, texts.creating_order())
     country = country_by_code(callback.country)
@@ -217,6 +251,7 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
         amount=callback.price,
         country_name=country.name if country else None,
         service_name=service.name if service else None,
+        real_phone=real_sim,
     )
     where = Confirmation(
         confirmation.chat.id, update.effective_user.id, confirmation.message_id, in_private(update)
@@ -224,12 +259,22 @@ async def buy(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: BuyN
     outcome = await services.placement.place(where, request)
     if isinstance(outcome, Placed):
         await menus.done(update, context)
+    if real_sim and isinstance(outcome, Failed) and outcome.error.problem is Problem.REFUSED:
+        # No real SIM to be had: say so plainly, with the ordinary number one tap away.
+        await show(
+            update,
+            real_sim_texts.refused(outcome.error.reason),
+            real_sim_keyboards.refused(callback.country, callback.service),
+        )
+        return
     await tell_outcome(
         update,
         services,
         outcome,
         created=texts.order_created,
-        retry=keyboards.retry_buy(callback.country, callback.service, callback.price),
+        retry=(real_sim_keyboards.retry if real_sim else keyboards.retry_buy)(
+            callback.country, callback.service, callback.price
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from handlers import rent
 from handlers.buy import search
 from handlers.ui import texts
 
@@ -20,7 +21,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if len(text) > SEARCH_LIMIT:
         await message.reply_text(texts.long_text_hint())
         return
-    if text and await search(update, context, text):
+    if text and (await rent.search(update, context, text) or await search(update, context, text)):
         return
     await message.reply_text(texts.text_hint())
 

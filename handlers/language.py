@@ -86,4 +86,9 @@ async def language_chosen(
     await show(update, texts.language_set(callback.locale, in_group=not private))
     if private:
         admin = await services.admins.is_admin(query.from_user.id)
-        await publish_private_commands(context.bot, query.from_user.id, admin=admin)
+        await publish_private_commands(
+            context.bot,
+            query.from_user.id,
+            admin=admin,
+            rentals=get_services(context).settings.rentals,
+        )

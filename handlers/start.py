@@ -9,7 +9,8 @@ from handlers.buy import show_countries
 from handlers.common import DEEP_LINK_BUY, DEEP_LINK_ORDERS, private_link, show
 from handlers.context import get_services, in_private
 from handlers.orders import show_orders
-from handlers.ui import keyboards, texts
+from handlers.rent import DEEP_LINK_RENT, show_rentals
+from handlers.ui import keyboards, rental_texts, texts
 from handlers.ui.callbacks import MenuBuy, MenuOrders
 from handlers.ui.command_menus import publish_admin_commands
 
@@ -23,20 +24,27 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if payload == DEEP_LINK_ORDERS:
         await show_orders(update, context)
         return
-    await show(update, texts.start(), keyboards.start_menu())
+    rentals = get_services(context).settings.rentals
+    if payload == DEEP_LINK_RENT and rentals:
+        await show_rentals(update, context)
+        return
+    await show(update, texts.start(), keyboards.start_menu(rentals=rentals))
     user = update.effective_user
     if user is not None and user.id in get_services(context).settings.admin_ids:
         # Telegram refuses a chat-scoped menu for a chat that does not exist yet, so an admin's
         # menu is (re)set when they open the bot.
-        await publish_admin_commands(context.bot, user.id)
+        await publish_admin_commands(context.bot, user.id, rentals=rentals)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     admin = user is not None and await get_services(context).admins.is_admin(user.id)
     if in_private(update):
+        rentals = get_services(context).settings.rentals
         text = texts.help_text() + (texts.admin_help() + texts.admin_help_stats() if admin else "")
-        await show(update, text, keyboards.start_menu())
+        if rentals:
+            text += "\n\n" + rental_texts.help_line()
+        await show(update, text, keyboards.start_menu(rentals=rentals))
         return
     # In a group, menus that buy or list orders belong to nobody: link to the private chat.
     text = texts.group_help() + (texts.group_admin_help() if admin else "")

@@ -63,6 +63,8 @@ def bot_environment(telegram_url: str, sms4sats_url: str, database: Path) -> dic
         ADMIN_CHAT_ID="",
         SMS4SATS_API_KEY=DEMO_API_KEY,
         SMS4SATS_REF="demo@sandbox.invalid",
+        # The demo shows renting too (off by default in production: the status is unverified).
+        RENTALS="on",
         # The banner points to the log: INFO has the startup line and what each order does.
         LOG_LEVEL="INFO",
         # A proxy in the environment must not see (or break) traffic to the local stand-ins.
@@ -77,11 +79,13 @@ def banner(*, auto: bool, log_path: Path, width: int = 80, language: str = "en")
     """What the demo is and how to use it, wrapped at word boundaries to ``width`` columns."""
     paying = (
         "The sandbox pays each invoice by itself a few seconds after the bot shows it; then a "
-        "phone number and, a little later, the SMS code arrive."
+        "phone number and, a little later, the SMS code arrive. /rent rents a number for weeks: "
+        "one SMS arrives by itself."
         if auto
         else "Nothing happens by itself: type :pay to pay the latest invoice, then :number and "
         ":code to have sms4sats hand out a number and an SMS code, or :sent, :delivered or "
-        ":failed to move an SMS you sent along."
+        ":failed to move an SMS you sent along. /rent rents a number for weeks: each :code is "
+        "one more SMS to it."
     )
     paragraphs = [
         "Telegram and sms4sats are local stand-ins: no token, no network, no sats spent.",

@@ -28,6 +28,7 @@ from storage.orders import OrderStore
 from storage.outbox import OutboxStore
 from storage.placements import PlacementStore
 from storage.postgres import PostgresDatabase
+from storage.rental_sms import RentalSmsStore
 from storage.sqlite import SqliteDatabase
 from storage.stats import StatsStore
 from storage.watches import WatchStore
@@ -58,6 +59,7 @@ __all__ = [
     "OutboxStore",
     "PlacementStore",
     "PostgresDatabase",
+    "RentalSmsStore",
     "SchemaTooNew",
     "Session",
     "SqliteDatabase",

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from storage.database import Database, Dialect, SchemaTooNew, Session
 
@@ -41,9 +42,12 @@ MIGRATION_LOCK = 0x736D7334
 @dataclass(frozen=True, slots=True)
 class Migration:
     sql: str
+    # The rare statements that cannot be written for both (SQLite rebuilds a table to change a
+    # CHECK, PostgreSQL alters the constraint), per database, run before `sql`.
+    first: Mapping[Dialect, str] = field(default_factory=dict)
 
     def script(self, dialect: Dialect) -> str:
-        return self.sql.format_map(TYPES[dialect])
+        return (self.first.get(dialect, "") + self.sql).format_map(TYPES[dialect])
 
     def statements(self, dialect: Dialect) -> list[str]:
         return split_statements(self.script(dialect))
@@ -271,7 +275,140 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX conversations_by_expiry ON conversations (expires_at);
     """
     ),
-    # 11 (10 is the rentals' migration, merged before this one): "tell me when it's back".
+    # 10: rentals and real SIMs. A rental is an order kind of its own (SQLite cannot change a
+    # CHECK in place: the table is rebuilt, as its docs prescribe, ids and indexes kept); its SMS
+    # are rows of their own, each told once; the outbox tells them as a part of their own; a
+    # real SIM is a flag on the order.
+    Migration(
+        """
+    ALTER TABLE orders ADD COLUMN real_phone INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN rental_weeks INTEGER;
+    ALTER TABLE orders ADD COLUMN ends_at {time};
+    ALTER TABLE orders ADD COLUMN fast_poll_until {time};
+    ALTER TABLE orders ADD COLUMN sms_digest TEXT;
+    ALTER TABLE orders ADD COLUMN sms_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN sms_settled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN shown_sms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN recent_sms TEXT;
+
+    -- One row per SMS a rental received. `sends` counts attempts to tell it, each counted
+    -- before it starts (and taken back when it certainly failed). `settled_at` is set once it
+    -- was told, or given up on.
+    CREATE TABLE rental_sms (
+        id          {id},
+        order_id    {bigint} NOT NULL,
+        sms_key     TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        code        TEXT,
+        received_at {time},
+        stored_at   {time} NOT NULL,
+        sends       INTEGER NOT NULL DEFAULT 0,
+        message_id  {bigint},
+        settled_at  {time},
+        UNIQUE (order_id, sms_key)
+    );
+    CREATE INDEX rental_sms_unsettled ON rental_sms (order_id, id) WHERE settled_at IS NULL;
+    """,
+        first={
+            # SQLite cannot change a CHECK in place: the table is rebuilt, as its docs
+            # prescribe, with its ids, its id sequence and every index.
+            "sqlite": """
+    CREATE TABLE orders_new (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        remote_id          TEXT NOT NULL UNIQUE,
+        kind               TEXT NOT NULL CHECK (kind IN ('receive', 'send', 'fund', 'rental')),
+        user_id            INTEGER NOT NULL,
+        chat_id            INTEGER NOT NULL,
+        card_message_id    INTEGER,
+        origin_message_id  INTEGER,
+        country_code       INTEGER,
+        country_name       TEXT,
+        service_code       TEXT,
+        service_name       TEXT,
+        phone              TEXT,
+        message            TEXT,
+        amount_sats        INTEGER,
+        invoice            TEXT,
+        invoice_expires_at REAL,
+        paid_from_balance  INTEGER NOT NULL DEFAULT 0,
+        state              TEXT NOT NULL,
+        number             TEXT,
+        code               TEXT,
+        error              TEXT,
+        paid_at            REAL,
+        number_at          REAL,
+        shown_state        TEXT,
+        shown_number       TEXT,
+        code_message_id    INTEGER,
+        poll_failures      INTEGER NOT NULL DEFAULT 0,
+        next_poll_at       REAL,
+        created_at         REAL NOT NULL,
+        updated_at         REAL NOT NULL,
+        closed_at          REAL,
+        code_sends         INTEGER NOT NULL DEFAULT 0,
+        tell_after         REAL,
+        code_at            REAL,
+        warn_requested_at  REAL,
+        warned_at          REAL
+    );
+    INSERT INTO orders_new (id, remote_id, kind, user_id, chat_id, card_message_id,
+        origin_message_id, country_code, country_name, service_code, service_name, phone,
+        message, amount_sats, invoice, invoice_expires_at, paid_from_balance, state, number,
+        code, error, paid_at, number_at, shown_state, shown_number, code_message_id,
+        poll_failures, next_poll_at, created_at, updated_at, closed_at, code_sends,
+        tell_after, code_at, warn_requested_at, warned_at)
+    SELECT id, remote_id, kind, user_id, chat_id, card_message_id,
+        origin_message_id, country_code, country_name, service_code, service_name, phone,
+        message, amount_sats, invoice, invoice_expires_at, paid_from_balance, state, number,
+        code, error, paid_at, number_at, shown_state, shown_number, code_message_id,
+        poll_failures, next_poll_at, created_at, updated_at, closed_at, code_sends,
+        tell_after, code_at, warn_requested_at, warned_at
+    FROM orders;
+    -- AUTOINCREMENT: ids of deleted rows are not handed out again after the rebuild either.
+    UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = 'orders')
+        WHERE name = 'orders_new';
+    DROP TABLE orders;
+    ALTER TABLE orders_new RENAME TO orders;
+    CREATE INDEX orders_open ON orders (id) WHERE closed_at IS NULL;
+    CREATE UNIQUE INDEX orders_by_origin ON orders (chat_id, origin_message_id)
+        WHERE origin_message_id IS NOT NULL;
+    CREATE INDEX orders_by_user ON orders (user_id, created_at DESC);
+    CREATE INDEX orders_by_chat ON orders (chat_id, id);
+    CREATE INDEX orders_for_stats ON orders (created_at, kind, state, paid_from_balance,
+        paid_at, code_at, amount_sats, country_code, country_name, service_code, service_name);
+    CREATE INDEX orders_by_balance_use ON orders (updated_at)
+        WHERE paid_from_balance = 1 OR kind = 'fund';
+    CREATE INDEX orders_by_update ON orders (updated_at);
+
+    CREATE TABLE outbox_new (
+        order_id      INTEGER NOT NULL,
+        part          TEXT NOT NULL CHECK (part IN ('code', 'card', 'warning', 'sms')),
+        chat_id       INTEGER NOT NULL,
+        priority      INTEGER NOT NULL,
+        due_at        REAL NOT NULL,
+        claimed_by    TEXT,
+        claimed_until REAL,
+        created_at    REAL NOT NULL,
+        PRIMARY KEY (order_id, part)
+    );
+    INSERT INTO outbox_new SELECT order_id, part, chat_id, priority, due_at, claimed_by,
+        claimed_until, created_at FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_new RENAME TO outbox;
+    CREATE INDEX outbox_by_priority ON outbox (priority, due_at);
+    CREATE INDEX outbox_by_claim ON outbox (claimed_by);
+    """,
+            "postgresql": """
+    ALTER TABLE orders DROP CONSTRAINT orders_kind_check;
+    ALTER TABLE orders ADD CONSTRAINT orders_kind_check
+        CHECK (kind IN ('receive', 'send', 'fund', 'rental'));
+    ALTER TABLE outbox DROP CONSTRAINT outbox_part_check;
+    ALTER TABLE outbox ADD CONSTRAINT outbox_part_check
+        CHECK (part IN ('code', 'card', 'warning', 'sms'));
+    """,
+        },
+    ),
+    # 11: "tell me when it's back".
     # One row per person, country (999: anywhere) and service watched; told_at is the
     # compare-and-set that lets exactly one instance tell it. Told and ended rows are deleted.
     Migration(

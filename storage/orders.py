@@ -16,6 +16,7 @@ def order_from_row(row: Row) -> Order:
     values["kind"] = OrderKind(values["kind"])
     values["state"] = OrderState(values["state"])
     values["paid_from_balance"] = bool(values["paid_from_balance"])
+    values["real_phone"] = bool(values["real_phone"])
     return Order(**values)
 
 
@@ -45,6 +46,8 @@ class OrderStore:
         phone: str | None = None,
         message: str | None = None,
         origin_message_id: int | None = None,
+        real_phone: bool = False,
+        rental_weeks: int | None = None,
     ) -> Order:
         now = self._clock()
         state = rules_for(kind).initial_state(paid_from_balance)
@@ -53,14 +56,15 @@ class OrderStore:
             INSERT INTO orders (remote_id, kind, user_id, chat_id, country_code, country_name,
                 service_code, service_name, phone, message, amount_sats, invoice,
                 invoice_expires_at, paid_from_balance, state, paid_at, origin_message_id,
-                created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, real_phone, rental_weeks)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 remote_id, kind.value, user_id, chat_id, country_code, country_name,
                 service_code, service_name, phone, message, amount_sats, invoice,
                 invoice_expires_at, paid_from_balance, state.value,
                 now if paid_from_balance else None, origin_message_id, now, now,
+                int(real_phone), rental_weeks,
             ),
         )  # fmt: skip
         order = await self.get(order_id)
@@ -117,7 +121,8 @@ class OrderStore:
             "SELECT * FROM orders WHERE chat_id = ? AND ((shown_state IS DISTINCT FROM state) "
             "OR (shown_number IS DISTINCT FROM number) "
             "OR (code IS NOT NULL AND code_message_id IS NULL) "
-            "OR (warn_requested_at IS NOT NULL AND warned_at IS NULL)) "
+            "OR (warn_requested_at IS NOT NULL AND warned_at IS NULL) "
+            "OR (sms_settled < sms_count) OR (shown_sms <> sms_count)) "
             "ORDER BY id",
             (chat_id,),
         )

@@ -16,6 +16,7 @@ from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed, TellR
 from bot.core.tracker import GIVE_UP_AFTER, OrderTracker
 from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
 from bot.domain.placements import Placement
+from bot.domain.rental_sms import StoredSms
 from bot.domain.telling import Part
 from bot.sms4sats import Sms4SatsClient
 from handlers.ui.delivery import Failure, classify, retry_after
@@ -54,6 +55,9 @@ class FailingNotifier:
     async def send_warning(self, order: Order) -> None:
         self._attempt()
         self.warnings_sent += 1
+
+    async def send_sms(self, order: Order, sms: StoredSms) -> int:
+        raise AssertionError("not used: no rentals here")
 
     async def show_card(self, order: Order, *, balance: int | None) -> int:
         return order.card_message_id or 100

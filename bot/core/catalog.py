@@ -8,12 +8,16 @@ from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 from bot.core.stock import StockBoard
-from bot.sms4sats import Service, Sms4SatsClient
+from bot.sms4sats import RentalCountry, Service, Sms4SatsClient
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 SEND_PRICE_TTL = 120.0
+# Rental offers (countries, weeks, prices) change slowly; each rental is priced by its invoice.
+RENTALS_TTL = 180.0
+# The only rental service the bot offers: sms4sats' "full rental access" (any service).
+RENTAL_SERVICE = "full"
 
 
 class TtlCache(Generic[K, V]):
@@ -39,6 +43,7 @@ class Catalog:
         self._sms4sats = sms4sats
         self.board = board
         self._send_price: TtlCache[str, int | None] = TtlCache(SEND_PRICE_TTL)
+        self._rentals: TtlCache[str, list[RentalCountry]] = TtlCache(RENTALS_TTL)
 
     async def services(self, country: int) -> list[Service]:
         """The services with numbers in the country now (a count of 0 is not offered)."""
@@ -55,3 +60,12 @@ class Catalog:
             return (await self._sms4sats.get_price()).send
 
         return await self._send_price.get("send", load)
+
+    async def rental_countries(self) -> list[RentalCountry]:
+        """The countries with numbers to rent (full access), each with its weeks and price."""
+        return await self._rentals.get(
+            RENTAL_SERVICE, lambda: self._sms4sats.get_rental_countries(RENTAL_SERVICE)
+        )
+
+    async def rental_country(self, code: int) -> RentalCountry | None:
+        return next((r for r in await self.rental_countries() if r.code == code), None)

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.domain.orders import Order
 from bot.domain.placements import Placement
+from bot.domain.rental_sms import StoredSms
 
 
 class ChatUnreachable(Exception):
@@ -42,6 +43,9 @@ class Notifier(Protocol):
 
     async def send_code(self, order: Order) -> int:
         """Send the order's code as a new message (it notifies); its message id."""
+
+    async def send_sms(self, order: Order, sms: StoredSms) -> int:
+        """Send one SMS a rental received as a new message (it notifies); its message id."""
 
     async def send_warning(self, order: Order) -> None:
         """Warn that the order runs out soon with no code (a new message, with a cancel)."""

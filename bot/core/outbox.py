@@ -64,6 +64,9 @@ def what_to_tell(order: Order) -> list[tuple[Part, Priority]]:
     parts: list[tuple[Part, Priority]] = []
     if order.code_pending:
         parts.append((Part.CODE, Priority.CODE))
+    if order.sms_pending:
+        # A rental's SMS is what its user waits for, like a code.
+        parts.append((Part.SMS, Priority.CODE))
     if order.card_outdated:
         # Once a code is there, its own message told the user; an unpaid invoice that
         # expired has nobody waiting on it.
@@ -174,7 +177,8 @@ class Outbox:
         every = min(CLAIM_EVERY, self._cluster.beat_every)
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._claim_now.wait(), every)
+                async with asyncio.timeout(every):  # not wait_for: see _sleep
+                    await self._claim_now.wait()
             self._claim_now.clear()
             try:
                 await self.claim_free()
@@ -317,8 +321,11 @@ class Outbox:
         return max(wait, 0.0)
 
     async def _sleep(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that lands
+        # as the event is set, and close() then waits forever for a loop that goes on.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     async def _send(self, item: _Item) -> None:
         order: Order | None = None

@@ -66,8 +66,12 @@ class ReceiveRequest(OrderRequest):
     amount: int
     country_name: str | None = None
     service_name: str | None = None
+    real_phone: bool = False
+    """A real SIM from the sms4sats network (`realphone`)."""
 
     async def create(self, sms4sats: Sms4SatsClient) -> CreatedOrder:
+        if self.real_phone:
+            return await sms4sats.create_order(self.country, self.service, real_phone=True)
         return await sms4sats.create_order(self.country, self.service)
 
     def columns(self) -> dict[str, Any]:
@@ -76,6 +80,32 @@ class ReceiveRequest(OrderRequest):
             "country_name": self.country_name,
             "service_code": self.service,
             "service_name": self.service_name or self.service,
+            "real_phone": self.real_phone,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RentalRequest(OrderRequest):
+    """A number rented for `weeks` in `country` (the `cc` of getRentalCountries)."""
+
+    kind: ClassVar[OrderKind] = OrderKind.RENTAL
+    country: int
+    weeks: int
+    amount: int
+    service: str
+    """sms4sats' rental service: "full" (full rental access, any service)."""
+    country_name: str | None = None
+
+    async def create(self, sms4sats: Sms4SatsClient) -> CreatedOrder:
+        return await sms4sats.create_order(self.country, self.service, rental=True)
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "country_code": self.country,
+            "country_name": self.country_name,
+            "service_code": self.service,
+            "service_name": self.service,
+            "rental_weeks": self.weeks,
         }
 
 
@@ -162,7 +192,8 @@ class OrderPlacement:
         return lock
 
     async def place(self, confirmation: Confirmation, request: OrderRequest) -> Outcome:
-        if request.kind is OrderKind.RECEIVE and not confirmation.private:
+        private = request.kind in (OrderKind.RECEIVE, OrderKind.RENTAL)
+        if private and not confirmation.private:
             return Refused(Refusal.PRIVATE_ONLY)
         chat_id, message_id = confirmation.chat_id, confirmation.message_id
         if message_id is None:

@@ -135,10 +135,14 @@ class OrderPoller:
             return
         first = order.id not in self._open
         self._open[order.id] = order
+        every = rules_for(order.kind).check_every(order, now, self._interval)
         if first:
-            every = rules_for(order.kind).check_every(order, now, self._interval)
             phase = (order.id * _PHASE_STEP) % 1.0
             self._schedule(order.id, max(now + phase * every, order.next_poll_at or 0.0))
+        elif (due := self._due.get(order.id)) is not None and due > now + every:
+            # Written elsewhere to be checked more often (a rental whose user expects an SMS):
+            # the next check comes sooner, not after the slow step already scheduled.
+            self._schedule(order.id, now + every)
 
     def _forget(self, order_id: int) -> None:
         self._open.pop(order_id, None)

@@ -28,17 +28,20 @@ from typing import Any
 from bot.core.notifier import ChatUnreachable, Notifier, OutcomeUnknown, TellFailed, TellRejected
 from bot.domain.clock import Clock
 from bot.domain.invoices import decode_invoice
+from bot.domain.kinds import rules_for
+from bot.domain.kinds.rental import FAST_POLL_FOR, RECENT_SMS
 from bot.domain.kinds.transitions import apply_deadlines, apply_status
 from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.domain.telling import Part
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
-from storage import ChatStore, OrderStore
+from storage import ChatStore, OrderStore, RentalSmsStore
+from storage.rental_sms import MAX_SMS_SENDS
 
 log = logging.getLogger(__name__)
 
 # What telling an order covers, in the order it is told: the code before anything else.
-ALL_PARTS = (Part.CODE, Part.CARD, Part.WARNING)
+ALL_PARTS = (Part.CODE, Part.SMS, Part.CARD, Part.WARNING)
 
 MAX_POLL_BACKOFF = 60.0
 # After a send whose outcome is unknown (Telegram took longer than the timeout to answer), wait
@@ -59,6 +62,7 @@ class OrderTracker:
         *,
         poll_interval: float,
         clock: Clock,
+        rental_sms: RentalSmsStore | None = None,
     ) -> None:
         self._notifier = notifier
         self._orders = orders
@@ -66,6 +70,7 @@ class OrderTracker:
         self._sms4sats = sms4sats
         self._poll_interval = poll_interval
         self._clock = clock
+        self._rental_sms = rental_sms
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tell_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
             weakref.WeakValueDictionary()
@@ -117,6 +122,10 @@ class OrderTracker:
                 changes = apply_status(order, status, self.now())
                 if order.poll_failures or order.next_poll_at:
                     changes.update(poll_failures=0, next_poll_at=None)
+                if "sms_digest" in changes:
+                    # The SMS first, then the digest that says they were seen: a kill in
+                    # between stores them again (as the same rows), never loses one.
+                    await self._store_sms(order, status)
                 order = await self._save(order, changes)
                 order = await self._save(order, apply_deadlines(order, self.now()))
             return order
@@ -200,6 +209,41 @@ class OrderTracker:
             return await self._orders.update(order.id, closed_at=self.now())
         return order
 
+    async def _store_sms(self, order: Order, status: OrderStatus) -> None:
+        """A rental's answer carried SMS: each new one becomes a row, told on its own."""
+        received = rules_for(order.kind).messages(status)
+        if not received or self._rental_sms is None:
+            return
+        added = await self._rental_sms.add(
+            order.id, received, keep=RECENT_SMS, fast_until=self.now() + FAST_POLL_FOR
+        )
+        if added:
+            log.info("Order %d: %d new SMS", order.id, added)
+
+    async def _tell_sms(self, order: Order) -> Order:
+        """Send each SMS of the rental not told yet as its own message, oldest first."""
+        store = self._rental_sms
+        assert store is not None, "rentals need the SMS store"
+        for sms in await store.unsettled(order.id):
+            if sms.sends >= MAX_SMS_SENDS or self.now() - sms.stored_at > GIVE_UP_AFTER:
+                log.warning("Order %d: SMS %d given up after %d attempt(s)", order.id, sms.id,
+                            sms.sends)  # fmt: skip
+                await store.give_up(sms)
+                continue
+            counted = await store.count_send(sms)
+            if counted is None:
+                continue  # another instance counted an attempt: it is telling this one
+            try:
+                message_id = await self._notifier.send_sms(order, counted)
+            except TellFailed:
+                # It certainly did not arrive: this attempt does not count.
+                await store.uncount_send(counted)
+                raise
+            await store.told(counted, message_id)
+            await store.settle_count(order.id)
+        await store.settle_count(order.id)
+        return await self._orders.get(order.id) or order
+
     async def _save(self, order: Order, changes: dict[str, Any]) -> Order:
         if not changes:
             return order
@@ -231,6 +275,8 @@ class OrderTracker:
                     message_id = await self._notifier.send_code(order)
                     attempt = None
                     order = await self._orders.update(order.id, code_message_id=message_id)
+            if Part.SMS in parts and order.sms_pending:
+                order = await self._tell_sms(order)
             if Part.CARD in parts and order.card_outdated:
                 balance = await self._balance_after_top_up(order)
                 old_card = order.card_message_id
@@ -241,6 +287,7 @@ class OrderTracker:
                     card_message_id=message_id,
                     shown_state=shown.state,
                     shown_number=shown.number,
+                    shown_sms=shown.sms_count,
                 )
                 if old_card is not None and message_id != old_card:
                     # Recorded first: a kill here leaves an extra message, never a lost card.

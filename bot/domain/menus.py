@@ -15,10 +15,18 @@ class MenuKind(StrEnum):
     # Service first: every service, then the countries that have the one picked.
     ALL_SERVICES = "all-services"
     SERVICE_COUNTRIES = "service-countries"
+    # Rentals: the rental countries, and the confirmation of one.
+    RENTALS = "rentals"
+    CONFIRM_RENTAL = "confirm-rental"
 
     @property
     def searchable(self) -> bool:
-        return self in (MenuKind.COUNTRIES, MenuKind.SERVICES, MenuKind.ALL_SERVICES)
+        return self in (
+            MenuKind.COUNTRIES,
+            MenuKind.SERVICES,
+            MenuKind.ALL_SERVICES,
+            MenuKind.RENTALS,
+        )
 
 
 @dataclass(frozen=True, slots=True)

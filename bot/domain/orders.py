@@ -10,6 +10,7 @@ class OrderKind(StrEnum):
     RECEIVE = "receive"
     SEND = "send"
     FUND = "fund"
+    RENTAL = "rental"
 
 
 class OrderState(StrEnum):
@@ -18,7 +19,8 @@ class OrderState(StrEnum):
     NUMBER = "number"  # receive: number assigned, waiting for the code
     SENT = "sent"  # send: handed to the carrier, waiting for delivery
     # Final states
-    COMPLETED = "completed"  # receive: code received; send: delivered; fund: credited
+    COMPLETED = "completed"  # receive: code received; send: delivered; fund: credited;
+    # rental: the rental ended (its term passed, or sms4sats ended it)
     NO_NUMBER = "no_number"
     CANCELLED = "cancelled"
     EXPIRED = "expired"  # paid, but no code in time: the hold invoice was released
@@ -82,6 +84,26 @@ class Order:
     """When the warning that the order is about to run out became due (receive orders)."""
     warned_at: float | None = None
     """When that warning was sent, written before sending: one warning per order, at most."""
+    real_phone: bool = False
+    """A real SIM from the sms4sats network was asked for (receive orders)."""
+    rental_weeks: int | None = None
+    """How long the rental runs, as sms4sats offered it (rental orders)."""
+    ends_at: float | None = None
+    """When the rental ends: sms4sats' own end time if its status has one, else payment time
+    plus the duration."""
+    fast_poll_until: float | None = None
+    """Rentals are checked every poll interval until then (after payment, an SMS or the
+    user's "expecting an SMS"), and every RENTAL_SLOW_POLL seconds otherwise."""
+    sms_digest: str | None = None
+    """A digest of the SMS in sms4sats' last answer: a new one shows as a change to it."""
+    sms_count: int = 0
+    """The rental's SMS stored so far (rows of `rental_sms`)."""
+    sms_settled: int = 0
+    """How many of them are told, or given up on (24 hours, the chat unreachable)."""
+    shown_sms: int = 0
+    """How many SMS the card showed when it was last shown."""
+    recent_sms: str | None = None
+    """The last few SMS as JSON, for the card: [{"text", "code", "at"}], newest last."""
 
     @property
     def code_pending(self) -> bool:
@@ -94,7 +116,16 @@ class Order:
 
     @property
     def card_outdated(self) -> bool:
-        return self.shown_state != self.state or self.shown_number != self.number
+        return (
+            self.shown_state != self.state
+            or self.shown_number != self.number
+            or self.shown_sms != self.sms_count
+        )
+
+    @property
+    def sms_pending(self) -> bool:
+        """A rental has SMS its user has not been sent yet (nor given up on)."""
+        return self.sms_settled < self.sms_count
 
     @property
     def warning_pending(self) -> bool:
@@ -109,4 +140,4 @@ class Order:
     @property
     def untold(self) -> bool:
         """Something happened that the user has not been told yet."""
-        return self.card_outdated or self.code_pending or self.warning_pending
+        return self.card_outdated or self.code_pending or self.warning_pending or self.sms_pending

@@ -14,6 +14,7 @@ class Part(StrEnum):
     CODE = "code"
     CARD = "card"
     WARNING = "warning"
+    SMS = "sms"  # a rental's SMS, each its own message
 
 
 class Priority(IntEnum):

@@ -62,6 +62,7 @@ from storage import (
     OutboxStore,
     PlacementStore,
     PostgresDatabase,
+    RentalSmsStore,
     StatsStore,
     StorageError,
     WatchStore,
@@ -312,8 +313,9 @@ async def _open_services(
         metrics=metrics,
     )
     tracker = OrderTracker(
-        notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock
-    )
+        notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock,
+        rental_sms=RentalSmsStore(database, clock),
+    )  # fmt: skip
     cluster = None
     if isinstance(database, PostgresDatabase):
         # Other instances may share the database: heartbeats, leases and claims.

@@ -284,3 +284,66 @@ class LanguageChosen(Callback):
     PREFIX: ClassVar[str] = "lg"
     owner: int
     locale: str
+
+
+# --- renting a number (RENTALS=on) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuRent(Callback):
+    PREFIX: ClassVar[str] = "mr"
+
+
+@dataclass(frozen=True)
+class RentPage(Callback):
+    PREFIX: ClassVar[str] = "rp"
+    page: int
+
+
+@dataclass(frozen=True)
+class RentChosen(Callback):
+    """A rental country (`cc` of getRentalCountries) picked: its confirmation."""
+
+    PREFIX: ClassVar[str] = "rc"
+    country: int
+
+
+@dataclass(frozen=True)
+class RentNumber(Callback):
+    """The Rent button of a confirmation, with the duration and price it showed."""
+
+    PREFIX: ClassVar[str] = "rn"
+    country: int
+    weeks: int
+    price: int
+
+
+@dataclass(frozen=True)
+class ExpectSms(Callback):
+    """On a rental's card: watch it closely for a while, an SMS is on its way."""
+
+    PREFIX: ClassVar[str] = "ex"
+    order: int
+
+
+# --- a real SIM (REAL_PHONE) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RealSimToggle(Callback):
+    """On a receive confirmation: show it again with the real SIM `on` or off."""
+
+    PREFIX: ClassVar[str] = "rs"
+    country: int
+    service: str
+    on: bool
+
+
+@dataclass(frozen=True)
+class BuyRealSim(Callback):
+    """The Buy button of a confirmation with the real SIM on."""
+
+    PREFIX: ClassVar[str] = "br"
+    country: int
+    service: str
+    price: int

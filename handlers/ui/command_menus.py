@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from handlers.ui import texts
+from handlers.ui import rental_texts, texts
 from handlers.ui.i18n import DEFAULT_LOCALE, LOCALES, current, telegram_code, use_locale
 
 log = logging.getLogger(__name__)
@@ -45,19 +45,33 @@ Menu = tuple[str, ...]
 
 def commands(names: Menu) -> tuple[BotCommand, ...]:
     """The menu in the current locale."""
-    return tuple(BotCommand(name, texts.command_description(name)) for name in names)
+    return tuple(BotCommand(name, _description(name)) for name in names)
+
+
+def _description(name: str) -> str:
+    return rental_texts.command_description() if name == "rent" else texts.command_description(name)
+
+
+def with_rent(menu: Menu, rentals: bool) -> Menu:
+    """With RENTALS on, /rent follows /buy in a private menu."""
+    if not rentals or "buy" not in menu:
+        return menu
+    at = menu.index("buy") + 1
+    return (*menu[:at], "rent", *menu[at:])
 
 
 def command_scopes(settings: Settings) -> list[tuple[BotCommandScope, Menu]]:
     """Everyone sees the buying commands; admins also /balance, /fund, /stats (and /send in
     groups); group admins /language."""
+    private = with_rent(PRIVATE_COMMANDS, settings.rentals)
+    admin_private = with_rent(ADMIN_PRIVATE_COMMANDS, settings.rentals)
     scopes: list[tuple[BotCommandScope, Menu]] = [
-        (BotCommandScopeDefault(), PRIVATE_COMMANDS),
-        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+        (BotCommandScopeDefault(), private),
+        (BotCommandScopeAllPrivateChats(), private),
         (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
         (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_COMMANDS),
     ]
-    scopes += [(BotCommandScopeChat(i), ADMIN_PRIVATE_COMMANDS) for i in sorted(settings.admin_ids)]
+    scopes += [(BotCommandScopeChat(i), admin_private) for i in sorted(settings.admin_ids)]
     if settings.admin_chat_id is not None:
         scopes.append(
             (BotCommandScopeChatAdministrators(settings.admin_chat_id), ADMIN_GROUP_COMMANDS)
@@ -93,11 +107,13 @@ async def publish_admin_group_commands(bot: ExtBot[None], chat_id: int) -> None:
     await _set_everywhere(bot, ADMIN_GROUP_COMMANDS, BotCommandScopeChatAdministrators(chat_id))
 
 
-async def publish_private_commands(bot: ExtBot[None], user_id: int, *, admin: bool) -> None:
+async def publish_private_commands(
+    bot: ExtBot[None], user_id: int, *, admin: bool, rentals: bool = False
+) -> None:
     """One person's private menu in the current locale (their choice, else their app's), for
     whatever language their app is set to: an admin's menu has the admin commands, and a person
     who picked a language with /language sees the menu in it."""
-    menu = commands(ADMIN_PRIVATE_COMMANDS if admin else PRIVATE_COMMANDS)
+    menu = commands(with_rent(ADMIN_PRIVATE_COMMANDS if admin else PRIVATE_COMMANDS, rentals))
     scope = BotCommandScopeChat(user_id)
     try:
         await asyncio.gather(
@@ -110,8 +126,8 @@ async def publish_private_commands(bot: ExtBot[None], user_id: int, *, admin: bo
         log.info("Could not set the %s commands for %d: %s", current(), user_id, error)
 
 
-async def publish_admin_commands(bot: ExtBot[None], user_id: int) -> None:
-    await publish_private_commands(bot, user_id, admin=True)
+async def publish_admin_commands(bot: ExtBot[None], user_id: int, *, rentals: bool = False) -> None:
+    await publish_private_commands(bot, user_id, admin=True, rentals=rentals)
 
 
 async def publish_descriptions(bot: ExtBot[None]) -> None:

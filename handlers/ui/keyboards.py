@@ -10,7 +10,7 @@ from bot.domain.countries import Country, picker_order
 from bot.domain.orders import Order
 from bot.domain.service_names import POPULAR_SERVICES
 from bot.sms4sats import Service
-from handlers.ui import finding_texts, names, texts
+from handlers.ui import finding_texts, names, rental_texts, texts
 from handlers.ui.callbacks import (
     BuyNumber,
     Callback,
@@ -20,6 +20,7 @@ from handlers.ui.callbacks import (
     LanguageChosen,
     MenuBuy,
     MenuOrders,
+    MenuRent,
     OrdersPage,
     ServiceChosen,
     ServiceFirst,
@@ -65,10 +66,14 @@ def _nav(
     return row
 
 
-def start_menu() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[button(texts.button_buy(), MenuBuy()), button(texts.button_orders(), MenuOrders())]]
-    )
+def start_menu(*, rentals: bool = False) -> InlineKeyboardMarkup:
+    """Buy and My orders; with RENTALS on, "Rent a number" beside Buy."""
+    buy, orders = button(texts.button_buy(), MenuBuy()), button(texts.button_orders(), MenuOrders())
+    if rentals:
+        return InlineKeyboardMarkup(
+            [[buy, button(rental_texts.button_rent(), MenuRent())], [orders]]
+        )
+    return InlineKeyboardMarkup([[buy, orders]])
 
 
 def private_start_menu(buy_link: str, orders_link: str) -> InlineKeyboardMarkup:
@@ -165,15 +170,6 @@ def no_services(auto_select: int) -> InlineKeyboardMarkup:
                 button(texts.back_to_countries(), CountryPage(0)),
                 button(f"🌐 {texts.auto_select()}", CountryChosen(auto_select)),
             ]
-        ]
-    )
-
-
-def confirmation(country: int, service: str, price: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [button(texts.buy_button(price), BuyNumber(country, service, price))],
-            [button(texts.back(), ServicePage(country, 0))],
         ]
     )
 

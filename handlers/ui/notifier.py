@@ -22,7 +22,8 @@ from bot.domain.kinds.receive import gives_up_at
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.phones import format_phone
 from bot.domain.placements import Placement
-from handlers.ui import cards, texts
+from bot.domain.rental_sms import StoredSms
+from handlers.ui import cards, rental_texts, texts
 from handlers.ui.callbacks import MenuBuy
 from handlers.ui.cards.base import cancel_button, copy_button
 from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
@@ -85,6 +86,22 @@ class TelegramNotifier:
             )
         )
         return message.message_id
+
+    async def send_sms(self, order: Order, sms: StoredSms) -> int:
+        with use_locale(await self._locale_of_chat(_chat_of(order))):
+            number = format_phone(order.number) if order.number else None
+            copy = copy_button(texts.button_copy_code(), sms.code) if sms.code else None
+            # Its own message, like a code: this is the moment to wake the renter.
+            message = await self._guard(
+                self._bot.send_message(
+                    _chat_of(order),
+                    rental_texts.sms_message(number, sms.text, sms.code),
+                    reply_markup=InlineKeyboardMarkup([[copy]]) if copy else None,
+                    read_timeout=self._timeout,
+                    write_timeout=self._timeout,
+                )
+            )
+            return message.message_id
 
     async def send_warning(self, order: Order) -> None:
         with use_locale(await self._locale_of_chat(_chat_of(order))):
@@ -222,8 +239,10 @@ class TelegramNotifier:
 
 
 def _chat_of(order: Order) -> int:
-    # Numbers and codes are private: a receive order is only ever told in its buyer's chat.
-    return order.user_id if order.kind is OrderKind.RECEIVE else order.chat_id
+    # Numbers and codes are private: a receive order (or a rental) is only ever told in its
+    # buyer's chat.
+    private = order.kind in (OrderKind.RECEIVE, OrderKind.RENTAL)
+    return order.user_id if private else order.chat_id
 
 
 def _message_gone(error: BadRequest) -> bool:

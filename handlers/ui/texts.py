@@ -694,6 +694,12 @@ _STATE_LABELS: dict[OrderState, str] = {
 _KIND_STATE_LABELS: dict[OrderKind, dict[OrderState, str]] = {
     OrderKind.SEND: {OrderState.PAID: N_("paid, sending"), OrderState.COMPLETED: N_("delivered")},
     OrderKind.FUND: {OrderState.COMPLETED: N_("credited")},
+    OrderKind.RENTAL: {
+        OrderState.PAID: N_("paid, getting the number"),
+        OrderState.NUMBER: N_("rented"),
+        OrderState.COMPLETED: N_("ended"),
+        OrderState.NO_NUMBER: N_("no number · refunded"),
+    },
 }
 
 

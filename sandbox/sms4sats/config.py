@@ -35,6 +35,8 @@ class SandboxConfig:
     """HTTP status for an unknown orderId."""
     send_price: int = 3000
     """Price of one SMS send order in sats."""
+    real_phones: bool = True
+    """Whether real SIMs (`realphone`) are in stock; off, such an order is refused."""
     api_keys_balance: dict[str, int] = field(default_factory=dict)
     """Prepaid balances (sats) of API keys when the sandbox starts or is reset."""
 

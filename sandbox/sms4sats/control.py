@@ -35,6 +35,21 @@ class SandboxControl:
         body = {} if code is None else {"code": code}
         return await self._order_action(order_id, "code", body)
 
+    async def deliver_sms(
+        self, order_id: str, text: str | None = None, code: str | None = None
+    ) -> dict[str, Any]:
+        """One more SMS to a rental: `text` (else a code message), `code` (else one is made up
+        when there is no text). A number is assigned first if it has none."""
+        body: dict[str, Any] = {}
+        if text is not None:
+            body["text"] = text
+        if code is not None:
+            body["code"] = code
+        return await self._order_action(order_id, "sms", body)
+
+    async def end_rental(self, order_id: str) -> dict[str, Any]:
+        return await self._order_action(order_id, "end-rental")
+
     async def no_number(self, order_id: str) -> dict[str, Any]:
         return await self._order_action(order_id, "no-number")
 

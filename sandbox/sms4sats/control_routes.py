@@ -51,6 +51,28 @@ async def deliver_code(request: web.Request) -> web.Response:
     return _order_reply(sandbox, order.order_id)
 
 
+async def deliver_sms(request: web.Request) -> web.Response:
+    sandbox = sandbox_of(request)
+    body = await json_object(request)
+    text, code = body.get("text"), body.get("code")
+    if text is not None and (not isinstance(text, str) or not 1 <= len(text.strip()) <= 1000):
+        raise InvalidRequest("text must be 1 to 1000 characters")
+    if code is not None:
+        code = str(code).strip()
+        if isinstance(body.get("code"), bool) or not CODE_INPUT.match(code):
+            raise InvalidRequest('code must be 1 to 16 letters or digits, e.g. "048213"')
+    order = sandbox.state.deliver_sms(
+        request.match_info["order_id"], text.strip() if text else None, code
+    )
+    return _order_reply(sandbox, order.order_id)
+
+
+async def end_rental(request: web.Request) -> web.Response:
+    sandbox = sandbox_of(request)
+    order = sandbox.state.end_rental(request.match_info["order_id"])
+    return _order_reply(sandbox, order.order_id)
+
+
 async def no_number(request: web.Request) -> web.Response:
     sandbox = sandbox_of(request)
     order = sandbox.state.refuse_number(request.match_info["order_id"])
@@ -176,6 +198,8 @@ CONTROL_ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", _ORDER + "/number", assign_number),
     ("POST", _ORDER + "/code", deliver_code),
     ("POST", _ORDER + "/no-number", no_number),
+    ("POST", _ORDER + "/sms", deliver_sms),
+    ("POST", _ORDER + "/end-rental", end_rental),
     ("POST", _ORDER + "/sms-status", sms_status),
     ("GET", "/clock", show_clock),
     ("POST", "/clock/advance", advance_clock),

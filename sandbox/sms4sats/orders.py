@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class OrderKind(StrEnum):
@@ -27,6 +28,8 @@ class OrderState(StrEnum):
     """Receive: canceled by the client, before or after payment (R5)."""
     EXPIRED = "expired"
     """Receive: no code within the hold timeout, refunded (R5)."""
+    RENTAL_ENDED = "rental_ended"
+    """Rental: its weeks ran out, or it was ended through the control API."""
 
 
 CLOSED_STATES = frozenset(
@@ -36,6 +39,7 @@ CLOSED_STATES = frozenset(
         OrderState.NO_NUMBER,
         OrderState.CANCELED,
         OrderState.EXPIRED,
+        OrderState.RENTAL_ENDED,
     }
 )
 
@@ -61,6 +65,7 @@ EXPIRED_ERROR = (
     "Your funds are returned to your wallet automatically."
 )
 INVOICE_EXPIRED_ERROR = "Invoice expired"
+RENTAL_ENDED_ERROR = "Rental ended"
 
 
 @dataclass
@@ -95,6 +100,12 @@ class Order:
     number_at: float | None = None
     code: str | None = None
     code_at: float | None = None
+
+    # Rentals (`is_rental`): the number is kept for `rental_weeks` from payment and receives
+    # any number of SMS, each {"text", "code", "at"}.
+    rental_weeks: int | None = None
+    rental_ends_at: float | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
     # Send orders.
     phone: str | None = None

@@ -26,6 +26,7 @@ from .orders import (
     EXPIRED_ERROR,
     INVOICE_EXPIRED_ERROR,
     NO_NUMBER_ERROR,
+    RENTAL_ENDED_ERROR,
     Order,
     OrderKind,
     OrderState,
@@ -130,14 +131,29 @@ def _receive_status(order: Order, config: SandboxConfig) -> Json:
         body["timestamp"] = _ms(order.number_at)
         body["country"] = country.name if country else ""
         body["service"] = _service_name(order.service)
+    if order.is_rental and order.paid:
+        _rental_fields(body, order)
     reason = _receive_error(order)
     if reason is not None:
         body["error"] = reason
     return body
 
 
+def _rental_fields(body: Json, order: Order) -> None:
+    """The sandbox's guess at a rental's status (sms4sats documents none): the end time as
+    `endDate` in milliseconds, and every SMS so far under `messages`, oldest first; `code`
+    stays the newest code, as for a receive order."""
+    if order.rental_ends_at is not None:
+        body["endDate"] = _ms(order.rental_ends_at)
+    body["messages"] = [
+        {"text": sms["text"], "code": sms["code"], "date": _ms(sms["at"])} for sms in order.messages
+    ]
+
+
 def _receive_error(order: Order) -> str | None:
     match order.state:
+        case OrderState.RENTAL_ENDED:
+            return RENTAL_ENDED_ERROR
         case OrderState.INVOICE_EXPIRED:
             return INVOICE_EXPIRED_ERROR
         case OrderState.NO_NUMBER:
@@ -189,6 +205,9 @@ def order_internal(order: Order, config: SandboxConfig) -> Json:
         "country": order.country,
         "service": order.service,
         "is_rental": order.is_rental,
+        "rental_weeks": order.rental_weeks,
+        "rental_ends_at": order.rental_ends_at,
+        "messages": list(order.messages),
         "realphone": order.realphone,
         "activation_id": order.activation_id,
         "number": order.number,

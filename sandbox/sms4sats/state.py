@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 NO_NUMBERS_AVAILABLE = "No numbers available for this service"
 NO_RENTAL_AVAILABLE = "No rental numbers available for this country"
+NO_REAL_PHONE = "No real phone numbers available right now"
+WEEK = 7 * 24 * 3600
 INSUFFICIENT_BALANCE = "Insufficient balance"
 SEND_DESCRIPTION = "sms4sats send"
 FUND_DESCRIPTION = "fund account"
@@ -124,11 +126,15 @@ class SandboxState:
     ) -> Order:
         """A receive (or rental) order; with `payer_key` it is paid from that key's balance."""
         now = self._sync()
+        if realphone and not self.config.real_phones:
+            raise InvalidRequest(NO_REAL_PHONE)
+        weeks = None
         if rental:
             offer = rental_offer(country.code)
             if offer is None:
                 raise InvalidRequest(NO_RENTAL_AVAILABLE)
             actual: Country | None = country
+            weeks = offer.weeks
             amount = rental_price(offer, service)
             description = rental_description(country, service)
         else:
@@ -149,6 +155,7 @@ class SandboxState:
         order.country = actual.code
         order.service = service.code
         order.is_rental = rental
+        order.rental_weeks = weeks
         order.realphone = realphone
         order.ref = ref
         return self._store(order)
@@ -227,6 +234,8 @@ class SandboxState:
         order = self.order(order_id)
         if order.kind != OrderKind.RECEIVE:
             raise InvalidRequest("Only receive orders can be canceled")
+        if order.is_rental and order.paid:
+            raise InvalidRequest("A paid rental cannot be canceled")
         if order.state == OrderState.CODE:
             raise InvalidRequest("Order already has a code and cannot be canceled")
         if order.closed:
@@ -261,6 +270,9 @@ class SandboxState:
     def deliver_code(self, order_id: str, code: str | None = None) -> Order:
         now = self._sync()
         order = self._receive_order(order_id)
+        if order.is_rental:
+            # A rental's code is one more SMS; the rental goes on.
+            return self._rental_sms(order, now, None, code)
         if order.state == OrderState.CODE:
             raise TransitionRefused("Order already has a code")
         self._require_waiting(order)
@@ -268,6 +280,40 @@ class SandboxState:
             self._assign_number(order, now, None)
         self._deliver_code(order, now, code)
         return order
+
+    def deliver_sms(self, order_id: str, text: str | None = None, code: str | None = None) -> Order:
+        """One more SMS to a rental (a number first if it has none yet)."""
+        now = self._sync()
+        return self._rental_sms(self._rental(order_id), now, text, code)
+
+    def end_rental(self, order_id: str) -> Order:
+        now = self._sync()
+        order = self._rental(order_id)
+        self._require_waiting(order)
+        self._end(order, OrderState.RENTAL_ENDED, now)
+        return order
+
+    def _rental(self, order_id: str) -> Order:
+        order = self._receive_order(order_id)
+        if not order.is_rental:
+            raise TransitionRefused("Only rentals get SMS and end this way")
+        return order
+
+    def _rental_sms(self, order: Order, at: float, text: str | None, code: str | None) -> Order:
+        self._require_waiting(order)
+        if order.state == OrderState.PAID:
+            self._assign_number(order, at, None)
+        self._add_sms(order, at, text, code)
+        return order
+
+    def _add_sms(self, order: Order, at: float, text: str | None, code: str | None) -> None:
+        if text is None:
+            code = code or str(self.rng.randrange(100_000, 1_000_000))
+            text = f"Your verification code is {code}"
+        order.messages.append({"text": text, "code": code, "at": at})
+        if code is not None:
+            order.code, order.code_at = code, at
+        self._changed(order)
 
     def refuse_number(self, order_id: str) -> Order:
         now = self._sync()
@@ -341,6 +387,8 @@ class SandboxState:
         config = self.config
         if order.paid_at is None or order.state not in (OrderState.PAID, OrderState.NUMBER):
             return []
+        if order.is_rental:
+            return self._rental_steps(order)
         hold_due = order.paid_at + config.hold_timeout
         steps = [_Step(hold_due, lambda at: self._end(order, OrderState.EXPIRED, at))]
         if config.auto and order.state == OrderState.PAID:
@@ -349,6 +397,21 @@ class SandboxState:
         if config.auto and order.state == OrderState.NUMBER and order.number_at is not None:
             code_due = order.number_at + config.code_delay
             steps.append(_Step(code_due, lambda at: self._deliver_code(order, at, None)))
+        return steps
+
+    def _rental_steps(self, order: Order) -> list[_Step]:
+        assert order.paid_at is not None
+        steps = []
+        if order.rental_ends_at is not None:
+            ends = order.rental_ends_at
+            steps.append(_Step(ends, lambda at: self._end(order, OrderState.RENTAL_ENDED, at)))
+        if self.config.auto and order.state == OrderState.PAID:
+            number_due = order.paid_at + self.config.number_delay
+            steps.append(_Step(number_due, lambda at: self._auto_number(order, at)))
+        if self.config.auto and order.number_at is not None and not order.messages:
+            # Auto mode shows one SMS; more come through the control API (or the demo's keys).
+            sms_due = order.number_at + self.config.code_delay
+            steps.append(_Step(sms_due, lambda at: self._add_sms(order, at, None, None)))
         return steps
 
     def _send_steps(self, order: Order) -> list[_Step]:
@@ -370,6 +433,8 @@ class SandboxState:
             raise TransitionRefused("Order is already paid")
         order.paid_at = at
         order.state = OrderState.PAID
+        if order.is_rental and order.rental_weeks:
+            order.rental_ends_at = at + order.rental_weeks * WEEK
         if order.kind == OrderKind.SEND:
             order.sms_status = SmsStatus.CREATED
             order.sms_status_at = at

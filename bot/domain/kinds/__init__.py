@@ -6,11 +6,11 @@ Adding a kind: a module here with a `KindRules` subclass, one line in `_ALL`, an
 
 from __future__ import annotations
 
-from bot.domain.kinds import fund, receive, send
+from bot.domain.kinds import fund, receive, rental, send
 from bot.domain.kinds.base import KindRules
 from bot.domain.orders import OrderKind
 
-_ALL: tuple[KindRules, ...] = (receive.RULES, send.RULES, fund.RULES)
+_ALL: tuple[KindRules, ...] = (receive.RULES, send.RULES, fund.RULES, rental.RULES)
 KINDS: dict[OrderKind, KindRules] = {rules.kind: rules for rules in _ALL}
 
 

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from bot.domain.orders import Order, OrderKind, OrderState
-from bot.domain.remote import OrderStatus
+from bot.domain.remote import OrderStatus, ReceivedSms
 
 # Most invoices are paid within a minute or never; past this age an unpaid one is checked
 # SLOW_POLL_FACTOR times less often, which keeps abandoned invoices from dominating the requests.
@@ -50,6 +50,10 @@ class KindRules(ABC):
         if order.state is OrderState.AWAITING_PAYMENT and now - order.created_at > SLOW_POLL_AFTER:
             return interval * SLOW_POLL_FACTOR
         return interval
+
+    def messages(self, status: OrderStatus) -> tuple[ReceivedSms, ...]:
+        """The SMS of the answer that are stored and told one by one (rentals); none here."""
+        return ()
 
     def rank(self, state: OrderState) -> int:
         return self.ranks.get(state, 99 if state.is_final else 0)

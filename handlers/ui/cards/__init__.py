@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.domain.orders import Order, OrderKind, OrderState
 from handlers.ui import texts
-from handlers.ui.cards import fund, receive, send
+from handlers.ui.cards import fund, receive, rental, send
 from handlers.ui.cards.base import Card, KindCard, Rows, cancel_button, copy_button
 from handlers.ui.qr import invoice_qr_png
 
@@ -20,6 +20,7 @@ CARDS: dict[OrderKind, KindCard] = {
     OrderKind.RECEIVE: receive.CARD,
     OrderKind.SEND: send.CARD,
     OrderKind.FUND: fund.CARD,
+    OrderKind.RENTAL: rental.CARD,
 }
 
 

@@ -8,7 +8,7 @@ from bot.domain.countries import AUTO_SELECT
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
-from handlers.ui import finding_texts, names, texts
+from handlers.ui import finding_texts, names, real_sim_texts, texts
 from handlers.ui.callbacks import AnotherCountry, BuyAgain, PickCountry, WatchStock
 from handlers.ui.cards.base import (
     Rows,
@@ -25,7 +25,10 @@ class ReceiveCard:
 
     def subject(self, order: Order) -> str:
         service = names.service(order.service_code, order.service_name)
-        return texts.receive_subject(service, names.place(order.country_code, order.country_name))
+        subject = texts.receive_subject(
+            service, names.place(order.country_code, order.country_name)
+        )
+        return f"{subject} · {real_sim_texts.label()}" if order.real_phone else subject
 
     def line(self, order: Order) -> str:
         country = names.place(order.country_code, order.country_name)

@@ -23,6 +23,16 @@ from bot.domain.remote import OrderStatus, SmsStatus
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
+
+
+def status_timeout(poll_interval: float) -> httpx.Timeout:
+    """How long an order's status check may wait for sms4sats: two intervals (1 to 10 s). A
+    call that hangs longer is given up, and the order's next check is its retry; waiting the
+    full 10 s of other calls would hold its order back for ten intervals at short intervals."""
+    read = min(DEFAULT_TIMEOUT.read or 10.0, max(1.0, 2 * poll_interval))
+    return httpx.Timeout(read, connect=min(read, DEFAULT_TIMEOUT.connect or 5.0))
+
+
 PAID_FROM_BALANCE: Final = "paid"
 
 
@@ -126,6 +136,7 @@ class Sms4SatsClient:
         retries: int = 2,
         backoff: float = 0.5,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        status_timeout: httpx.Timeout | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -134,6 +145,8 @@ class Sms4SatsClient:
         self._retries = retries
         self._backoff = backoff
         self._timeout = timeout
+        # Status checks repeat every interval: a shorter wait fits them (`status_timeout`).
+        self._status_timeout = status_timeout or timeout
 
     @property
     def has_api_key(self) -> bool:
@@ -197,7 +210,10 @@ class Sms4SatsClient:
         )
 
     async def order_status(self, order_id: str, *, retry: bool = True) -> OrderStatus:
-        data = await self._call("GET", "orderstatus", params={"orderId": order_id}, retry=retry)
+        data = await self._call(
+            "GET", "orderstatus", params={"orderId": order_id}, retry=retry,
+            limits=self._status_timeout,
+        )  # fmt: skip
         return parse_order_status(_as_dict(data, "orderstatus"))
 
     async def balance(self) -> int:
@@ -266,6 +282,7 @@ class Sms4SatsClient:
         json_body: dict[str, Any] | None = None,
         keyed: bool = False,
         retry: bool = False,
+        limits: httpx.Timeout | None = None,
     ) -> Any:
         headers = {"Accept": "application/json"}
         if keyed:
@@ -275,7 +292,9 @@ class Sms4SatsClient:
         attempts = 1 + (self._retries if retry else 0)
         for attempt in range(1, attempts + 1):
             try:
-                return await self._once(method, path, params, json_body, headers)
+                return await self._once(
+                    method, path, params, json_body, headers, limits or self._timeout
+                )
             except Sms4SatsError as error:
                 if not error.temporary or attempt == attempts:
                     raise
@@ -291,11 +310,12 @@ class Sms4SatsClient:
         params: dict[str, Any] | None,
         json_body: dict[str, Any] | None,
         headers: dict[str, str],
+        limits: httpx.Timeout,
     ) -> Any:
         url = f"{self._base_url}/{path}"
         try:
             response = await self._http.request(
-                method, url, params=params, json=json_body, headers=headers, timeout=self._timeout
+                method, url, params=params, json=json_body, headers=headers, timeout=limits
             )
         except httpx.TimeoutException:
             raise Sms4SatsError(Problem.TIMEOUT, temporary=True) from None

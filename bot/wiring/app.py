@@ -21,9 +21,11 @@ from bot.core.operator import OperatorInbox
 from bot.core.outbox import Outbox
 from bot.core.placement import Limits, OrderPlacement
 from bot.core.poller import OrderPoller
+from bot.core.send_budget import SendBudget
 from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
+from bot.sms4sats import status_timeout
 from bot.wiring.aiohttp_transport import AiohttpTransport
 from bot.wiring.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.wiring.metrics import (
@@ -84,11 +86,12 @@ def build_application(settings: Settings, *, clock: Clock = system_clock) -> Any
     # A person's updates one after another, different people's at the same time.
     sequencer = MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
     # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
-    rate_limiter = PerChatRateLimiter(metrics=metrics)
+    # One overall Telegram budget for the outbox and every other call (see `send_budget`).
+    rate_limiter = PerChatRateLimiter(metrics=metrics, budget=SendBudget())
 
     async def post_init(application: AnyApplication) -> None:
         i18n.load_all()
-        services = await _open_services(application, settings, clock, metrics)
+        services = await _open_services(application, settings, clock, metrics, rate_limiter.budget)
         application.bot_data[SERVICES_KEY] = services
         if isinstance(services.database, PostgresDatabase):
             # Other instances may get this person's next update: they share the lock.
@@ -197,7 +200,10 @@ async def _start_web_server(
 
     async def metrics_text() -> bytes:
         services = application.bot_data.get(SERVICES_KEY)
-        return await metrics.render(services.orders if isinstance(services, Services) else None)
+        if not isinstance(services, Services):
+            return await metrics.render(None)
+        metrics.ceiling(services.poller.held_by_ceiling, services.poller.waiting_for_ceiling)
+        return await metrics.render(services.orders)
 
     webhook = None
     if settings.webhook_url is not None:
@@ -223,7 +229,11 @@ async def _start_web_server(
 
 
 async def _open_services(
-    application: AnyApplication, settings: Settings, clock: Clock, metrics: BotMetrics
+    application: AnyApplication,
+    settings: Settings,
+    clock: Clock,
+    metrics: BotMetrics,
+    budget: SendBudget,
 ) -> Services:
     try:
         database = await open_database(settings.postgres_url or settings.database_path)
@@ -236,6 +246,7 @@ async def _open_services(
         settings.sms4sats_api_url,
         api_key=settings.sms4sats_api_key,
         ref=settings.sms4sats_ref,
+        status_timeout=status_timeout(settings.poll_interval),
         metrics=metrics,
     )
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
@@ -264,6 +275,7 @@ async def _open_services(
         orders,
         chats,
         clock,
+        budget=budget,
         cluster=cluster,
     )
     stats = StatsStore(database)
@@ -291,7 +303,12 @@ async def _open_services(
         tracker=tracker,
         outbox=outbox,
         poller=OrderPoller(
-            tracker, outbox, orders, poll_interval=settings.poll_interval, cluster=cluster
+            tracker,
+            outbox,
+            orders,
+            poll_interval=settings.poll_interval,
+            max_requests_per_second=settings.sms4sats_max_rps,
+            cluster=cluster,
         ),
         placement=OrderPlacement(
             orders,

@@ -100,6 +100,18 @@ class BotMetrics:
             "Webhook requests refused for a missing or wrong secret.",
             registry=registry,
         )
+        self.checks_held_by_ceiling = Counter(
+            "sms4sats_bot_checks_held_by_ceiling",
+            "Order checks that waited for the ceiling on sms4sats requests (SMS4SATS_MAX_RPS): "
+            "while it grows, orders are checked less often than POLL_INTERVAL.",
+            registry=registry,
+        )
+        self.checks_waiting_for_ceiling = Gauge(
+            "sms4sats_bot_checks_waiting_for_ceiling",
+            "Order checks due but held back by the ceiling on sms4sats requests, now.",
+            registry=registry,
+        )
+        self._held_so_far = 0
         self._codes_seen: OrderedDict[str, float] = OrderedDict()
 
     async def render(self, orders: OrderStore | None) -> bytes:
@@ -115,6 +127,12 @@ class BotMetrics:
                 for (kind, state), count in counts.items():
                     self.open_orders.labels(kind=kind, state=state).set(count)
         return generate_latest(self.registry)
+
+    def ceiling(self, held_so_far: int, waiting_now: int) -> None:
+        """The poller's figures of the ceiling on sms4sats requests, at a scrape."""
+        self.checks_held_by_ceiling.inc(max(0, held_so_far - self._held_so_far))
+        self._held_so_far = max(self._held_so_far, held_so_far)
+        self.checks_waiting_for_ceiling.set(waiting_now)
 
     def sms4sats_request(self, request: httpx.Request, outcome: str) -> None:
         endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1].lower()

@@ -2,8 +2,9 @@
 
 PTB's AIORateLimiter pauses *every* request while it waits out one 429, so a single flooding
 group (20 messages a minute) stalled code delivery for everyone. This limiter keeps the same
-budgets (about 30 messages a second overall, 20 a minute per group) but a 429's retry_after
-pauses only the chat it was answered for.
+budgets (28 messages a second overall, the one budget it shares with the outbox, most urgent
+call first; 20 a minute per group) but a 429's retry_after pauses only the chat it was answered
+for.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
+from bot.core.send_budget import SendBudget
 from bot.wiring.metrics import BotMetrics
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,6 @@ log = logging.getLogger(__name__)
 # What a Bot API call answers (PTB's own alias lives in a private module).
 JSONDict = dict[str, Any]
 
-OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 MAX_RETRIES = 3
 # Group limiters of chats that went quiet are dropped past this many, so memory stays flat.
@@ -37,19 +38,22 @@ Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 class PerChatRateLimiter(BaseRateLimiter[int]):
     def __init__(
-        self, *, max_retries: int = MAX_RETRIES, metrics: BotMetrics | None = None
+        self,
+        *,
+        max_retries: int = MAX_RETRIES,
+        metrics: BotMetrics | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self._metrics = metrics or BotMetrics()
-        self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
+        # The bot's one overall budget, shared with the outbox (see `send_budget`).
+        self.budget = budget or SendBudget()
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused_until: dict[int | str, float] = {}
         self._max_retries = max_retries
 
     def set_share(self, share: float) -> None:
         """Use `share` of the overall budget: other instances of the bot send the rest."""
-        # A new limiter: AsyncLimiter's rate is fixed, and the few calls waiting on the old one
-        # finish there.
-        self._overall = AsyncLimiter(max(1.0, OVERALL_PER_SECOND * share), 1)
+        self.budget.set_share(share)
 
     async def initialize(self) -> None:
         """Nothing to open: the budgets live in memory."""
@@ -99,7 +103,8 @@ class PerChatRateLimiter(BaseRateLimiter[int]):
             # Answers to button presses and other calls without a chat have no message budget.
             return await callback(*args, **kwargs)
         group = self._group(chat) if _is_group(chat) else contextlib.nullcontext()
-        async with group, self._overall:
+        async with group:
+            await self.budget.take_overall()
             return await callback(*args, **kwargs)
 
     async def _wait_if_paused(self, chat: int | str) -> None:

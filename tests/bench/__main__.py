@@ -161,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[variable] = ",".join(
             filter(None, [os.environ.get(variable, ""), "127.0.0.1", "localhost"])
         )
+    plan: list[tuple[str, dict[str, Any]]]
     if args.quick:
         plan = [("latency", {"orders": 200, "interval": 1, "wave": 100, "spread": 5}),
                 ("wave", {"orders": 100, "interval": 1, "spread": 20}),

@@ -39,6 +39,7 @@ from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
+from bot.sms4sats import DEFAULT_TIMEOUT, status_timeout
 from bot.wiring.app import USER_AGENT, sms4sats_http
 from bot.wiring.metrics import BotMetrics, MeteredNotifier, MeteredSms4Sats
 from bot.wiring.rate_limiter import PerChatRateLimiter
@@ -109,8 +110,14 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
         _http_for(args.design) as http,
         httpx.AsyncClient() as control_http,
     ):
-        sms4sats = CountingSms4Sats(http, args.sms, ref="bench@example.com", metrics=metrics)
+        # The new design gives up a status check that hangs after two intervals, not 10 s.
+        limits = status_timeout(args.interval) if args.design == "new" else DEFAULT_TIMEOUT
+        sms4sats = CountingSms4Sats(
+            http, args.sms, ref="bench@example.com", metrics=metrics, status_timeout=limits
+        )
         sms4sats.checks = Counter()
+        # The bot's one overall Telegram budget, shared with the outbox (new design).
+        limiter = PerChatRateLimiter()
         telegram = ExtBot(
             DEFAULT_TOKEN,
             base_url=f"{args.telegram}/bot",
@@ -121,7 +128,7 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             ),
-            rate_limiter=PerChatRateLimiter(),
+            rate_limiter=limiter,
         )
         await telegram.initialize()
         tracker = OrderTracker(
@@ -146,8 +153,9 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
         if args.design == "new":
             outbox = Outbox(
                 tracker.tell, tracker.close_unreachable, OutboxStore(database, clock), orders,
-                chats, clock,
+                chats, clock, budget=limiter.budget,
             )  # fmt: skip
+            # No ceiling on requests to sms4sats: the bench measures checks at every size.
             poller = OrderPoller(tracker, outbox, orders, poll_interval=args.interval)
             await outbox.start()
             await poller.start()

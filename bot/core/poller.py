@@ -310,20 +310,19 @@ class OrderPoller:
             return True
         self._checking.add(order_id)
         started = self._tracker.now()
-        holds_slot = True
-        check = asyncio.ensure_future(self._tracker.check(order, wait=False))
+        held = True
+
+        def give_back() -> None:
+            # Waiting on sms4sats (a hung call) costs no CPU: the slot goes to other orders.
+            nonlocal held
+            held = False
+            self._slots.release()
+
+        timer = asyncio.get_running_loop().call_later(SLOT_HOLD, give_back)
         try:
             self.checks += 1
             try:
-                done, _ = await asyncio.wait((check,), timeout=SLOT_HOLD)
-                if not done:
-                    # Waiting on sms4sats (a hung call) costs no CPU: the slot goes to others.
-                    holds_slot = False
-                    self._slots.release()
-                order = await check
-            except asyncio.CancelledError:
-                check.cancel()
-                raise
+                order = await self._tracker.check(order, wait=False)
             except Exception:
                 # One broken order must not stop the others; it is tried again next interval.
                 log.exception("Order %d: check failed", order_id)
@@ -331,8 +330,9 @@ class OrderPoller:
                     self._schedule(order_id, started + self._interval)
                 return False
         finally:
+            timer.cancel()
             self._checking.discard(order_id)
-            if holds_slot:
+            if held:
                 self._slots.release()
         if order.untold and order.closed_at is None:
             await self._outbox.add(order)

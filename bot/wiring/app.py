@@ -25,11 +25,12 @@ from bot.core.send_budget import SendBudget
 from bot.core.services import Services
 from bot.core.tracker import OrderTracker
 from bot.domain.clock import Clock, system_clock
-from bot.sms4sats import status_timeout
+from bot.sms4sats import StatusGet, status_timeout
 from bot.wiring.aiohttp_transport import AiohttpTransport
 from bot.wiring.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.wiring.metrics import (
     BotMetrics,
+    CountingStatusGet,
     CountingTransport,
     MeteredNotifier,
     MeteredSequencer,
@@ -240,13 +241,14 @@ async def _open_services(
     except StorageError as error:
         # Already one line that names the database without its password.
         raise StartupError(str(error)) from None
-    http = sms4sats_http(metrics)
+    http, status_get = sms4sats_http(metrics)
     sms4sats = MeteredSms4Sats(
         http,
         settings.sms4sats_api_url,
         api_key=settings.sms4sats_api_key,
         ref=settings.sms4sats_ref,
         status_timeout=status_timeout(settings.poll_interval),
+        status_get=status_get,
         metrics=metrics,
     )
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
@@ -334,15 +336,20 @@ async def _open_services(
     )
 
 
-def sms4sats_http(metrics: BotMetrics | None = None) -> httpx.AsyncClient:
-    """The HTTP client for sms4sats: httpx's API, aiohttp's transport (see its module), each
-    request counted for /metrics when `metrics` is given."""
-    transport: httpx.AsyncBaseTransport = AiohttpTransport()
+def sms4sats_http(metrics: BotMetrics | None = None) -> tuple[httpx.AsyncClient, StatusGet]:
+    """The HTTP client for sms4sats: httpx's API, aiohttp's transport (see its module), and the
+    lean path of status checks through the same connections; each request counted for
+    /metrics when `metrics` is given."""
+    aiohttp_transport = AiohttpTransport()
+    transport: httpx.AsyncBaseTransport = aiohttp_transport
+    status_get: StatusGet = aiohttp_transport.get
     if metrics is not None:
         transport = CountingTransport(metrics, transport)
-    return httpx.AsyncClient(
+        status_get = CountingStatusGet(metrics, status_get)
+    client = httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport
     )
+    return client, status_get
 
 
 def _admin_reader(bot: Bot) -> ReadAdmins:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import httpx
@@ -27,7 +27,7 @@ from telegram import Update
 
 from bot.domain.orders import Order
 from bot.domain.remote import OrderStatus
-from bot.sms4sats import Sms4SatsClient
+from bot.sms4sats import Sms4SatsClient, StatusGet
 from handlers.sequencing import PersonSequencer
 from handlers.ui.notifier import TelegramNotifier
 from storage import OrderStore
@@ -135,7 +135,10 @@ class BotMetrics:
         self.checks_waiting_for_ceiling.set(waiting_now)
 
     def sms4sats_request(self, request: httpx.Request, outcome: str) -> None:
-        endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1].lower()
+        self.sms4sats_call(request.url.path, outcome)
+
+    def sms4sats_call(self, path: str, outcome: str) -> None:
+        endpoint = path.rstrip("/").rsplit("/", 1)[-1].lower()
         if endpoint not in SMS4SATS_ENDPOINTS:
             endpoint = "other"
         self.sms4sats_requests.labels(endpoint=endpoint, outcome=outcome).inc()
@@ -188,6 +191,28 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class CountingStatusGet:
+    """Counts the status checks that take the lean path (`StatusGet`), as `CountingTransport`
+    counts every other request."""
+
+    def __init__(self, metrics: BotMetrics, inner: StatusGet) -> None:
+        self._metrics = metrics
+        self._inner = inner
+
+    async def __call__(
+        self, url: str, headers: Mapping[str, str], limits: httpx.Timeout
+    ) -> tuple[int, bytes]:
+        try:
+            status, body = await self._inner(url, headers, limits)
+        except httpx.TransportError:
+            self._metrics.sms4sats_call("orderstatus", "error")
+            raise
+        self._metrics.sms4sats_call(
+            "orderstatus", "ok" if status < 400 else f"http_{status // 100}xx"
+        )
+        return status, body
 
 
 class MeteredSms4Sats(Sms4SatsClient):

@@ -39,7 +39,7 @@ from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
-from bot.sms4sats import DEFAULT_TIMEOUT, status_timeout
+from bot.sms4sats import DEFAULT_TIMEOUT, StatusGet, status_timeout
 from bot.wiring.app import USER_AGENT, sms4sats_http
 from bot.wiring.metrics import BotMetrics, MeteredNotifier, MeteredSms4Sats
 from bot.wiring.rate_limiter import PerChatRateLimiter
@@ -93,11 +93,12 @@ class Bot:
         return response.json()
 
 
-def _http_for(design: str) -> httpx.AsyncClient:
+def _http_for(design: str, metrics: BotMetrics) -> tuple[httpx.AsyncClient, StatusGet | None]:
     if design == "old":
         # As the bot built it before: httpx with its own transport.
-        return httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
-    return sms4sats_http()
+        return httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False), None
+    # As the bot builds it, /metrics counting every request.
+    return sms4sats_http(metrics)
 
 
 @contextlib.asynccontextmanager
@@ -106,15 +107,14 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
     clock = time.time
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
     metrics = BotMetrics()
-    async with (
-        _http_for(args.design) as http,
-        httpx.AsyncClient() as control_http,
-    ):
+    http, status_get = _http_for(args.design, metrics)
+    async with http, httpx.AsyncClient() as control_http:
         # The new design gives up a status check that hangs after two intervals, not 10 s.
         limits = status_timeout(args.interval) if args.design == "new" else DEFAULT_TIMEOUT
         sms4sats = CountingSms4Sats(
-            http, args.sms, ref="bench@example.com", metrics=metrics, status_timeout=limits
-        )
+            http, args.sms, ref="bench@example.com", metrics=metrics, status_timeout=limits,
+            status_get=status_get,
+        )  # fmt: skip
         sms4sats.checks = Counter()
         # The bot's one overall Telegram budget, shared with the outbox (new design).
         limiter = PerChatRateLimiter()

@@ -17,7 +17,10 @@ import certifi
 import httpx
 from yarl import URL
 
-DEFAULT_CONNECTIONS = 100
+# Connections at once. Calls that hang hold theirs until their timeout: a pool they could fill
+# would hold back every other check. The ceiling on requests a second (SMS4SATS_MAX_RPS) times
+# the status timeout (at most 10 s) bounds them; this only guards against a runaway.
+DEFAULT_CONNECTIONS = 1000
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):

@@ -36,6 +36,7 @@ from telegram.request import HTTPXRequest
 from bot.core.outbox import Outbox
 from bot.core.placement import Confirmation, Limits, OrderPlacement, Placed, ReceiveRequest
 from bot.core.poller import OrderPoller
+from bot.core.send_budget import SendBudget
 from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
@@ -116,8 +117,12 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
             status_get=status_get,
         )  # fmt: skip
         sms4sats.checks = Counter()
-        # The bot's one overall Telegram budget, shared with the outbox (new design).
-        limiter = PerChatRateLimiter()
+        # The bot's one overall Telegram budget, shared with the outbox (new design); the old
+        # design's limiter let 30 calls a second through, first come first served.
+        limiter = PerChatRateLimiter(
+            budget=SendBudget() if args.design == "new"
+            else SendBudget(overall_per_second=30, overall_burst=30)
+        )  # fmt: skip
         telegram = ExtBot(
             DEFAULT_TOKEN,
             base_url=f"{args.telegram}/bot",

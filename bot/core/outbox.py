@@ -340,15 +340,17 @@ class Outbox:
             urgent = asyncio.ensure_future(self._urgent.wait())
             try:
                 await asyncio.wait((token, urgent), return_when=asyncio.FIRST_COMPLETED)
+            except BaseException:
+                token.cancel()
+                raise
             finally:
                 self._waiting_at = None
                 urgent.cancel()
-                if not token.done():
-                    token.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await token
-            if not token.cancelled():
+            if token.done():
+                token.result()
                 return
+            # Back in line at the new priority (a token handed out meanwhile goes unused).
+            token.cancel()
             priority = self._ready[0][0] if self._ready else priority
 
     def _requeue(self, item: _Item) -> None:

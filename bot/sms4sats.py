@@ -11,10 +11,12 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, Protocol
+from urllib.parse import quote
 
 import httpx
 
@@ -24,7 +26,28 @@ from bot.domain.rental_status import parse_rental
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
+
+
+def status_timeout(poll_interval: float) -> httpx.Timeout:
+    """How long an order's status check may wait for sms4sats: two intervals (1 to 10 s). A
+    call that hangs longer is given up, and the order's next check is its retry; waiting the
+    full 10 s of other calls would hold its order back for ten intervals at short intervals."""
+    read = min(DEFAULT_TIMEOUT.read or 10.0, max(1.0, 2 * poll_interval))
+    return httpx.Timeout(read, connect=min(read, DEFAULT_TIMEOUT.connect or 5.0))
+
+
 PAID_FROM_BALANCE: Final = "paid"
+
+
+class StatusGet(Protocol):
+    """A lean GET for status checks, the bulk of the calls: the URL and headers as they go out,
+    the answer's status code and body back; failures raised as httpx's (`TimeoutException`,
+    `HTTPError`). `bot.wiring.aiohttp_transport` gives one; without it, checks go through the
+    httpx client like every other call."""
+
+    async def __call__(
+        self, url: str, headers: Mapping[str, str], limits: httpx.Timeout
+    ) -> tuple[int, bytes]: ...
 
 
 class Problem(StrEnum):
@@ -127,6 +150,8 @@ class Sms4SatsClient:
         retries: int = 2,
         backoff: float = 0.5,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        status_timeout: httpx.Timeout | None = None,
+        status_get: StatusGet | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -135,6 +160,16 @@ class Sms4SatsClient:
         self._retries = retries
         self._backoff = backoff
         self._timeout = timeout
+        # Status checks repeat every interval: a shorter wait fits them (`status_timeout`).
+        self._status_timeout = status_timeout or timeout
+        # The status check's request prepared once: httpx's client layers (merging headers,
+        # cookies, URL building, its Request and Response) cost more CPU than the call itself.
+        self._status_get = status_get
+        self._status_url = f"{self._base_url}/orderstatus?orderId="
+        self._status_headers = {
+            "Accept": "application/json",
+            "User-Agent": http.headers.get("User-Agent", "sms4sats-bot"),
+        }
 
     @property
     def has_api_key(self) -> bool:
@@ -198,7 +233,10 @@ class Sms4SatsClient:
         )
 
     async def order_status(self, order_id: str, *, retry: bool = True) -> OrderStatus:
-        data = await self._call("GET", "orderstatus", params={"orderId": order_id}, retry=retry)
+        data = await self._call(
+            "GET", "orderstatus", params={"orderId": order_id}, retry=retry,
+            limits=self._status_timeout,
+        )  # fmt: skip
         return parse_order_status(_as_dict(data, "orderstatus"))
 
     async def balance(self) -> int:
@@ -279,6 +317,7 @@ class Sms4SatsClient:
         json_body: dict[str, Any] | None = None,
         keyed: bool = False,
         retry: bool = False,
+        limits: httpx.Timeout | None = None,
     ) -> Any:
         headers = {"Accept": "application/json"}
         if keyed:
@@ -288,7 +327,9 @@ class Sms4SatsClient:
         attempts = 1 + (self._retries if retry else 0)
         for attempt in range(1, attempts + 1):
             try:
-                return await self._once(method, path, params, json_body, headers)
+                return await self._once(
+                    method, path, params, json_body, headers, limits or self._timeout
+                )
             except Sms4SatsError as error:
                 if not error.temporary or attempt == attempts:
                     raise
@@ -304,33 +345,40 @@ class Sms4SatsClient:
         params: dict[str, Any] | None,
         json_body: dict[str, Any] | None,
         headers: dict[str, str],
+        limits: httpx.Timeout,
     ) -> Any:
-        url = f"{self._base_url}/{path}"
         try:
-            response = await self._http.request(
-                method, url, params=params, json=json_body, headers=headers, timeout=self._timeout
-            )
+            if self._status_get is not None and path == "orderstatus" and params is not None:
+                status_code, body = await self._status_get(
+                    self._status_url + quote(str(params["orderId"]), safe=""),
+                    self._status_headers,
+                    limits,
+                )
+            else:
+                response = await self._http.request(
+                    method, f"{self._base_url}/{path}", params=params, json=json_body,
+                    headers=headers, timeout=limits,
+                )  # fmt: skip
+                status_code, body = response.status_code, response.content
         except httpx.TimeoutException:
             raise Sms4SatsError(Problem.TIMEOUT, temporary=True) from None
         except httpx.HTTPError as error:
             log.warning("sms4sats %s unreachable: %s", path, type(error).__name__)
             raise Sms4SatsError(Problem.UNREACHABLE, temporary=True) from None
         try:
-            data = response.json()
+            data = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError):
             data = None
         reason = self._reason(data)
-        if response.status_code >= 500 or (data is None and response.is_success):
-            what = f"HTTP {response.status_code}" if data is None or not reason else reason
+        success = 200 <= status_code < 300
+        if status_code >= 500 or (data is None and success):
+            what = f"HTTP {status_code}" if data is None or not reason else reason
             log.warning("sms4sats %s answered %s", path, what)
             raise Sms4SatsError(
-                Problem.TROUBLE,
-                reason=reason,
-                status_code=response.status_code,
-                temporary=True,
+                Problem.TROUBLE, reason=reason, status_code=status_code, temporary=True
             )
-        if not response.is_success or (isinstance(data, dict) and data.get("status") == "error"):
-            raise Sms4SatsError(Problem.REFUSED, reason=reason, status_code=response.status_code)
+        if not success or (isinstance(data, dict) and data.get("status") == "error"):
+            raise Sms4SatsError(Problem.REFUSED, reason=reason, status_code=status_code)
         return data
 
     def _reason(self, data: Any) -> str | None:

@@ -34,6 +34,7 @@ def test_defaults() -> None:
     assert settings.admin_chat_id is None
     assert settings.database_path == Path("data/sms4sats-bot.db")
     assert settings.poll_interval == 3.0
+    assert settings.sms4sats_max_rps == 50.0
     assert settings.log_level == "INFO"
 
 
@@ -49,6 +50,7 @@ def test_all_values_parsed() -> None:
             "ADMIN_CHAT_ID": "-1001234",
             "DATABASE_URL": "sqlite:////var/lib/bot/orders.db",
             "POLL_INTERVAL": "0.5",
+            "SMS4SATS_MAX_RPS": "400",
             "LOG_LEVEL": "debug",
         },
         env_file=None,
@@ -60,6 +62,7 @@ def test_all_values_parsed() -> None:
     assert settings.admin_chat_id == -1001234
     assert settings.database_path == Path("/var/lib/bot/orders.db")
     assert settings.poll_interval == 0.5
+    assert settings.sms4sats_max_rps == 400
     assert settings.log_level == "DEBUG"
 
 
@@ -91,6 +94,8 @@ def test_relative_database_path() -> None:
         ("METRICS_PORT", "metrics", "port number"),
         ("POLL_INTERVAL", "fast", "seconds"),
         ("POLL_INTERVAL", "0", "seconds"),
+        ("SMS4SATS_MAX_RPS", "lots", "requests per second"),
+        ("SMS4SATS_MAX_RPS", "0", "requests per second"),
         ("LOG_LEVEL", "LOUD", "one of"),
         ("ERROR_REPORTS", "sometimes", "on or off"),
         ("BALANCE_ALERT_SATS", "lots", "whole number"),

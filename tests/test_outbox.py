@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from bot.domain.countries import country_by_code
 from bot.domain.orders import Order, OrderKind, OrderState
 from sandbox.sms4sats.catalog import resolve_service
 from sandbox.telegram.client import ChatMessage
+from sandbox.telegram.models import MessageContent, SandboxChat
+from sandbox.telegram.user_actions import create_user
 from storage import OrderStore, SqliteDatabase
 from tests.conftest import ALICE, BOB, REF, Stack
 from tests.flows import eventually
@@ -120,6 +123,101 @@ async def test_a_code_goes_before_pending_card_edits(stack: Stack) -> None:
     # Every card was still brought up to date, once.
     for seeded in orders[:5]:
         assert sum(card_of(c, seeded) for c in calls) == 1
+
+
+WAVE = 200
+FIRST_BUYER = 3_000_001
+
+
+async def seed_wave(stack: Stack) -> list[Seeded]:
+    """WAVE people, each with an order that just got its number while the card shown still
+    says "unpaid": a wave of WAVE card edits, as when everyone pays at the same moment."""
+    telegram = stack.telegram_sandbox.state
+    sms4sats = stack.sms4sats_sandbox.state
+    country, service = country_by_code(USA), resolve_service("wa")
+    assert country is not None and service is not None
+    now = stack.clock()
+    # In one transaction, so that the bot's poller takes the whole wave in at once.
+    async with stack.services.database.transaction() as session:
+        for user in range(FIRST_BUYER, FIRST_BUYER + WAVE):
+            create_user(telegram, {"id": user, "first_name": f"Buyer{user}"})
+            # The person wrote to the bot before (Telegram refuses a first message otherwise)...
+            chat = telegram.chats[user] = SandboxChat(id=user, type="private", user_id=user)
+            # ...and the bot showed the order's card.
+            card = telegram.add_message(chat, True, telegram.bot_id, MessageContent(text="Order"))
+            remote = sms4sats.create_receive_order(country, service, ref=REF)
+            sms4sats.pay(remote.order_id)
+            number = sms4sats.assign_number(remote.order_id).number
+            await session.execute(
+                """
+                INSERT INTO orders (remote_id, kind, user_id, chat_id, country_code, country_name,
+                    service_code, service_name, amount_sats, state, number, paid_at, shown_state,
+                    card_message_id, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (remote.order_id, OrderKind.RECEIVE.value, user, user, country.code,
+                 country.name, service.code, service.name, remote.amount,
+                 OrderState.NUMBER.value, number, now, OrderState.AWAITING_PAYMENT.value,
+                 card.message_id, now, now),
+            )  # fmt: skip
+    stored = await stack.services.orders.for_user(FIRST_BUYER + WAVE - 1, limit=1)
+    last_id = stored[0].id
+    return [
+        Seeded(order_id, (await order_of_id(stack, order_id)).remote_id)
+        for order_id in range(last_id - WAVE + 1, last_id + 1)
+    ]
+
+
+async def order_of_id(stack: Stack, order_id: int) -> Order:
+    order = await stack.services.orders.get(order_id)
+    assert order is not None
+    return order
+
+
+async def test_a_code_seen_during_a_wave_of_card_edits_is_sent_before_them(stack: Stack) -> None:
+    """The bot's Telegram budget (about 28 messages a second) takes seconds to edit 200 cards;
+    a code seen meanwhile goes out next, not after the edits already waiting."""
+    wave = await seed_wave(stack)
+    services = stack.services
+
+    async def wave_going_out() -> bool:
+        return services.outbox.pending >= WAVE // 2
+
+    await eventually(wave_going_out, timeout=15)
+    last = wave[-1]
+    stack.sms4sats_sandbox.state.deliver_code(last.remote_id, "424242")
+    # The code seen, as the poller sees it: a check, then the outbox.
+    mark = len(await stack.telegram.calls())
+    order = await services.tracker.check(await order_of(stack, last))
+    assert order.code_pending
+    await services.outbox.add(order)
+    waiting = services.outbox.pending - 1  # the edits still to go when the code was seen
+    await stack.wait_text(FIRST_BUYER + WAVE - 1, "424242")
+
+    async def wave_told() -> bool:
+        return services.outbox.pending == 0
+
+    await eventually(wave_told, timeout=60)
+    calls = [
+        c for c in (await stack.telegram.calls())[mark:]
+        if c.get("ok") and c["method"] in ("sendMessage", "editMessageText")
+        and FIRST_BUYER <= int(c["params"]["chat_id"]) < FIRST_BUYER + WAVE
+    ]  # fmt: skip
+    code_at = next(i for i, c in enumerate(calls) if is_code(c, "424242"))
+    edits = [c["method"] == "editMessageText" for c in calls]
+    # Only the edits already on their way (a token each, taken before the code was seen) go
+    # before it; the rest of the wave waits for it.
+    assert sum(edits[:code_at]) <= 8, sum(edits[:code_at])
+    assert sum(edits[code_at:]) >= waiting - 8 >= WAVE // 3
+    # And the wave itself was told in full: each card edited once.
+    edited = Counter(
+        int(c["params"]["chat_id"]) for c in await stack.telegram.calls()
+        if c.get("ok") and c["method"] == "editMessageText"
+        and FIRST_BUYER <= int(c["params"]["chat_id"]) < FIRST_BUYER + WAVE
+    )  # fmt: skip
+    assert len(edited) == WAVE and set(edited.values()) == {1}
+    for seeded in wave[:-1]:
+        assert (await order_of(stack, seeded)).shown_state == OrderState.NUMBER
 
 
 async def test_edits_of_one_card_coalesce(stack: Stack) -> None:

@@ -841,6 +841,20 @@ async def test_slow_fault_delays_then_answers(
     assert asyncio.get_running_loop().time() - started >= 0.1
 
 
+async def test_a_fault_with_a_share_hits_that_fraction_of_the_calls(
+    http: httpx.AsyncClient, control: SandboxControl
+) -> None:
+    # An upstream where some calls fail and the rest answer: a fifth of 400 calls, give or take.
+    await control.inject_fault("http500", count=1000, path="/", share=0.2)
+    answers = [(await http.get("/")).status_code for _ in range(400)]
+    assert 50 <= answers.count(500) <= 110
+    assert answers.count(200) == 400 - answers.count(500)
+    pending, _ = await control.inject_fault("http500", count=1, path="/", share=1)
+    assert pending["share"] == 0.2 and pending["remaining"] == 1000 - answers.count(500)
+    with pytest.raises(SandboxControlError):
+        await control.inject_fault("slow", path="/", share=0)
+
+
 async def test_faults_can_be_cleared_and_spare_the_control_api(
     http: httpx.AsyncClient, control: SandboxControl
 ) -> None:

@@ -7,10 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import generate_latest
 
 from bot.domain.invoices import decode_invoice
 from bot.domain.remote import OrderStatus, SmsStatus
 from bot.sms4sats import Problem, Sms4SatsClient, Sms4SatsError, parse_order_status
+from bot.wiring.app import sms4sats_http
+from bot.wiring.metrics import BotMetrics
 from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run_sms4sats_sandbox
 
 API_KEY = "client-test-key"
@@ -242,4 +245,58 @@ async def test_unreachable_server(http: httpx.AsyncClient) -> None:
     client = Sms4SatsClient(http, "http://127.0.0.1:9", retries=0)
     with pytest.raises(Sms4SatsError) as caught:
         await client.get_services(187)
+    assert caught.value.temporary and caught.value.problem is Problem.UNREACHABLE
+
+
+async def test_status_checks_on_the_lean_path_answer_as_through_httpx(
+    sandbox: Sms4SatsSandbox, http: httpx.AsyncClient, control: SandboxControl
+) -> None:
+    # The bot's own client: its status checks skip httpx's layers, and /metrics counts them.
+    metrics = BotMetrics()
+    lean_http, status_get = sms4sats_http(metrics)
+    async with lean_http:
+        lean = Sms4SatsClient(
+            lean_http, sandbox.url, retries=0, status_get=status_get,
+            status_timeout=httpx.Timeout(0.3),
+        )  # fmt: skip
+        plain = make_client(sandbox, http)
+        created = await plain.create_order(187, "tg")
+        await control.configure(code_as_string=True)
+
+        async def same() -> None:
+            lean_status = await lean.order_status(created.order_id)
+            assert lean_status == await plain.order_status(created.order_id)
+
+        await control.pay(created.order_id)
+        await same()
+        await control.assign_number(created.order_id)
+        await same()
+        await control.deliver_code(created.order_id, "012345")
+        await same()
+        # The same errors as through httpx: a hang, a server in trouble, a refusal.
+        await control.inject_fault("slow", count=1, path="/orderstatus", delay=1)
+        with pytest.raises(Sms4SatsError) as hung:
+            await lean.order_status(created.order_id)
+        assert hung.value.problem is Problem.TIMEOUT and hung.value.temporary
+        await control.inject_fault("http500", count=1, path="/orderstatus")
+        with pytest.raises(Sms4SatsError) as trouble:
+            await lean.order_status(created.order_id)
+        assert trouble.value.problem is Problem.TROUBLE and trouble.value.temporary
+        with pytest.raises(Sms4SatsError) as unknown:
+            await lean.order_status("f" * 64)
+        assert unknown.value.problem is Problem.REFUSED and not unknown.value.temporary
+        # Other calls still go through httpx.
+        assert await lean.get_services(187)
+    text = generate_latest(metrics.registry).decode()
+    assert 'sms4sats_bot_sms4sats_requests_total{endpoint="orderstatus",outcome="ok"} 3.0' in text
+    assert 'endpoint="orderstatus",outcome="error"} 1.0' in text
+    assert 'endpoint="getnumbersstatus",outcome="ok"} 1.0' in text
+
+
+async def test_unreachable_server_on_the_lean_path() -> None:
+    lean_http, status_get = sms4sats_http()
+    async with lean_http:
+        client = Sms4SatsClient(lean_http, "http://127.0.0.1:9", retries=0, status_get=status_get)
+        with pytest.raises(Sms4SatsError) as caught:
+            await client.order_status("f" * 64)
     assert caught.value.temporary and caught.value.problem is Problem.UNREACHABLE

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.core.cluster import Cluster
-from bot.core.send_budget import SendBudget
+from bot.core.send_budget import Prepaid, SendBudget, call_priority, prepaid_call
 from bot.domain.clock import Clock
 from bot.domain.orders import Order, OrderState
 from bot.domain.telling import OutboxEntry, Part, Priority
@@ -133,6 +133,9 @@ class Outbox:
         self._chat_busy: dict[int, list[_Key]] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        # The priority the loop waits for a token at, if it does; set when one more urgent comes.
+        self._waiting_at: int | None = None
+        self._urgent = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._claim_task: asyncio.Task[None] | None = None
         self._closed = False
@@ -261,6 +264,8 @@ class Outbox:
             heapq.heappush(self._later, (item.due_at, next(self._seq), key, item.version))
         else:
             heapq.heappush(self._ready, (int(item.priority), next(self._seq), key, item.version))
+            if self._waiting_at is not None and item.priority < self._waiting_at:
+                self._urgent.set()
         self._wake.set()
 
     def _current(self, key: _Key, version: int) -> _Item | None:
@@ -270,18 +275,25 @@ class Outbox:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            # A free slot first, then the most urgent item: a code that came in meanwhile is
+            # the one that gets it.
+            while len(self._in_flight) >= self._max_in_flight:
+                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             self._wake.clear()
             item = self._next(loop.time())
             if item is None:
                 await self._sleep(self._idle_wait(loop.time()))
                 continue
-            # Only the overall budget can still make it wait; the chat's was checked.
-            wait = self._budget.overall_ready_at(loop.time()) - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            while len(self._in_flight) >= self._max_in_flight:
-                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
-            self._budget.take(item.chat_id, loop.time())
+            # The chat's budget was checked. A token of the overall budget, in turn with the
+            # other calls waiting for one (by priority): taken here, before the tell starts, so
+            # no tell waits for Telegram's budget while it holds a slot and its chat.
+            await self._take_token(int(item.priority))
+            # Something more urgent may have come meanwhile: the token is its.
+            self._requeue(item)
+            item = self._next(loop.time())
+            if item is None:
+                continue
+            self._budget.take_chat(item.chat_id, loop.time())
             item.in_flight = True
             self._chat_busy.setdefault(item.chat_id, [])
             task = loop.create_task(self._send(item))
@@ -327,7 +339,38 @@ class Outbox:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
 
+    async def _take_token(self, priority: int) -> None:
+        """A token of the overall budget, waited for at `priority`, or sooner at a higher one
+        when a more urgent item comes meanwhile (a code behind card deletions)."""
+        while True:
+            self._urgent.clear()
+            self._waiting_at = priority
+            token = asyncio.ensure_future(self._budget.take_overall(priority))
+            urgent = asyncio.ensure_future(self._urgent.wait())
+            try:
+                await asyncio.wait((token, urgent), return_when=asyncio.FIRST_COMPLETED)
+            except BaseException:
+                token.cancel()
+                raise
+            finally:
+                self._waiting_at = None
+                urgent.cancel()
+            if token.done():
+                token.result()
+                return
+            # Back in line at the new priority (a token handed out meanwhile goes unused).
+            token.cancel()
+            priority = self._ready[0][0] if self._ready else priority
+
+    def _requeue(self, item: _Item) -> None:
+        key = (item.order_id, item.part)
+        heapq.heappush(self._ready, (int(item.priority), next(self._seq), key, item.version))
+
     async def _send(self, item: _Item) -> None:
+        # This task's own context: the tell's first call spends the token taken for it; any
+        # further call (a replaced card's deletion) waits for one by the tell's priority.
+        prepaid_call.set(Prepaid())
+        call_priority.set(int(item.priority))
         order: Order | None = None
         failed = False
         try:

@@ -29,14 +29,22 @@ from dataclasses import dataclass
 
 from bot.core.cluster import Cluster
 from bot.core.outbox import Outbox
+from bot.core.send_budget import Bucket
 from bot.core.tracker import OrderTracker
 from bot.domain.kinds import rules_for
-from bot.domain.orders import Order
+from bot.domain.orders import Order, OrderState
 from storage import OrderStore
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 32
+# When a ceiling on requests to sms4sats binds, orders go in this order: a code (or a delivery)
+# is what a person waits for most; then a number; unpaid invoices last.
+URGENCY = {OrderState.NUMBER: 0, OrderState.SENT: 0, OrderState.PAID: 1,
+           OrderState.AWAITING_PAYMENT: 2}  # fmt: skip
+# A check that takes longer than this (real seconds) gives its slot back: an sms4sats call that
+# hangs waits for its timeout without holding back the checks of other orders.
+SLOT_HOLD = 0.25
 # Spreads orders over the interval: the golden ratio's fraction puts consecutive ids far apart.
 _PHASE_STEP = 0.6180339887498949
 # How often (bot's clock) the loop reads the orders written since it last looked, at most.
@@ -65,6 +73,7 @@ class OrderPoller:
         *,
         poll_interval: float,
         concurrency: int = DEFAULT_CONCURRENCY,
+        max_requests_per_second: float | None = None,
         cluster: Cluster | None = None,
     ) -> None:
         self._tracker = tracker
@@ -76,6 +85,17 @@ class OrderPoller:
         self._due: dict[int, float] = {}
         self._heap: list[tuple[float, int]] = []
         self._checking: set[int] = set()
+        # Due, waiting for the ceiling (or for the loop): (urgency, due at, order id).
+        self._ready: list[tuple[int, float, int]] = []
+        # The ceiling on requests to sms4sats, on the bot's clock (tests move it), if any.
+        self._ceiling: Bucket | None = None
+        if max_requests_per_second is not None:
+            # A tenth of a second's worth at once, at most: polite even right after a pause.
+            burst = max(1.0, max_requests_per_second / 10)
+            self._ceiling = Bucket(max_requests_per_second, burst, burst, tracker.now())
+        self._held: set[int] = set()
+        # Checks that waited for the ceiling, so far: /metrics shows that it binds.
+        self.held_by_ceiling = 0
         self._synced_at: float | None = None
         self._tasks: set[asyncio.Task[bool]] = set()
         self._loop_task: asyncio.Task[None] | None = None
@@ -121,6 +141,9 @@ class OrderPoller:
         now = self._tracker.now()
         due = [order_id for order_id, at in self._due.items() if at <= now]
         due = await self._claim(due, now)
+        # Under the ceiling, the most urgent first; the others stay due for the next tick.
+        due.sort(key=lambda order_id: (self._urgency(order_id), self._due[order_id]))
+        due = [order_id for order_id in due if self._admit(order_id, now)]
         results = await asyncio.gather(*(self._check_slot(order_id) for order_id in due))
         return TickReport(len(due), results.count(False))
 
@@ -147,6 +170,7 @@ class OrderPoller:
     def _forget(self, order_id: int) -> None:
         self._open.pop(order_id, None)
         self._due.pop(order_id, None)
+        self._held.discard(order_id)
         if self._cluster is not None:
             self._to_release.add(order_id)
 
@@ -231,6 +255,17 @@ class OrderPoller:
                     continue  # rescheduled since, forgotten, or being checked
                 due.append(order_id)
             for order_id in await self._claim(due, now) if due else ():
+                heapq.heappush(
+                    self._ready, (self._urgency(order_id), self._due[order_id], order_id)
+                )
+            while self._ready:
+                _, at, order_id = self._ready[0]
+                if self._due.get(order_id) != at or order_id in self._checking:
+                    heapq.heappop(self._ready)
+                    continue
+                if not self._admit(order_id, self._tracker.now()):
+                    break  # the ceiling binds: the rest wait, most urgent first
+                heapq.heappop(self._ready)
                 await self._slots.acquire()
                 task = loop.create_task(self._check(order_id))
                 self._tasks.add(task)
@@ -238,7 +273,33 @@ class OrderPoller:
             wait = IDLE_WAKE
             if self._heap:
                 wait = min(wait, self._heap[0][0] - self._tracker.now())
+            if self._ready and self._ceiling is not None:
+                wait = min(wait, self._ceiling.ready_at(self._tracker.now()) - self._tracker.now())
             await asyncio.sleep(max(wait, MIN_WAKE))
+
+    def _urgency(self, order_id: int) -> int:
+        order = self._open.get(order_id)
+        return URGENCY.get(order.state, len(URGENCY)) if order is not None else len(URGENCY)
+
+    def _admit(self, order_id: int, now: float) -> bool:
+        """Whether the ceiling on requests to sms4sats lets this check go now (it takes a
+        token if so); a check held back is counted once, when it does go."""
+        ceiling = self._ceiling
+        if ceiling is None:
+            return True
+        if ceiling.ready_at(now) > now:
+            self._held.add(order_id)
+            return False
+        ceiling.take(now)
+        if order_id in self._held:
+            self._held.discard(order_id)
+            self.held_by_ceiling += 1
+        return True
+
+    @property
+    def waiting_for_ceiling(self) -> int:
+        """Checks due but held back by the ceiling on requests to sms4sats, right now."""
+        return len(self._held)
 
     async def _check_slot(self, order_id: int) -> bool:
         await self._slots.acquire()
@@ -253,6 +314,15 @@ class OrderPoller:
             return True
         self._checking.add(order_id)
         started = self._tracker.now()
+        held = True
+
+        def give_back() -> None:
+            # Waiting on sms4sats (a hung call) costs no CPU: the slot goes to other orders.
+            nonlocal held
+            held = False
+            self._slots.release()
+
+        timer = asyncio.get_running_loop().call_later(SLOT_HOLD, give_back)
         try:
             self.checks += 1
             try:
@@ -264,8 +334,10 @@ class OrderPoller:
                     self._schedule(order_id, started + self._interval)
                 return False
         finally:
+            timer.cancel()
             self._checking.discard(order_id)
-            self._slots.release()
+            if held:
+                self._slots.release()
         if order.untold and order.closed_at is None:
             await self._outbox.add(order)
         if order_id not in self._due:

@@ -1,14 +1,22 @@
-"""How fast the outbox may write: the bot's whole budget, and each chat's, in real seconds.
+"""How fast the bot may write to Telegram: its whole budget, and each chat's, in real seconds.
 
 Telegram answers 429 past about 30 messages a second for the bot, about 1 a second in a private
-chat (with short bursts) and 20 a minute in a group. The outbox keeps a little under each, so
-its own messages never meet a 429 and answers to people's button presses still find room.
+chat (with short bursts) and 20 a minute in a group. The outbox keeps a little under each chat's
+budget, so its own messages never meet a 429. The overall budget is one for every call the bot
+makes in a chat (the outbox's messages, the card deletions its tells make, answers to people):
+the bot's rate limiter takes a token per call here, most urgent first. There used to be two
+overall limiters in series, the outbox's and the rate limiter's, and a code the outbox sent at
+once then queued behind up to 64 card edits at the second one (about 2 s in `make bench`).
 Times are the event loop's monotonic seconds: these are real limits, not the bot's clock.
 """
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 OVERALL_PER_SECOND = 28.0
@@ -19,6 +27,24 @@ GROUP_PER_WINDOW = 20
 GROUP_WINDOW = 60.0
 # Chats idle this long forget their budget, so memory follows the chats in use.
 FORGET_AFTER = 120.0
+
+# How urgent the Telegram calls being made are, lower first (the outbox's `Priority`): the
+# outbox sets it around each tell, so every call the tell makes waits its turn by it. Calls made
+# elsewhere (answers to a person looking at the chat) are as urgent as a code.
+call_priority: ContextVar[int] = ContextVar("call_priority", default=0)
+
+
+class Prepaid:
+    """A token the outbox took before starting a tell: the tell's first call spends it."""
+
+    __slots__ = ("spent",)
+
+    def __init__(self) -> None:
+        self.spent = False
+
+
+# Set by the outbox in a tell's own task (its context), so no other call can spend the token.
+prepaid_call: ContextVar[Prepaid | None] = ContextVar("prepaid_call", default=None)
 
 
 @dataclass(slots=True)
@@ -74,6 +100,10 @@ class SendBudget:
         self._group = (group_per_window, group_window)
         self._chats: dict[int, Bucket | Window] = {}
         self._last_used: dict[int, float] = {}
+        # Calls waiting for an overall token: (priority, arrival, their future).
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+        self._wake: asyncio.TimerHandle | None = None
 
     def set_share(self, share: float) -> None:
         """Use `share` (0 to 1) of the bot's overall budget: the bot's other instances, on one
@@ -87,16 +117,56 @@ class SendBudget:
     def overall_per_second(self) -> float:
         return self._overall.rate
 
-    def overall_ready_at(self, now: float) -> float:
-        return self._overall.ready_at(now)
+    @property
+    def calls_waiting(self) -> int:
+        """Calls waiting for a token of the overall budget."""
+        return len(self._waiting)
+
+    async def take_overall(self, priority: int | None = None) -> None:
+        """Wait for a token of the overall budget: by priority (`call_priority` unless given),
+        then first come. A call whose token the outbox took already (`prepaid_call`) goes."""
+        prepaid = prepaid_call.get()
+        if prepaid is not None and not prepaid.spent:
+            prepaid.spent = True
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if not self._waiting and self._overall.ready_at(now) <= now:
+            self._overall.take(now)
+            return
+        future: asyncio.Future[None] = loop.create_future()
+        if priority is None:
+            priority = call_priority.get()
+        heapq.heappush(self._waiting, (priority, next(self._arrivals), future))
+        self._hand_out(loop)
+        await future
+
+    def _hand_out(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Give the tokens there are to the most urgent waiters; wake up for the next one."""
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        now = loop.time()
+        while self._waiting:
+            future = self._waiting[0][2]
+            if future.done():  # its caller was cancelled
+                heapq.heappop(self._waiting)
+                continue
+            if self._overall.ready_at(now) > now:
+                break
+            heapq.heappop(self._waiting)
+            self._overall.take(now)
+            future.set_result(None)
+        if self._waiting:
+            self._wake = loop.call_at(self._overall.ready_at(now), self._hand_out, loop)
 
     def chat_ready_at(self, chat_id: int, now: float) -> float:
         budget = self._chats.get(chat_id)
         return now if budget is None else budget.ready_at(now)
 
-    def take(self, chat_id: int, now: float) -> None:
-        """One message to `chat_id`, now; the caller checked that both budgets had room."""
-        self._overall.take(now)
+    def take_chat(self, chat_id: int, now: float) -> None:
+        """One message to `chat_id`, now; the caller checked that the chat's budget had room.
+        (Its call takes a token of the overall budget when it is made.)"""
         budget = self._chats.get(chat_id)
         if budget is None:
             budget = self._new_budget(chat_id, now)

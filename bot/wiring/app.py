@@ -24,16 +24,19 @@ from bot.core.outbox import Outbox
 from bot.core.pacer import RequestPacer
 from bot.core.placement import Limits, OrderPlacement
 from bot.core.poller import OrderPoller
+from bot.core.send_budget import SendBudget
 from bot.core.services import Services
 from bot.core.stock import StockBoard
 from bot.core.tracker import OrderTracker
 from bot.core.watches import Watches
 from bot.domain.clock import Clock, system_clock
+from bot.sms4sats import StatusGet, status_timeout
 from bot.wiring.aiohttp_transport import AiohttpTransport
 from bot.wiring.check import referral_warning
 from bot.wiring.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.wiring.metrics import (
     BotMetrics,
+    CountingStatusGet,
     CountingTransport,
     MeteredNotifier,
     MeteredSequencer,
@@ -110,12 +113,13 @@ def build_application(
     # A person's updates one after another, different people's at the same time.
     sequencer = MeteredSequencer(_asker_to_slow_down(lambda: application), metrics=metrics)
     # Keeps under Telegram's budgets and waits out a 429 in the one chat it was for.
-    rate_limiter = PerChatRateLimiter(metrics=metrics)
+    # One overall Telegram budget for the outbox and every other call (see `send_budget`).
+    rate_limiter = PerChatRateLimiter(metrics=metrics, budget=SendBudget())
     polling = PollingHealth()
 
     async def post_init(application: AnyApplication) -> None:
         i18n.load_all()
-        services = await _open_services(application, settings, clock, metrics)
+        services = await _open_services(application, settings, clock, metrics, rate_limiter.budget)
         application.bot_data[SERVICES_KEY] = services
         if isinstance(services.database, PostgresDatabase):
             # Other instances may get this person's next update: they share the lock.
@@ -248,7 +252,10 @@ async def _start_web_server(
 
     async def metrics_text() -> bytes:
         services = application.bot_data.get(SERVICES_KEY)
-        return await metrics.render(services.orders if isinstance(services, Services) else None)
+        if not isinstance(services, Services):
+            return await metrics.render(None)
+        metrics.ceiling(services.poller.held_by_ceiling, services.poller.waiting_for_ceiling)
+        return await metrics.render(services.orders)
 
     def server(webhook: Webhook | None) -> WebServer:
         return WebServer(
@@ -285,19 +292,25 @@ async def _listen(server: WebServer, host: str, port: int) -> None:
 
 
 async def _open_services(
-    application: AnyApplication, settings: Settings, clock: Clock, metrics: BotMetrics
+    application: AnyApplication,
+    settings: Settings,
+    clock: Clock,
+    metrics: BotMetrics,
+    budget: SendBudget,
 ) -> Services:
     try:
         database = await open_database(settings.postgres_url or settings.database_path)
     except StorageError as error:
         # Already one line that names the database without its password.
         raise StartupError(str(error)) from None
-    http = sms4sats_http(metrics)
+    http, status_get = sms4sats_http(metrics)
     sms4sats = MeteredSms4Sats(
         http,
         settings.sms4sats_api_url,
         api_key=settings.sms4sats_api_key,
         ref=settings.sms4sats_ref,
+        status_timeout=status_timeout(settings.poll_interval),
+        status_get=status_get,
         metrics=metrics,
     )
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
@@ -327,6 +340,7 @@ async def _open_services(
         orders,
         chats,
         clock,
+        budget=budget,
         cluster=cluster,
     )
     stats = StatsStore(database)
@@ -364,7 +378,12 @@ async def _open_services(
         tracker=tracker,
         outbox=outbox,
         poller=OrderPoller(
-            tracker, outbox, orders, poll_interval=settings.poll_interval, cluster=cluster
+            tracker,
+            outbox,
+            orders,
+            poll_interval=settings.poll_interval,
+            max_requests_per_second=settings.sms4sats_max_rps,
+            cluster=cluster,
         ),
         placement=OrderPlacement(
             orders,
@@ -401,15 +420,20 @@ async def _open_services(
     )
 
 
-def sms4sats_http(metrics: BotMetrics | None = None) -> httpx.AsyncClient:
-    """The HTTP client for sms4sats: httpx's API, aiohttp's transport (see its module), each
-    request counted for /metrics when `metrics` is given."""
-    transport: httpx.AsyncBaseTransport = AiohttpTransport()
+def sms4sats_http(metrics: BotMetrics | None = None) -> tuple[httpx.AsyncClient, StatusGet]:
+    """The HTTP client for sms4sats: httpx's API, aiohttp's transport (see its module), and the
+    lean path of status checks through the same connections; each request counted for
+    /metrics when `metrics` is given."""
+    aiohttp_transport = AiohttpTransport()
+    transport: httpx.AsyncBaseTransport = aiohttp_transport
+    status_get: StatusGet = aiohttp_transport.get
     if metrics is not None:
         transport = CountingTransport(metrics, transport)
-    return httpx.AsyncClient(
+        status_get = CountingStatusGet(metrics, status_get)
+    client = httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT}, follow_redirects=False, transport=transport
     )
+    return client, status_get
 
 
 def _admin_reader(bot: Bot) -> ReadAdmins:

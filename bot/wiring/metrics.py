@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import httpx
@@ -29,7 +29,7 @@ from telegram import Update
 from bot.domain.kinds import KINDS
 from bot.domain.orders import Order
 from bot.domain.remote import OrderStatus
-from bot.sms4sats import Sms4SatsClient
+from bot.sms4sats import Sms4SatsClient, StatusGet
 from handlers.sequencing import PersonSequencer
 from handlers.ui.notifier import TelegramNotifier
 from storage import OrderStore
@@ -117,6 +117,18 @@ class BotMetrics:
             "Webhook requests refused for a missing or wrong secret.",
             registry=registry,
         )
+        self.checks_held_by_ceiling = Counter(
+            "sms4sats_bot_checks_held_by_ceiling",
+            "Order checks that waited for the ceiling on sms4sats requests (SMS4SATS_MAX_RPS): "
+            "while it grows, orders are checked less often than POLL_INTERVAL.",
+            registry=registry,
+        )
+        self.checks_waiting_for_ceiling = Gauge(
+            "sms4sats_bot_checks_waiting_for_ceiling",
+            "Order checks due but held back by the ceiling on sms4sats requests, now.",
+            registry=registry,
+        )
+        self._held_so_far = 0
         self._codes_seen: OrderedDict[str, float] = OrderedDict()
         # Every known label set exported at 0 from the first scrape: a rate() or a panel over
         # a series that appears only at its first event shows nothing until then.
@@ -151,8 +163,17 @@ class BotMetrics:
         for (kind, state), count in counts.items():
             self.open_orders.labels(kind=kind, state=state).set(count)
 
+    def ceiling(self, held_so_far: int, waiting_now: int) -> None:
+        """The poller's figures of the ceiling on sms4sats requests, at a scrape."""
+        self.checks_held_by_ceiling.inc(max(0, held_so_far - self._held_so_far))
+        self._held_so_far = max(self._held_so_far, held_so_far)
+        self.checks_waiting_for_ceiling.set(waiting_now)
+
     def sms4sats_request(self, request: httpx.Request, outcome: str) -> None:
-        endpoint = request.url.path.rstrip("/").rsplit("/", 1)[-1].lower()
+        self.sms4sats_call(request.url.path, outcome)
+
+    def sms4sats_call(self, path: str, outcome: str) -> None:
+        endpoint = path.rstrip("/").rsplit("/", 1)[-1].lower()
         if endpoint not in SMS4SATS_ENDPOINTS:
             endpoint = "other"
         self.sms4sats_requests.labels(endpoint=endpoint, outcome=outcome).inc()
@@ -205,6 +226,28 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class CountingStatusGet:
+    """Counts the status checks that take the lean path (`StatusGet`), as `CountingTransport`
+    counts every other request."""
+
+    def __init__(self, metrics: BotMetrics, inner: StatusGet) -> None:
+        self._metrics = metrics
+        self._inner = inner
+
+    async def __call__(
+        self, url: str, headers: Mapping[str, str], limits: httpx.Timeout
+    ) -> tuple[int, bytes]:
+        try:
+            status, body = await self._inner(url, headers, limits)
+        except httpx.TransportError:
+            self._metrics.sms4sats_call("orderstatus", "error")
+            raise
+        self._metrics.sms4sats_call(
+            "orderstatus", "ok" if status < 400 else f"http_{status // 100}xx"
+        )
+        return status, body
 
 
 class MeteredSms4Sats(Sms4SatsClient):

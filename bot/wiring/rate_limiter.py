@@ -2,8 +2,9 @@
 
 PTB's AIORateLimiter pauses *every* request while it waits out one 429, so a single flooding
 group (20 messages a minute) stalled code delivery for everyone. This limiter keeps the same
-budgets (about 30 messages a second overall, 20 a minute per group) but a 429's retry_after
-pauses only the chat it was answered for.
+budgets (28 messages a second overall, the one budget it shares with the outbox, most urgent
+call first; 20 a minute per group) but a 429's retry_after pauses only the chat it was answered
+for.
 
 It also decides how long a call keeps trying when Telegram is in trouble, by who is waiting:
 - A direct answer (a handler's reply to a command or a button, `rate_limit_args` left unset)
@@ -29,6 +30,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import TelegramError
 from telegram.ext import BaseRateLimiter
 
+from bot.core.send_budget import SendBudget
 from bot.wiring.metrics import BotMetrics
 from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 
@@ -37,7 +39,6 @@ log = logging.getLogger(__name__)
 # What a Bot API call answers (PTB's own alias lives in a private module).
 JSONDict = dict[str, Any]
 
-OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 # A direct answer that certainly did not arrive is tried again for this long (real seconds),
 # waiting DIRECT_BACKOFF_FIRST, doubling up to DIRECT_BACKOFF_MAX, between attempts.
@@ -59,18 +60,18 @@ class PerChatRateLimiter(BaseRateLimiter[SendPolicy]):
         *,
         metrics: BotMetrics | None = None,
         deadline: float = DIRECT_DEADLINE,
+        budget: SendBudget | None = None,
     ) -> None:
         self._metrics = metrics or BotMetrics()
-        self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
+        # The bot's one overall budget, shared with the outbox (see `send_budget`).
+        self.budget = budget or SendBudget()
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._paused_until: dict[int | str, float] = {}
         self._deadline = deadline
 
     def set_share(self, share: float) -> None:
         """Use `share` of the overall budget: other instances of the bot send the rest."""
-        # A new limiter: AsyncLimiter's rate is fixed, and the few calls waiting on the old one
-        # finish there.
-        self._overall = AsyncLimiter(max(1.0, OVERALL_PER_SECOND * share), 1)
+        self.budget.set_share(share)
 
     async def initialize(self) -> None:
         """Nothing to open: the budgets live in memory."""
@@ -93,7 +94,6 @@ class PerChatRateLimiter(BaseRateLimiter[SendPolicy]):
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + self._deadline
         backoff = DIRECT_BACKOFF_FIRST
-        attempt = 0
         while True:
             if chat is not None:
                 await self._wait_if_paused(chat)
@@ -111,7 +111,6 @@ class PerChatRateLimiter(BaseRateLimiter[SendPolicy]):
                         self._paused_until.get(chat, 0.0), loop.time() + wait + 0.1
                     )
                     log.info("Telegram asks to wait %.1fs before writing to chat %s", wait, chat)
-                attempt += 1
                 pause = backoff if wait is None else wait + 0.1
                 retry = (
                     failure is Failure.NOT_SENT
@@ -140,7 +139,8 @@ class PerChatRateLimiter(BaseRateLimiter[SendPolicy]):
             # Answers to button presses and other calls without a chat have no message budget.
             return await callback(*args, **kwargs)
         group = self._group(chat) if _is_group(chat) else contextlib.nullcontext()
-        async with group, self._overall:
+        async with group:
+            await self.budget.take_overall()
             return await callback(*args, **kwargs)
 
     async def _wait_if_paused(self, chat: int | str) -> None:

@@ -71,10 +71,18 @@ class SandboxControl:
         return float(moved["now"])
 
     async def inject_fault(
-        self, kind: str, count: int = 1, path: str | None = None, delay: float | None = None
+        self,
+        kind: str,
+        count: int = 1,
+        path: str | None = None,
+        delay: float | None = None,
+        share: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Queues a fault for the next `count` matching contract calls; returns all pending."""
+        """Queues a fault for the next `count` matching contract calls (of those picked at
+        random, with `share`); returns all pending."""
         body: dict[str, Any] = {"kind": kind, "count": count}
+        if share is not None:
+            body["share"] = share
         if path is not None:
             body["path"] = path
         if delay is not None:

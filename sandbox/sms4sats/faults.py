@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -29,14 +30,20 @@ class Fault:
     path: str | None = None
     """Only calls to this path; None means every contract path."""
     delay: float = DEFAULT_SLOW_DELAY
+    share: float = 1.0
+    """The fraction of matching calls it hits, picked at random (1: every one). With less than
+    1, a fault lasts many calls, as an upstream where some calls hang: `remaining` counts the
+    calls hit, not the calls seen."""
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "kind": str(self.kind)}
 
 
 class FaultBook:
-    def __init__(self) -> None:
+    def __init__(self, *, seed: int = 19) -> None:
         self._faults: list[Fault] = []
+        # Seeded: a run with the same calls hits the same ones.
+        self._random = random.Random(seed)
 
     def add(self, raw: object) -> Fault:
         fault = _parse(raw)
@@ -47,7 +54,7 @@ class FaultBook:
         """Uses up one call of the first fault that matches, in the order they were added."""
         for fault in self._faults:
             matches = fault.path == path if fault.path is not None else is_contract_path
-            if matches:
+            if matches and (fault.share >= 1 or self._random.random() < fault.share):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
@@ -63,7 +70,7 @@ class FaultBook:
 
 def _parse(raw: object) -> Fault:
     if not isinstance(raw, dict):
-        raise InvalidRequest("A fault is a JSON object with kind, count, path and delay")
+        raise InvalidRequest("A fault is a JSON object with kind, count, path, delay and share")
     try:
         kind = FaultKind(str(raw.get("kind")))
     except ValueError:
@@ -82,4 +89,7 @@ def _parse(raw: object) -> Fault:
         delay = DEFAULT_SLOW_DELAY
     if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
         raise InvalidRequest("delay must be a number of seconds, not negative")
-    return Fault(kind, count, path, float(delay))
+    share = raw.get("share", 1.0)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        raise InvalidRequest("share must be a fraction of the calls, above 0 and at most 1")
+    return Fault(kind, count, path, float(delay), float(share))

@@ -34,16 +34,18 @@ from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.core.outbox import Outbox
+from bot.core.placement import Confirmation, Limits, OrderPlacement, Placed, ReceiveRequest
 from bot.core.poller import OrderPoller
+from bot.core.send_budget import SendBudget
 from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
-from bot.sms4sats import Sms4SatsClient
+from bot.sms4sats import DEFAULT_TIMEOUT, StatusGet, status_timeout
 from bot.wiring.app import USER_AGENT, sms4sats_http
+from bot.wiring.metrics import BotMetrics, MeteredNotifier, MeteredSms4Sats
 from bot.wiring.rate_limiter import PerChatRateLimiter
-from handlers.ui.notifier import TelegramNotifier
 from sandbox.telegram.config import DEFAULT_TOKEN
-from storage import ChatStore, Database, OrderStore, OutboxStore, SqliteDatabase
+from storage import ChatStore, Database, OrderStore, OutboxStore, PlacementStore, SqliteDatabase
 from tests.bench.legacy import Deliveries, LegacyPoller, locked_tell
 
 FIRST_USER = 2_000_001
@@ -54,8 +56,9 @@ FRESH, STALE, WAITING, ENDED = "fresh invoice", "invoice unpaid >2 min", "waitin
 _MIX = [FRESH] * 12 + [STALE] * 4 + [WAITING] * 3 + [ENDED]
 
 
-class CountingSms4Sats(Sms4SatsClient):
-    """Counts the status checks of each order, the figure the issue's targets are about."""
+class CountingSms4Sats(MeteredSms4Sats):
+    """Counts the status checks of each order, the figure the issue's targets are about; as
+    the running bot's, notes when a code is first seen (the bot-side code latency)."""
 
     checks: Counter[str]
 
@@ -74,6 +77,10 @@ class Bot:
     telegram_control: str
     sms_control: str
     http: httpx.AsyncClient
+    metrics: BotMetrics
+    tracker: OrderTracker
+    placement: OrderPlacement
+    outbox: Outbox | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     remote_ids: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
@@ -87,11 +94,12 @@ class Bot:
         return response.json()
 
 
-def _http_for(design: str) -> httpx.AsyncClient:
+def _http_for(design: str, metrics: BotMetrics) -> tuple[httpx.AsyncClient, StatusGet | None]:
     if design == "old":
         # As the bot built it before: httpx with its own transport.
-        return httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False)
-    return sms4sats_http()
+        return httpx.AsyncClient(headers={"User-Agent": USER_AGENT}, follow_redirects=False), None
+    # As the bot builds it, /metrics counting every request.
+    return sms4sats_http(metrics)
 
 
 @contextlib.asynccontextmanager
@@ -99,12 +107,22 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
     database = await SqliteDatabase.open(directory / "bench.db")
     clock = time.time
     orders, chats = OrderStore(database, clock), ChatStore(database, clock)
-    async with (
-        _http_for(args.design) as http,
-        httpx.AsyncClient() as control_http,
-    ):
-        sms4sats = CountingSms4Sats(http, args.sms, ref="bench@example.com")
+    metrics = BotMetrics()
+    http, status_get = _http_for(args.design, metrics)
+    async with http, httpx.AsyncClient() as control_http:
+        # The new design gives up a status check that hangs after two intervals, not 10 s.
+        limits = status_timeout(args.interval) if args.design == "new" else DEFAULT_TIMEOUT
+        sms4sats = CountingSms4Sats(
+            http, args.sms, ref="bench@example.com", metrics=metrics, status_timeout=limits,
+            status_get=status_get,
+        )  # fmt: skip
         sms4sats.checks = Counter()
+        # The bot's one overall Telegram budget, shared with the outbox (new design); the old
+        # design's limiter let 30 calls a second through, first come first served.
+        limiter = PerChatRateLimiter(
+            budget=SendBudget() if args.design == "new"
+            else SendBudget(overall_per_second=30, overall_burst=30)
+        )  # fmt: skip
         telegram = ExtBot(
             DEFAULT_TOKEN,
             base_url=f"{args.telegram}/bot",
@@ -115,27 +133,38 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             ),
-            rate_limiter=PerChatRateLimiter(),
+            rate_limiter=limiter,
         )
         await telegram.initialize()
         tracker = OrderTracker(
-            TelegramNotifier(telegram, clock), orders, chats, sms4sats,
+            MeteredNotifier(telegram, clock, metrics=metrics), orders, chats, sms4sats,
             poll_interval=args.interval, clock=clock,
+        )  # fmt: skip
+        placement = OrderPlacement(
+            orders, PlacementStore(database, clock), sms4sats, tracker, clock,
+            Limits(unpaid_invoices=3, orders_per_hour=20),
         )  # fmt: skip
         bot = Bot(
             args.design, args.interval, database, orders, sms4sats,
-            args.telegram_control, args.sms_control, control_http,
+            args.telegram_control, args.sms_control, control_http, metrics, tracker, placement,
         )  # fmt: skip
-        await seed(bot, args)
+        if args.scenario == "wave":
+            # Placed through the bot once it runs, as people would: invoice photos for real.
+            await bot.control(bot.telegram_control, "/users",
+                              {"first": FIRST_USER, "count": args.orders})  # fmt: skip
+        else:
+            await seed(bot, args)
         closers: list[Any] = []
         if args.design == "new":
             outbox = Outbox(
                 tracker.tell, tracker.close_unreachable, OutboxStore(database, clock), orders,
-                chats, clock,
+                chats, clock, budget=limiter.budget,
             )  # fmt: skip
+            # No ceiling on requests to sms4sats: the bench measures checks at every size.
             poller = OrderPoller(tracker, outbox, orders, poll_interval=args.interval)
             await outbox.start()
             await poller.start()
+            bot.outbox = outbox
             closers = [poller.close, outbox.close]
         else:
             deliveries = Deliveries(locked_tell(tracker))
@@ -212,7 +241,7 @@ async def seed(bot: Bot, args: argparse.Namespace) -> None:
 
 
 def _kind(scenario: str, index: int) -> str:
-    if scenario == "burst":
+    if scenario in ("burst", "hang"):
         return WAITING
     kind = _MIX[index % 20]
     # The memory figure is for that many *open* orders.
@@ -324,6 +353,73 @@ async def burst(bot: Bot, args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+async def wave(bot: Bot, args: argparse.Namespace) -> dict[str, Any]:
+    """The issue's shape: people buy through the bot (invoice photo, card), all pay and get a
+    number at the same moment, and their codes reach sms4sats 5 to 25 s later."""
+    placed = await asyncio.gather(*(_place(bot, FIRST_USER + i) for i in range(args.orders)))
+    bot.remote_ids = [order_id for order_id in placed if order_id is not None]
+    bot.kinds = [FRESH] * len(bot.remote_ids)
+    await asyncio.sleep(2 * args.interval)  # every invoice shown and checked
+    figures = await count_checks(bot, max(5.0, 3 * args.interval))
+    mark, _ = await telegram_calls(bot, 0)
+    await bot.control(bot.sms_control, "/act", {"action": "pay", "ids": bot.remote_ids})
+    await bot.control(bot.sms_control, "/act", {"action": "number", "ids": bot.remote_ids})
+    await asyncio.sleep(5.0)
+    codes = await _codes_over(bot, bot.remote_ids, args.spread, first=600000)
+    figures |= await code_arrivals(bot, mark, codes, timeout=120)
+    return figures | {"placed": len(bot.remote_ids), "bot_side": _bot_side(bot.metrics)}
+
+
+async def _place(bot: Bot, user: int) -> str | None:
+    """One person's purchase as the buy handler makes it: placed, then its invoice told."""
+    outcome = await bot.placement.place(
+        Confirmation(chat_id=user, user_id=user, message_id=1, private=True),
+        ReceiveRequest(COUNTRY[0], SERVICE[0], 1, COUNTRY[1], SERVICE[1]),
+    )
+    if not isinstance(outcome, Placed):
+        return None
+    await bot.tracker.tell(outcome.order.id)
+    return outcome.order.remote_id
+
+
+async def _codes_over(bot: Bot, remote_ids: list[str], spread: float, *, first: int) -> set[str]:
+    """Codes for `remote_ids` reach sms4sats in batches every 0.25 s over `spread` seconds."""
+    codes = {remote_id: f"{first + index}" for index, remote_id in enumerate(remote_ids)}
+    order = list(remote_ids)
+    random.Random(2).shuffle(order)
+    batches = max(1, int(spread / 0.25))
+    for batch in range(batches):
+        ids = order[batch::batches]
+        body = {"action": "code", "ids": ids, "codes": [codes[i] for i in ids]}
+        await bot.control(bot.sms_control, "/act", body)
+        await asyncio.sleep(0.25)
+    return set(codes.values())
+
+
+def _bot_side(metrics: BotMetrics) -> dict[str, int]:
+    """sms4sats_bot_code_latency_seconds as /metrics shows it: codes sent within each bound."""
+    counts: dict[str, int] = {}
+    for sample in next(iter(metrics.code_latency.collect())).samples:
+        if sample.name.endswith("_bucket") and sample.labels["le"] in ("0.25", "0.5", "1.0", "2.0",
+                                                                      "5.0", "+Inf"):  # fmt: skip
+            counts[sample.labels["le"]] = int(sample.value)
+    return counts
+
+
+async def hang(bot: Bot, args: argparse.Namespace) -> dict[str, Any]:
+    """Orders with numbers while some orderstatus calls hang; their codes over `spread` s."""
+    await asyncio.sleep(2 * args.interval)
+    fault = {"kind": "slow", "path": "/orderstatus", "delay": 30, "count": 1_000_000,
+             "share": args.hang_share}  # fmt: skip
+    await bot.control(args.sms, "/__sandbox/faults", fault)
+    await asyncio.sleep(2 * args.interval)
+    figures = await count_checks(bot, 10.0)
+    mark, _ = await telegram_calls(bot, 0)
+    codes = await _codes_over(bot, bot.remote_ids, args.spread, first=800000)
+    figures |= await code_arrivals(bot, mark, codes, timeout=120)
+    return figures | {"bot_side": _bot_side(bot.metrics)}
+
+
 async def rss(bot: Bot, args: argparse.Namespace) -> dict[str, Any]:
     figures = await count_checks(bot, 3 * args.interval)
     return figures | {"open_orders": sum(k != ENDED for k in bot.kinds), "peak_rss_mb": _rss_mb()}
@@ -335,7 +431,8 @@ def _rss_mb() -> float:
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    scenario = {"latency": latency, "burst": burst, "rss": rss}[args.scenario]
+    scenarios = {"latency": latency, "burst": burst, "rss": rss, "wave": wave, "hang": hang}
+    scenario = scenarios[args.scenario]
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         async with running_bot(args, Path(directory)) as bot:
             figures = await scenario(bot, args)
@@ -346,11 +443,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--design", choices=["new", "old"], required=True)
-    parser.add_argument("--scenario", choices=["latency", "burst", "rss"], required=True)
+    parser.add_argument(
+        "--scenario", choices=["latency", "burst", "rss", "wave", "hang"], required=True
+    )
     parser.add_argument("--orders", type=int, required=True)
     parser.add_argument("--interval", type=float, required=True)
     parser.add_argument("--wave", type=int, default=200, help="numbers, then codes (latency)")
     parser.add_argument("--spread", type=float, default=20.0, help="seconds codes arrive over")
+    parser.add_argument("--hang-share", type=float, default=0.05, help="orderstatus calls (hang)")
     for name in ("sms", "sms-control", "telegram", "telegram-control"):
         parser.add_argument(f"--{name}", required=True)
     args = parser.parse_args(argv)

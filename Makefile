@@ -52,7 +52,7 @@ language: $(STAMP)
 
 ## The poller and outbox against the design they replaced (about 10 minutes; not in `make test`).
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,4 @@
-"""Benchmark of /stats and its CSV over a year of orders: `python -m tests.bench_stats`.
+"""Benchmark of /stats and its CSV over a year of orders: `python -m bench.stats`.
 
 Generates orders spread over 365 days (kinds, outcomes, countries and services in realistic
 proportions) and users, in a real database with the bot's migrations, then times each /stats
@@ -6,8 +6,8 @@ view (24 h, 7 d, 30 d, all time), the balance watch's query, and the all-time CS
 `--compare` it also times the views again without the indexes the stats migration adds. It
 prints figures and asserts nothing about speed.
 
-    .venv/bin/python -m tests.bench_stats                    # 100,000 orders
-    .venv/bin/python -m tests.bench_stats --orders 20000 --compare
+    .venv/bin/python -m bench.stats                    # 100,000 orders
+    .venv/bin/python -m bench.stats --orders 20000 --compare
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """One bot process of `make bench`: one design, one scenario, a JSON line of figures out.
 
-    python -m tests.bench.bot_run --design new --scenario latency --orders 200 --interval 1 \\
+    python -m bench.bot_run --design new --scenario latency --orders 200 --interval 1 \\
         --sms URL --sms-control URL --telegram URL --telegram-control URL
 
 The bot here is the real tracker, stores, notifier and PTB bot (with the bot's own rate
 limiter), wired as `bot.wiring.app` wires them, with either the current poller and outbox
-("new") or the design they replaced ("old", `tests.bench.legacy`). The stand-ins run in other
+("new") or the design they replaced ("old", `bench.legacy`). The stand-ins run in other
 processes, so process CPU and peak RSS are the bot's own.
 """
 
@@ -33,6 +33,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
+from bench.legacy import Deliveries, LegacyPoller, locked_tell
 from bot.core.outbox import Outbox
 from bot.core.poller import OrderPoller
 from bot.core.tracker import OrderTracker
@@ -44,7 +45,6 @@ from bot.wiring.rate_limiter import PerChatRateLimiter
 from handlers.ui.notifier import TelegramNotifier
 from sandbox.telegram.config import DEFAULT_TOKEN
 from storage import ChatStore, Database, OrderStore, OutboxStore, SqliteDatabase
-from tests.bench.legacy import Deliveries, LegacyPoller, locked_tell
 
 FIRST_USER = 2_000_001
 COUNTRY = (187, "USA")

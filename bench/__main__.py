@@ -1,10 +1,10 @@
 """`make bench`: the poller and outbox against the design they replaced, side by side.
 
-    .venv/bin/python -m tests.bench            # every scenario, both designs (about 10 minutes)
-    .venv/bin/python -m tests.bench --quick    # smaller sizes, to try it out
+    .venv/bin/python -m bench            # every scenario, both designs (about 10 minutes)
+    .venv/bin/python -m bench --quick    # smaller sizes, to try it out
 
-The two stand-ins run in processes of their own (`tests.bench.standins`) and each design runs
-each scenario in a fresh bot process (`tests.bench.bot_run`), so CPU and peak RSS are the
+The two stand-ins run in processes of their own (`bench.standins`) and each design runs
+each scenario in a fresh bot process (`bench.bot_run`), so CPU and peak RSS are the
 bot's alone. Prints one table; asserts nothing about speed, and exits non-zero only when the
 new design lost a code or told one twice.
 """
@@ -27,7 +27,7 @@ import httpx
 @contextmanager
 def standin(role: str) -> Iterator[tuple[str, str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.bench.standins", role], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "bench.standins", role], stdout=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
@@ -41,7 +41,7 @@ def standin(role: str) -> Iterator[tuple[str, str]]:
 def run(role_urls: dict[str, tuple[str, str]], design: str, scenario: str, **options: Any) -> Any:
     (sms, sms_control), (telegram, telegram_control) = role_urls["sms4sats"], role_urls["telegram"]
     command = [
-        sys.executable, "-m", "tests.bench.bot_run", "--design", design, "--scenario", scenario,
+        sys.executable, "-m", "bench.bot_run", "--design", design, "--scenario", scenario,
         "--sms", sms, "--sms-control", sms_control, "--telegram", telegram,
         "--telegram-control", telegram_control,
     ]  # fmt: skip

@@ -1,7 +1,7 @@
 """The stand-ins for `make bench`, each in a process of its own so the bot's CPU is its own.
 
-    python -m tests.bench.standins sms4sats   # prints two URLs: the API, the bench control
-    python -m tests.bench.standins telegram
+    python -m bench.standins sms4sats   # prints two URLs: the API, the bench control
+    python -m bench.standins telegram
 
 Each serves its sandbox plus a small bench control API that acts on thousands of orders or
 users in one request (the sandboxes' own control APIs take one at a time), and stamps what
@@ -18,9 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.domain.countries import country_by_code
 from sandbox.sms4sats import SandboxConfig, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.sms4sats.catalog import resolve_service
+from sandbox.sms4sats.countries import country_by_code
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.user_actions import create_user, user_sends
 

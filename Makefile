@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint run sandbox bench clean messages language
+.PHONY: demo test unit lint run sandbox bench clean messages language
+
+# Test worker processes for `make test` (pytest-xdist): an end-to-end test spends most of its
+# time waiting on the bot and the stand-ins, so two per core keep both cores busy.
+TEST_WORKERS ?= 4
 
 # `make demo LANGUAGE=ru`: chat as a user whose Telegram app is in Russian. Only a value given
 # on the command line counts: gettext's own LANGUAGE variable (often set, like en_US:en) does not.
@@ -23,13 +27,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m sandbox.demo --language $(LANGUAGE) $(ARGS)
 
-## Lint, format check, type check, layer contracts and the whole test suite.
+## Lint, format check, type check, layer contracts and the whole test suite (in parallel).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+
+## The unit tests only (tests/unit: no servers, no processes), in a few seconds.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
 
 ## The bot against the settings in .env (real Telegram, real sms4sats).
 run: $(STAMP)

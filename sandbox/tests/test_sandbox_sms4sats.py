@@ -39,7 +39,8 @@ async def sandbox() -> AsyncIterator[Sms4SatsSandbox]:
 
 @pytest.fixture
 async def http(sandbox: Sms4SatsSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sandbox.url, timeout=5) as client:
+    # Plain HTTP on loopback: no certificates to load (about 30 ms of CPU per client).
+    async with httpx.AsyncClient(base_url=sandbox.url, timeout=5, verify=False) as client:
         yield client
 
 

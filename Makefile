@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: demo test unit lint run sandbox bench clean messages language
 
 # Test worker processes for `make test` (pytest-xdist): an end-to-end test spends most of its
-# time waiting on the bot and the stand-ins, so two per core keep both cores busy.
-TEST_WORKERS ?= 4
+# time waiting on the bot and the stand-ins, so three per core keep two cores busy; worksteal
+# hands the tests of a worker still busy to one that is done, so no worker idles at the end.
+TEST_WORKERS ?= 6
 
 # `make demo LANGUAGE=ru`: chat as a user whose Telegram app is in Russian. Only a value given
 # on the command line counts: gettext's own LANGUAGE variable (often set, like en_US:en) does not.
@@ -33,7 +34,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 ## The unit tests only (tests/unit: no servers, no processes), in a few seconds.
 unit: $(STAMP)

@@ -8,9 +8,11 @@ through the sms4sats sandbox's control API.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -170,6 +172,16 @@ class Stack:
         )
 
 
+# Far above a normal stop (under a second), well below pytest-timeout's limit.
+STOP_WITHIN = 60.0
+
+
+def print_task_stacks() -> None:
+    print(f"The bot did not stop within {STOP_WITHIN:.0f} s; its tasks:", file=sys.stderr)
+    for task in asyncio.all_tasks():
+        task.print_stack(file=sys.stderr)
+
+
 # The database behind a test: SQLite unless the test says otherwise. Tests that must hold on
 # both name it in a parametrize (`@BOTH_BACKENDS`), which overrides this fixture's value.
 BACKENDS = ("sqlite", "postgresql")
@@ -232,7 +244,13 @@ async def stack(tmp_path: Path, database_target: Path | str) -> AsyncIterator[St
         try:
             yield stack
         finally:
-            await stack.stop_bot()
+            # A stop that hangs (seen now and then) leaves its tasks' stacks in the test's
+            # output before pytest-timeout ends it: where the stop waits, not just that it does.
+            watchdog = asyncio.get_running_loop().call_later(STOP_WITHIN, print_task_stacks)
+            try:
+                await stack.stop_bot()
+            finally:
+                watchdog.cancel()
         # Whatever the test did, no secret ever reached a chat: not in a text, a caption, a
         # button, a command menu or an alert.
         sent = json.dumps(await stack.telegram.calls(), ensure_ascii=False)

@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint run check sandbox bench clean messages language
+.PHONY: demo test unit lint run check sandbox bench clean messages language
+
+# Test worker processes for `make test` (pytest-xdist): an end-to-end test spends most of its
+# time waiting on the bot and the stand-ins, so three per core keep two cores busy; worksteal
+# hands the tests of a worker still busy to one that is done, so no worker idles at the end.
+TEST_WORKERS ?= 6
 
 # `make demo LANGUAGE=ru`: chat as a user whose Telegram app is in Russian. Only a value given
 # on the command line counts: gettext's own LANGUAGE variable (often set, like en_US:en) does not.
@@ -23,13 +28,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m sandbox.demo --language $(LANGUAGE) $(ARGS)
 
-## Lint, format check, type check, layer contracts and the whole test suite.
+## Lint, format check, type check, layer contracts and the whole test suite (in parallel).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+
+## The unit tests only (tests/unit: no servers, no processes), in a few seconds.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
 
 ## The bot against the settings in .env (real Telegram, real sms4sats).
 run: $(STAMP)
@@ -57,7 +66,7 @@ language: $(STAMP)
 
 ## The poller and outbox against the design they replaced (about 10 minutes; not in `make test`).
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

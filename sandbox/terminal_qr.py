@@ -10,7 +10,7 @@ module rows, which with the usual 1:2 cell shape keeps the modules square. An in
 compact one uses sextants (2x3 blocks, Unicode 13), one cell holding two module columns and three
 module rows: 19 lines and 29 columns for the same code. Its modules are a third taller than wide;
 readers find a QR code through its finder patterns and sample along them, so a stretched code
-scans (tests/test_terminal_qr.py decodes it drawn on cells from 5x12 to 11x22 pixels).
+scans (sandbox/tests/test_terminal_qr.py decodes it drawn on cells from 5x12 to 11x22 pixels).
 """
 
 from __future__ import annotations

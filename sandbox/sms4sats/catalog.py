@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.domain.countries import AUTO_SELECT, Country, all_countries
+from sandbox.sms4sats.countries import AUTO_SELECT, Country, all_countries
 
 from .regions import region_label
 

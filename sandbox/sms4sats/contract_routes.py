@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from bot.domain.countries import Country
+from sandbox.sms4sats.countries import Country
 
 from .catalog import (
     SEND_SERVICE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.countries import Country, country_by_code
+from sandbox.sms4sats.countries import Country, country_by_code
 
 from .catalog import (
     DEFAULT_RENT_PRICE,

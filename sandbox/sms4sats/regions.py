@@ -8,7 +8,7 @@ from functools import cache
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from bot.domain.countries import Country, all_countries, country_by_code, resolve_country
+from sandbox.sms4sats.countries import Country, all_countries, country_by_code, resolve_country
 
 _FALLBACK_REGION = "US"
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.countries import AUTO_SELECT, Country
+from sandbox.sms4sats.countries import AUTO_SELECT, Country
 
 from .catalog import (
     RENTAL_ALL_SERVICES,

@@ -48,6 +48,10 @@ DIRECT_BACKOFF_MAX = 5.0
 # Group limiters of chats that went quiet are dropped past this many, so memory stays flat.
 MAX_GROUP_LIMITERS = 1024
 
+# Answers that name no chat; every other direct answer names the chat it goes to. Calls that
+# name none (getMe at start, setMyCommands, setWebhook) fail at once: the bot's start says
+# in one line that Telegram cannot be reached, instead of trying for a minute.
+_ANSWERS = frozenset({"answerCallbackQuery", "answerInlineQuery"})
 # Telegram in trouble, as opposed to a call it refused (an old query, an unreachable chat).
 _TROUBLE = (Failure.NOT_SENT, Failure.UNKNOWN)
 
@@ -115,6 +119,7 @@ class PerChatRateLimiter(BaseRateLimiter[SendPolicy]):
                 retry = (
                     failure is Failure.NOT_SENT
                     and rate_limit_args is not SendPolicy.BACKGROUND
+                    and (chat is not None or endpoint in _ANSWERS)
                     and loop.time() + pause < give_up_at
                 )
                 if not retry:

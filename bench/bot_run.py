@@ -34,11 +34,11 @@ from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from bench.legacy import Deliveries, LegacyPoller, locked_tell
-from bot.core.outbox import Outbox
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.send_budget import SendBudget
+from bot.core.engine.tracker import OrderTracker
 from bot.core.placement import Confirmation, Limits, OrderPlacement, Placed, ReceiveRequest
-from bot.core.poller import OrderPoller
-from bot.core.send_budget import SendBudget
-from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import DEFAULT_TIMEOUT, StatusGet, status_timeout

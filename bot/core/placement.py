@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from bot.core.tracker import OrderTracker
+from bot.core.engine.tracker import OrderTracker
 from bot.domain.clock import Clock
 from bot.domain.orders import Order, OrderKind
 from bot.domain.placements import Placement

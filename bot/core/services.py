@@ -11,14 +11,14 @@ from bot.config import Settings
 from bot.core.admins import AdminDirectory
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
-from bot.core.cluster import Cluster
+from bot.core.engine.cluster import Cluster
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.teller import Notifier
+from bot.core.engine.tracker import OrderTracker
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
-from bot.core.notifier import Notifier
 from bot.core.operator import OperatorInbox
-from bot.core.outbox import Outbox
 from bot.core.placement import OrderPlacement
-from bot.core.poller import OrderPoller
-from bot.core.tracker import OrderTracker
 from bot.core.watches import Watches
 from bot.domain.clock import Clock
 from bot.sms4sats import Sms4SatsClient

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from bot.core.cluster import Cluster
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed
+from bot.core.engine.cluster import Cluster
+from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed
 from bot.core.stock import StockBoard
 from bot.domain.clock import Clock
 from bot.domain.watches import MAX_WATCHES, WATCH_LASTS, Watch

@@ -17,17 +17,17 @@ from bot.config import DEFAULT_SMS4SATS_API_URL, Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
-from bot.core.cluster import Cluster
+from bot.core.engine.cluster import Cluster
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.send_budget import SendBudget
+from bot.core.engine.tracker import OrderTracker
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.operator import OperatorInbox
-from bot.core.outbox import Outbox
 from bot.core.pacer import RequestPacer
 from bot.core.placement import Limits, OrderPlacement
-from bot.core.poller import OrderPoller
-from bot.core.send_budget import SendBudget
 from bot.core.services import Services
 from bot.core.stock import StockBoard
-from bot.core.tracker import OrderTracker
 from bot.core.watches import Watches
 from bot.domain.clock import Clock, system_clock
 from bot.sms4sats import StatusGet, status_timeout

@@ -31,7 +31,7 @@ from bot.domain.orders import Order
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import Sms4SatsClient, StatusGet
 from handlers.sequencing import PersonSequencer
-from handlers.ui.notifier import TelegramNotifier
+from handlers.ui.telegram_teller import TelegramNotifier
 from storage import OrderStore
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from bot.core.operator import ErrorReport
 from handlers.ui import texts
 from handlers.ui.i18n import use_locale
-from handlers.ui.notifier import LocaleOfChat, english
+from handlers.ui.telegram_teller import LocaleOfChat, english
 
 log = logging.getLogger(__name__)
 

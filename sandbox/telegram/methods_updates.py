@@ -5,9 +5,9 @@ from typing import Any
 
 from sandbox.telegram.errors import ApiError, bad_request
 from sandbox.telegram.models import WebhookSettings
-from sandbox.telegram.notifier import wait_until
 from sandbox.telegram.params import Params
 from sandbox.telegram.state import SandboxState
+from sandbox.telegram.waiters import wait_until
 
 # Telegram ends a long poll after at most 50 seconds whatever timeout was asked for.
 _MAX_POLL_SECONDS = 50.0

@@ -21,7 +21,6 @@ from sandbox.telegram.models import (
     StoredMessage,
     WebhookSettings,
 )
-from sandbox.telegram.notifier import Notifier, wait_until
 from sandbox.telegram.serialize import (
     JsonDict,
     bot_user_json,
@@ -30,6 +29,7 @@ from sandbox.telegram.serialize import (
     message_json,
     sandbox_message_view,
 )
+from sandbox.telegram.waiters import Notifier, wait_until
 
 # Telegram's default when allowed_updates is empty or was never given.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})

@@ -24,10 +24,10 @@ from sandbox.telegram.models import (
     SandboxUser,
     StoredFile,
 )
-from sandbox.telegram.notifier import wait_until
 from sandbox.telegram.serialize import JsonDict, sandbox_message_view
 from sandbox.telegram.state import SandboxState
 from sandbox.telegram.text_entities import Entity, utf16_len
+from sandbox.telegram.waiters import wait_until
 
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@/])")
 # Usernames have 4 to 32 characters (4 only for collectible ones); create_user accepts the same.

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.core.notifier import OutcomeUnknown, TellFailed
-from bot.core.tracker import OrderTracker
+from bot.core.engine.teller import OutcomeUnknown, TellFailed
+from bot.core.engine.tracker import OrderTracker
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.placements import Placement
 from bot.domain.remote import ReceivedSms

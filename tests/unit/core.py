@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.core.outbox import Outbox
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.tracker import OrderTracker
 from bot.core.placement import Limits, OrderPlacement
-from bot.core.poller import OrderPoller
-from bot.core.tracker import OrderTracker
 from bot.domain.orders import Order, OrderKind
 from tests.unit.fakes import (
     FakeChatStore,

@@ -21,7 +21,7 @@ from typing import Any
 
 import bolt11
 
-from bot.core.notifier import ChatUnreachable
+from bot.core.engine.teller import ChatUnreachable
 from bot.domain.clock import Clock
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderKind, OrderState

@@ -3,8 +3,8 @@ a tell that failed is tried again, an unreachable chat is not written to any mor
 
 from __future__ import annotations
 
-from bot.core.notifier import TellFailed
-from bot.core.outbox import RETRY_FIRST
+from bot.core.engine.outbox import RETRY_FIRST
+from bot.core.engine.teller import TellFailed
 from bot.domain.orders import OrderState
 from tests.unit.core import ALICE, build_core, eventually, new_order, running_outbox
 from tests.unit.fakes import Told

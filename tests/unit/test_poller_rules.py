@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
-from bot.core.poller import OrderPoller
-from bot.core.tracker import MAX_POLL_BACKOFF
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.tracker import MAX_POLL_BACKOFF
 from bot.domain.kinds.base import SLOW_POLL_AFTER, SLOW_POLL_FACTOR
 from bot.domain.orders import OrderState
 from bot.domain.remote import OrderStatus

@@ -4,8 +4,8 @@ in test_tracker_tells.py, against a real SQLite file.)"""
 
 from __future__ import annotations
 
-from bot.core.notifier import OutcomeUnknown
-from bot.core.tracker import UNKNOWN_OUTCOME_WAIT
+from bot.core.engine.teller import OutcomeUnknown
+from bot.core.engine.tracker import UNKNOWN_OUTCOME_WAIT
 from bot.domain.kinds.receive import HOLD_TIMEOUT, WARN_BEFORE
 from bot.domain.orders import OrderState
 from bot.domain.remote import OrderStatus

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
-from bot.core.tracker import GIVE_UP_AFTER, OrderTracker
+from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
+from bot.core.engine.tracker import GIVE_UP_AFTER, OrderTracker
 from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
 from bot.domain.placements import Placement
 from bot.domain.rental_sms import StoredSms

@@ -31,8 +31,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core.cluster import Cluster
-from bot.core.send_budget import Prepaid, SendBudget, call_priority, prepaid_call
+from bot.core.engine.cluster import Cluster
+from bot.core.engine.send_budget import Prepaid, SendBudget, call_priority, prepaid_call
 from bot.domain.clock import Clock
 from bot.domain.orders import Order, OrderState
 from bot.domain.telling import OutboxEntry, Part, Priority

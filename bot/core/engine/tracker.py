@@ -25,7 +25,13 @@ import weakref
 from enum import Enum
 from typing import Any
 
-from bot.core.notifier import ChatUnreachable, Notifier, OutcomeUnknown, TellFailed, TellRejected
+from bot.core.engine.teller import (
+    ChatUnreachable,
+    Notifier,
+    OutcomeUnknown,
+    TellFailed,
+    TellRejected,
+)
 from bot.domain.clock import Clock
 from bot.domain.invoices import decode_invoice
 from bot.domain.kinds import rules_for

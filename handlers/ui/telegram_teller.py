@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
+from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
 from bot.domain.clock import Clock
 from bot.domain.kinds.receive import gives_up_at
 from bot.domain.orders import Order, OrderKind, OrderState

@@ -27,10 +27,10 @@ import heapq
 import logging
 from dataclasses import dataclass
 
-from bot.core.cluster import Cluster
-from bot.core.outbox import Outbox
-from bot.core.send_budget import Bucket
-from bot.core.tracker import OrderTracker
+from bot.core.engine.cluster import Cluster
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.send_budget import Bucket
+from bot.core.engine.tracker import OrderTracker
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderState
 from storage import OrderStore

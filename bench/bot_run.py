@@ -43,7 +43,7 @@ from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import DEFAULT_TIMEOUT, StatusGet, status_timeout
 from bot.wiring.app import USER_AGENT, sms4sats_http
-from bot.wiring.metrics import BotMetrics, MeteredNotifier, MeteredSms4Sats
+from bot.wiring.metrics import BotMetrics, MeteredSms4Sats, MeteredTeller
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from sandbox.telegram.config import DEFAULT_TOKEN
 from storage import ChatStore, Database, OrderStore, OutboxStore, PlacementStore, SqliteDatabase
@@ -137,7 +137,7 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
         )
         await telegram.initialize()
         tracker = OrderTracker(
-            MeteredNotifier(telegram, clock, metrics=metrics), orders, chats, sms4sats,
+            MeteredTeller(telegram, clock, metrics=metrics), orders, chats, sms4sats,
             poll_interval=args.interval, clock=clock,
         )  # fmt: skip
         placement = OrderPlacement(

@@ -14,7 +14,7 @@ from bot.core.catalog import Catalog
 from bot.core.engine.cluster import Cluster
 from bot.core.engine.outbox import Outbox
 from bot.core.engine.poller import OrderPoller
-from bot.core.engine.teller import Notifier
+from bot.core.engine.teller import Teller
 from bot.core.engine.tracker import OrderTracker
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.operator import OperatorInbox
@@ -50,7 +50,7 @@ class Services:
     outbox: Outbox
     poller: OrderPoller
     placement: OrderPlacement
-    notifier: Notifier
+    notifier: Teller
     clock: Clock
     stats: StatsStore
     error_reporter: ErrorReporter

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class WatchTeller(Protocol):
     async def back_in_stock(self, watch: Watch) -> None:
         """Tell the person the service has numbers again (a new message, with a button to the
-        confirmation). Raises ChatUnreachable, OutcomeUnknown or TellFailed like the Notifier."""
+        confirmation). Raises ChatUnreachable, OutcomeUnknown or TellFailed like the Teller."""
 
 
 class WatchSet(Enum):

@@ -38,9 +38,9 @@ from bot.wiring.metrics import (
     BotMetrics,
     CountingStatusGet,
     CountingTransport,
-    MeteredNotifier,
     MeteredSequencer,
     MeteredSms4Sats,
+    MeteredTeller,
 )
 from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
@@ -318,7 +318,7 @@ async def _open_services(
     async def locale_of_chat(chat_id: int) -> str:
         return i18n.choose(*await chats.languages(chat_id))
 
-    notifier = MeteredNotifier(
+    teller = MeteredTeller(
         application.bot,
         clock,
         timeout=settings.telegram_send_timeout,
@@ -326,7 +326,7 @@ async def _open_services(
         metrics=metrics,
     )
     tracker = OrderTracker(
-        notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock,
+        teller, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock,
         rental_sms=RentalSmsStore(database, clock),
     )  # fmt: skip
     cluster = None
@@ -393,7 +393,7 @@ async def _open_services(
             clock,
             Limits(settings.max_unpaid_invoices, settings.max_orders_per_hour),
         ),
-        notifier=notifier,
+        notifier=teller,
         clock=clock,
         stats=stats,
         error_reporter=reporter,

@@ -1,7 +1,7 @@
 """The core's `OperatorChannel`, implemented with Telegram: notes to the admins' chats.
 
 Background work sends these, with no update behind them: each is written in its chat's language
-(an admin's own, or the admin group's), set around the rendering as the notifier does.
+(an admin's own, or the admin group's), set around the rendering as the teller does.
 """
 
 from __future__ import annotations

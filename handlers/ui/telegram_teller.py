@@ -1,4 +1,4 @@
-"""The core's `Notifier`, implemented with Telegram: order cards, code messages, their errors.
+"""The core's `Teller`, implemented with Telegram: order cards, code messages, their errors.
 
 These messages have no update behind them, so each is written in its chat's language, read from
 the database every time (a /language choice applies to the very next message, after restarts
@@ -48,7 +48,7 @@ async def english(chat_id: int) -> str:
     return DEFAULT_LOCALE
 
 
-class TelegramNotifier:
+class TelegramTeller:
     def __init__(
         self,
         bot: ExtBot[SendPolicy],

@@ -324,7 +324,7 @@ async def callback_answer(state: SandboxState, callback_id: str, seconds: float)
     def answered() -> CallbackRecord | None:
         return record if record.answered else None
 
-    await wait_until(state.callbacks_notifier, answered, seconds, stop=lambda: state.closing)
+    await wait_until(state.callbacks_wakeup, answered, seconds, stop=lambda: state.closing)
     return record.answer_json()
 
 
@@ -345,7 +345,7 @@ async def events_after(
     found = (
         []
         if limit == 0
-        else await wait_until(state.events_notifier, newer, seconds, stop=lambda: state.closing)
+        else await wait_until(state.events_wakeup, newer, seconds, stop=lambda: state.closing)
     )
     events = found or []
     if limit is not None:

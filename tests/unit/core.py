@@ -22,7 +22,7 @@ from tests.unit.fakes import (
     FakeOutboxStore,
     FakePlacementStore,
     FakeSms4Sats,
-    RecordingNotifier,
+    RecordingTeller,
 )
 
 POLL_INTERVAL = 1.0
@@ -53,7 +53,7 @@ class Core:
     outbox_rows: FakeOutboxStore
     placements: FakePlacementStore
     sms4sats: FakeSms4Sats
-    notifier: RecordingNotifier
+    teller: RecordingTeller
     tracker: OrderTracker
     outbox: Outbox
     poller: OrderPoller
@@ -67,15 +67,15 @@ def build_core(*, limits: Limits | None = None, clock: FakeClock | None = None) 
     outbox_rows = FakeOutboxStore(clock)
     placements = FakePlacementStore(clock)
     sms4sats = FakeSms4Sats(clock)
-    notifier = RecordingNotifier()
+    teller = RecordingTeller()
     tracker = OrderTracker(
-        notifier, orders, chats, sms4sats, poll_interval=POLL_INTERVAL, clock=clock
+        teller, orders, chats, sms4sats, poll_interval=POLL_INTERVAL, clock=clock
     )
     outbox = Outbox(tracker.tell, tracker.close_unreachable, outbox_rows, orders, chats, clock)
     poller = OrderPoller(tracker, outbox, orders, poll_interval=POLL_INTERVAL)
     placement = OrderPlacement(orders, placements, sms4sats, tracker, clock, limits or Limits())
     return Core(
-        clock, orders, chats, outbox_rows, placements, sms4sats, notifier, tracker, outbox,
+        clock, orders, chats, outbox_rows, placements, sms4sats, teller, tracker, outbox,
         poller, placement,
     )  # fmt: skip
 

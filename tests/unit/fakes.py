@@ -1,4 +1,4 @@
-"""In-memory fakes of the core's ports: the stores, the sms4sats client, the notifier.
+"""In-memory fakes of the core's ports: the stores, the sms4sats client, the teller.
 
 The core takes the storage classes and the sms4sats client as concrete types, so each fake
 subclasses the class it stands in for and overrides every method the core calls; it never calls
@@ -299,7 +299,7 @@ def sms4sats_down() -> Sms4SatsError:
 
 @dataclass(frozen=True, slots=True)
 class Told:
-    """One call the core made on the notifier: what (`code`, `card`, `warning`, `remove`), for
+    """One call the core made on the teller: what (`code`, `card`, `warning`, `remove`), for
     which order (or message), and the order's state it showed."""
 
     what: str
@@ -308,8 +308,8 @@ class Told:
 
 
 @dataclass
-class RecordingNotifier:
-    """The Notifier port: records every call; `failures` makes the next calls raise.
+class RecordingTeller:
+    """The Teller port: records every call; `failures` makes the next calls raise.
 
     A failure is queued per part (`code`, `card`, `warning`) so a test can fail the code
     without failing the card; `unreachable` chats fail every call with ChatUnreachable."""

@@ -37,7 +37,7 @@ class TellRejected(Exception):
     refused again, so it counts as an attempt, like an unknown outcome."""
 
 
-class Notifier(Protocol):
+class Teller(Protocol):
     async def show_card(self, order: Order, *, balance: int | None) -> int:
         """Show the order's card in its chat as it is now; the card's message id."""
 

@@ -1,5 +1,5 @@
 """The card of a rental: paid → the number, its end date and latest SMS → ended. No cancel:
-a rental is not refunded once paid. Each SMS also comes as its own message (the notifier)."""
+a rental is not refunded once paid. Each SMS also comes as its own message (the teller)."""
 
 from __future__ import annotations
 

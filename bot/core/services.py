@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.core.admins import AdminDirectory
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
-from bot.core.engine.cluster import Cluster
+from bot.core.engine.lifecycle import Engine
 from bot.core.engine.outbox import Outbox
 from bot.core.engine.poller import OrderPoller
 from bot.core.engine.teller import Teller
@@ -58,18 +58,13 @@ class Services:
     operator_inbox: OperatorInbox
     balance_watch: BalanceWatch | None
     watches: Watches
-    # PostgreSQL: this instance among the others on the database.
-    cluster: Cluster | None = None
+    # Follows the orders and tells their users in the background: started and stopped as one.
+    engine: Engine
     # Closed with the services (the wiring's own resources, like the person locks).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
-        await self.catalog.board.close()
-        await self.poller.close()
-        await self.outbox.close()
-        if self.cluster is not None:
-            # After the outbox: what it still holds is handed to the others at once.
-            await self.cluster.close()
+        await self.engine.stop()
         for close in self.closers:
             await close()
         await self.http.aclose()

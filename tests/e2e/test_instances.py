@@ -287,7 +287,7 @@ async def test_two_instances_check_each_order_once_and_tell_each_code_once(
         instances = [stack.services, get_services_from(second)]
 
         async def both_live() -> bool:
-            return all(s.cluster is not None and s.cluster.size == 2 for s in instances)
+            return all(s.engine.cluster.size == 2 for s in instances)
 
         await eventually(both_live)
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from bot.core.engine.tracker import OrderTracker
 from bot.domain.clock import Clock
+from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderKind
 from bot.domain.placements import Placement
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
@@ -192,8 +193,7 @@ class OrderPlacement:
         return lock
 
     async def place(self, confirmation: Confirmation, request: OrderRequest) -> Outcome:
-        private = request.kind in (OrderKind.RECEIVE, OrderKind.RENTAL)
-        if private and not confirmation.private:
+        if rules_for(request.kind).private and not confirmation.private:
             return Refused(Refusal.PRIVATE_ONLY)
         chat_id, message_id = confirmation.chat_id, confirmation.message_id
         if message_id is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from babel.dates import format_datetime
@@ -690,29 +691,19 @@ _STATE_LABELS: dict[OrderState, str] = {
     OrderState.FAILED: N_("failed · refunded"),
     OrderState.INVOICE_EXPIRED: N_("invoice expired"),
 }
-# Where a kind's words for a state differ from the common ones above.
-_KIND_STATE_LABELS: dict[OrderKind, dict[OrderState, str]] = {
-    OrderKind.SEND: {OrderState.PAID: N_("paid, sending"), OrderState.COMPLETED: N_("delivered")},
-    OrderKind.FUND: {OrderState.COMPLETED: N_("credited")},
-    OrderKind.RENTAL: {
-        OrderState.PAID: N_("paid, getting the number"),
-        OrderState.NUMBER: N_("rented"),
-        OrderState.COMPLETED: N_("ended"),
-        OrderState.NO_NUMBER: N_("no number · refunded"),
-    },
-}
 
 
-def state_label(kind: OrderKind, state: OrderState) -> str:
-    return _(_KIND_STATE_LABELS.get(kind, {}).get(state) or _STATE_LABELS[state])
+def state_label(state: OrderState, own: Mapping[OrderState, str]) -> str:
+    """The words for a state: the kind's `own` (its card's, untranslated) where it has them."""
+    return _(own.get(state) or _STATE_LABELS[state])
 
 
-def status_answer(kind: OrderKind, state: OrderState) -> str:
-    return _("Status: %(state)s", state=state_label(kind, state))
+def status_answer(state_label: str) -> str:
+    return _("Status: %(state)s", state=state_label)
 
 
-def order_line(order_id: int, what: str, kind: OrderKind, state: OrderState) -> str:
-    return f"#{order_id} · {what} · {state_label(kind, state)}"
+def order_line(order_id: int, what: str, state_label: str) -> str:
+    return f"#{order_id} · {what} · {state_label}"
 
 
 def receive_line(service: str, country_label: str) -> str:

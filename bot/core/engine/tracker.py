@@ -359,7 +359,7 @@ class OrderTracker:
         return await self._orders.unmark_warned(order) or order
 
     async def _balance_after_top_up(self, order: Order) -> int | None:
-        if order.kind is not OrderKind.FUND or order.state is not OrderState.COMPLETED:
+        if not rules_for(order.kind).credits_balance or order.state is not OrderState.COMPLETED:
             return None
         try:
             return await self._sms4sats.balance()

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from babel.dates import format_datetime
 
 from bot.core.operator import ErrorReport
+from bot.domain.kinds import KINDS
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
 from bot.domain.stats import Stats, TopRow
@@ -1149,10 +1150,11 @@ def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
 
 
 def stats_report(stats: Stats, period: str, referral_address: str | None) -> str:
-    """The /stats message: compact, one fact per line. Sales are receive and send orders."""
+    """The /stats message: compact, one fact per line. Sales are the kinds whose rules say so
+    (receive and send orders); the orders line and the codes name their kinds."""
     receive, send, fund = OrderKind.RECEIVE, OrderKind.SEND, OrderKind.FUND
     done = frozenset({OrderState.COMPLETED})
-    sales_kinds = (receive, send)
+    sales_kinds = tuple(kind for kind, rules in KINDS.items() if rules.in_sales)
 
     def outcome(state: OrderState) -> int:
         return sum(stats.count(kind=k, states=frozenset({state})) for k in sales_kinds)

@@ -21,9 +21,9 @@ from typing import Any, ClassVar
 
 from bot.core.engine.tracker import OrderTracker
 from bot.domain.clock import Clock
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderKind
-from bot.domain.placements import Placement
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
 from storage import OrderStore, PlacementStore
 
@@ -246,12 +246,12 @@ class OrderPlacement:
             return Refused(Refusal.TOO_MANY_PER_HOUR, limits.orders_per_hour)
         return None
 
-    async def resolve_unfinished(self) -> list[tuple[Placement, Order | None]]:
+    async def resolve_unfinished(self) -> list[tuple[InFlightPlacement, Order | None]]:
         """Placements a crash cut short, each with the order it stored (or None), now resolved.
 
         Called once at start, before updates are handled: the caller tells each person.
         """
-        resolved: list[tuple[Placement, Order | None]] = []
+        resolved: list[tuple[InFlightPlacement, Order | None]] = []
         for placement in await self.placements.unfinished():
             order = await self.orders.by_origin(placement.chat_id, placement.message_id)
             log.warning(

@@ -18,11 +18,11 @@ from telegram.ext import ExtBot
 
 from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
 from bot.domain.clock import Clock
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.kinds import rules_for
 from bot.domain.kinds.receive import gives_up_at
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import format_phone
-from bot.domain.placements import Placement
 from bot.domain.rental_sms import StoredSms
 from handlers.ui import cards, rental_texts, texts
 from handlers.ui.cards.base import cancel_button, copy_button
@@ -132,19 +132,19 @@ class TelegramTeller:
             # outdated but harmless, and the user has the new one already.
             log.debug("Could not delete message %d in %d: %s", message_id, chat_id, error)
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         with use_locale(await self._locale_of_chat(placement.chat_id)):
             button = cards.CARDS[placement.kind].start_over()
             keyboard = InlineKeyboardMarkup([[button]]) if button is not None else None
             await self._edit_placement(placement, texts.placement_lost(), keyboard)
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         with use_locale(await self._locale_of_chat(placement.chat_id)):
             text = cards.CARDS[order.kind].created(order)
             await self._edit_placement(placement, text, None)
 
     async def _edit_placement(
-        self, placement: Placement, text: str, keyboard: InlineKeyboardMarkup | None
+        self, placement: InFlightPlacement, text: str, keyboard: InlineKeyboardMarkup | None
     ) -> None:
         try:
             await self._bot.edit_message_text(

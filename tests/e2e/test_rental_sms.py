@@ -14,8 +14,8 @@ import pytest
 
 from bot.core.engine.teller import OutcomeUnknown, TellFailed
 from bot.core.engine.tracker import OrderTracker
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.orders import Order, OrderKind, OrderState
-from bot.domain.placements import Placement
 from bot.domain.remote import ReceivedSms
 from bot.domain.rental_sms import StoredSms
 from bot.domain.telling import OutboxEntry, Part, Priority
@@ -111,10 +111,10 @@ class FlakyTeller:
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         return None
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         return None
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         return None
 
 

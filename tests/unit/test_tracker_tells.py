@@ -14,8 +14,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
 from bot.core.engine.tracker import GIVE_UP_AFTER, OrderTracker
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
-from bot.domain.placements import Placement
 from bot.domain.rental_sms import StoredSms
 from bot.domain.telling import Part
 from bot.sms4sats import Sms4SatsClient
@@ -65,10 +65,10 @@ class FailingTeller:
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         """Nothing to remove: cards are not moved here."""
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         raise AssertionError("not used")
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         raise AssertionError("not used")
 
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.core.engine.cluster import Membership
 from bot.core.engine.outbox import Outbox
 from bot.core.engine.poller import OrderPoller
 from bot.core.engine.tracker import OrderTracker
@@ -60,7 +61,13 @@ class Core:
     placement: OrderPlacement
 
 
-def build_core(*, limits: Limits | None = None, clock: FakeClock | None = None) -> Core:
+def build_core(
+    *,
+    limits: Limits | None = None,
+    clock: FakeClock | None = None,
+    cluster: Membership | None = None,
+) -> Core:
+    """`cluster`: the outbox's and the poller's membership (alone on the database if None)."""
     clock = clock or FakeClock()
     orders = FakeOrderStore(clock)
     chats = FakeChatStore(clock)
@@ -71,8 +78,10 @@ def build_core(*, limits: Limits | None = None, clock: FakeClock | None = None) 
     tracker = OrderTracker(
         teller, orders, chats, sms4sats, poll_interval=POLL_INTERVAL, clock=clock
     )
-    outbox = Outbox(tracker.tell, tracker.close_unreachable, outbox_rows, orders, chats, clock)
-    poller = OrderPoller(tracker, outbox, orders, poll_interval=POLL_INTERVAL)
+    outbox = Outbox(
+        tracker.tell, tracker.close_unreachable, outbox_rows, orders, chats, clock, cluster=cluster
+    )
+    poller = OrderPoller(tracker, outbox, orders, poll_interval=POLL_INTERVAL, cluster=cluster)
     placement = OrderPlacement(orders, placements, sms4sats, tracker, clock, limits or Limits())
     return Core(
         clock, orders, chats, outbox_rows, placements, sms4sats, teller, tracker, outbox,

@@ -34,16 +34,16 @@ from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
 from bench.legacy import Deliveries, LegacyPoller, locked_tell
-from bot.core.outbox import Outbox
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.send_budget import SendBudget
+from bot.core.engine.tracker import OrderTracker
 from bot.core.placement import Confirmation, Limits, OrderPlacement, Placed, ReceiveRequest
-from bot.core.poller import OrderPoller
-from bot.core.send_budget import SendBudget
-from bot.core.tracker import OrderTracker
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import DEFAULT_TIMEOUT, StatusGet, status_timeout
 from bot.wiring.app import USER_AGENT, sms4sats_http
-from bot.wiring.metrics import BotMetrics, MeteredNotifier, MeteredSms4Sats
+from bot.wiring.metrics import BotMetrics, MeteredSms4Sats, MeteredTeller
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from sandbox.telegram.config import DEFAULT_TOKEN
 from storage import ChatStore, Database, OrderStore, OutboxStore, PlacementStore, SqliteDatabase
@@ -137,7 +137,7 @@ async def running_bot(args: argparse.Namespace, directory: Path) -> AsyncIterato
         )
         await telegram.initialize()
         tracker = OrderTracker(
-            MeteredNotifier(telegram, clock, metrics=metrics), orders, chats, sms4sats,
+            MeteredTeller(telegram, clock, metrics=metrics), orders, chats, sms4sats,
             poll_interval=args.interval, clock=clock,
         )  # fmt: skip
         placement = OrderPlacement(

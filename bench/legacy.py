@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core.tracker import OrderTracker
+from bot.core.engine.tracker import OrderTracker
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order
 from storage import ChatStore, OrderStore

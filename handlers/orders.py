@@ -95,7 +95,7 @@ async def refresh_order(
         if order.poll_failures > before:
             await answer(query, texts.sms4sats_trouble(), alert=True)
             return
-    await answer(query, texts.status_answer(order.kind, order.state))
+    await answer(query, texts.status_answer(cards.state_label(order)))
 
 
 async def cancel_order(

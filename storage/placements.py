@@ -4,8 +4,8 @@ the order is stored or refused, so a crash in between is found and told after a 
 from __future__ import annotations
 
 from bot.domain.clock import Clock
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.orders import OrderKind
-from bot.domain.placements import Placement
 from storage.database import Database
 
 
@@ -28,8 +28,8 @@ class PlacementStore:
             "DELETE FROM placements WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
 
-    async def unfinished(self) -> list[Placement]:
+    async def unfinished(self) -> list[InFlightPlacement]:
         rows = await self._db.fetch_all(
             "SELECT chat_id, message_id, user_id, kind, started_at FROM placements"
         )
-        return [Placement(**{**row, "kind": OrderKind(row["kind"])}) for row in rows]
+        return [InFlightPlacement(**{**row, "kind": OrderKind(row["kind"])}) for row in rows]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from bot.domain.kinds import KINDS
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.stats import DayOutcome, OrderGroup, OrderRecord, Stats, TopRow
 from storage.database import Database
@@ -19,6 +20,10 @@ TOP_ROWS = 5
 
 
 SECONDS_PER_DAY = 86_400
+
+# Which kinds each figure counts: their rules say (`in_sales`, `in_code_stats`).
+_SALES = tuple(kind.value for kind, rules in KINDS.items() if rules.in_sales)
+_CODES = tuple(kind.value for kind, rules in KINDS.items() if rules.in_code_stats)
 
 
 class StatsStore:
@@ -59,10 +64,10 @@ class StatsStore:
 
     async def _median_seconds_to_code(self, since: float | None) -> float | None:
         where = (
-            "kind = ? AND state = ? AND paid_at IS NOT NULL AND code_at IS NOT NULL "
-            f"AND {_since('created_at')}"
+            f"kind IN ({_marks(_CODES)}) AND state = ? AND paid_at IS NOT NULL "
+            f"AND code_at IS NOT NULL AND {_since('created_at')}"
         )
-        args = (OrderKind.RECEIVE.value, OrderState.COMPLETED.value, *_args(since))
+        args = (*_CODES, OrderState.COMPLETED.value, *_args(since))
         count = int(await self._db.fetch_value(f"SELECT COUNT(*) FROM orders WHERE {where}", args))
         if count == 0:
             return None
@@ -84,11 +89,11 @@ class StatsStore:
             f"SELECT {column} AS code, MAX({name}) AS raw_name, COUNT(*) AS orders, "
             "SUM(CASE WHEN paid_at IS NOT NULL THEN 1 ELSE 0 END) AS paid, "
             "SUM(CASE WHEN state = ? THEN 1 ELSE 0 END) AS completed "
-            f"FROM orders WHERE kind = ? AND {column} IS NOT NULL "
+            f"FROM orders WHERE kind IN ({_marks(_CODES)}) AND {column} IS NOT NULL "
             f"AND {_since('created_at')} "
             f"GROUP BY {column} ORDER BY orders DESC, {column} LIMIT ?"
         )
-        args = (OrderState.COMPLETED.value, OrderKind.RECEIVE.value, *_args(since), limit)
+        args = (OrderState.COMPLETED.value, *_CODES, *_args(since), limit)
         rows = await self._db.fetch_all(sql, args)
         return tuple(
             TopRow(
@@ -123,11 +128,10 @@ class StatsStore:
             "COUNT(*) AS orders, "
             "COALESCE(SUM(CASE WHEN state = ? AND paid_from_balance = 0 THEN amount_sats "
             "ELSE 0 END), 0) AS sats "
-            f"FROM orders WHERE kind IN (?, ?) AND {_since('created_at')} "
+            f"FROM orders WHERE kind IN ({_marks(_SALES)}) AND {_since('created_at')} "
             "GROUP BY day, state ORDER BY day, state",
-            (OrderState.COMPLETED.value, OrderKind.RECEIVE.value, OrderKind.SEND.value,
-             *_args(since)),
-        )  # fmt: skip
+            (OrderState.COMPLETED.value, *_SALES, *_args(since)),
+        )
         return [
             DayOutcome(int(r["day"]), OrderState(r["state"]), int(r["orders"]), int(r["sats"]))
             for r in rows
@@ -185,3 +189,8 @@ def _args(since: float | None) -> tuple[float]:
     # "All time" keeps the same statement with a bound every row passes (timestamps are epoch
     # seconds), so each view runs the same few statements.
     return (since if since is not None else 0.0,)
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    """One placeholder per value, for `IN (...)`."""
+    return ", ".join("?" * len(values))

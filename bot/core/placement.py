@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from bot.core.tracker import OrderTracker
+from bot.core.engine.tracker import OrderTracker
 from bot.domain.clock import Clock
+from bot.domain.in_flight import InFlightPlacement
+from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderKind
-from bot.domain.placements import Placement
 from bot.sms4sats import CreatedOrder, Sms4SatsClient, Sms4SatsError
 from storage import OrderStore, PlacementStore
 
@@ -192,8 +193,7 @@ class OrderPlacement:
         return lock
 
     async def place(self, confirmation: Confirmation, request: OrderRequest) -> Outcome:
-        private = request.kind in (OrderKind.RECEIVE, OrderKind.RENTAL)
-        if private and not confirmation.private:
+        if rules_for(request.kind).private and not confirmation.private:
             return Refused(Refusal.PRIVATE_ONLY)
         chat_id, message_id = confirmation.chat_id, confirmation.message_id
         if message_id is None:
@@ -246,12 +246,12 @@ class OrderPlacement:
             return Refused(Refusal.TOO_MANY_PER_HOUR, limits.orders_per_hour)
         return None
 
-    async def resolve_unfinished(self) -> list[tuple[Placement, Order | None]]:
+    async def resolve_unfinished(self) -> list[tuple[InFlightPlacement, Order | None]]:
         """Placements a crash cut short, each with the order it stored (or None), now resolved.
 
         Called once at start, before updates are handled: the caller tells each person.
         """
-        resolved: list[tuple[Placement, Order | None]] = []
+        resolved: list[tuple[InFlightPlacement, Order | None]] = []
         for placement in await self.placements.unfinished():
             order = await self.orders.by_origin(placement.chat_id, placement.message_id)
             log.warning(

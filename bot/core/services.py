@@ -11,14 +11,14 @@ from bot.config import Settings
 from bot.core.admins import AdminDirectory
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
-from bot.core.cluster import Cluster
+from bot.core.engine.lifecycle import Engine
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.teller import Teller
+from bot.core.engine.tracker import OrderTracker
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
-from bot.core.notifier import Notifier
 from bot.core.operator import OperatorInbox
-from bot.core.outbox import Outbox
 from bot.core.placement import OrderPlacement
-from bot.core.poller import OrderPoller
-from bot.core.tracker import OrderTracker
 from bot.core.watches import Watches
 from bot.domain.clock import Clock
 from bot.sms4sats import Sms4SatsClient
@@ -50,7 +50,7 @@ class Services:
     outbox: Outbox
     poller: OrderPoller
     placement: OrderPlacement
-    notifier: Notifier
+    notifier: Teller
     clock: Clock
     stats: StatsStore
     error_reporter: ErrorReporter
@@ -58,18 +58,13 @@ class Services:
     operator_inbox: OperatorInbox
     balance_watch: BalanceWatch | None
     watches: Watches
-    # PostgreSQL: this instance among the others on the database.
-    cluster: Cluster | None = None
+    # Follows the orders and tells their users in the background: started and stopped as one.
+    engine: Engine
     # Closed with the services (the wiring's own resources, like the person locks).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
-        await self.catalog.board.close()
-        await self.poller.close()
-        await self.outbox.close()
-        if self.cluster is not None:
-            # After the outbox: what it still holds is handed to the others at once.
-            await self.cluster.close()
+        await self.engine.stop()
         for close in self.closers:
             await close()
         await self.http.aclose()

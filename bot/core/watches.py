@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from bot.core.cluster import Cluster
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed
+from bot.core.engine.cluster import Alone, Membership
+from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed
 from bot.core.stock import StockBoard
 from bot.domain.clock import Clock
 from bot.domain.watches import MAX_WATCHES, WATCH_LASTS, Watch
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class WatchTeller(Protocol):
     async def back_in_stock(self, watch: Watch) -> None:
         """Tell the person the service has numbers again (a new message, with a button to the
-        confirmation). Raises ChatUnreachable, OutcomeUnknown or TellFailed like the Notifier."""
+        confirmation). Raises ChatUnreachable, OutcomeUnknown or TellFailed like the Teller."""
 
 
 class WatchSet(Enum):
@@ -56,13 +56,13 @@ class Watches:
         teller: WatchTeller,
         clock: Clock,
         *,
-        cluster: Cluster | None = None,
+        cluster: Membership | None = None,
     ) -> None:
         self.store = store
         self._board = board
         self._teller = teller
         self._clock = clock
-        self._cluster = cluster
+        self._cluster = cluster or Alone()
 
     async def watch(self, request: WatchRequest) -> WatchSet:
         added = await self.store.add(
@@ -81,11 +81,7 @@ class Watches:
     async def tick(self) -> int:
         """One round: end what ran out, tell what is back; how many were told."""
         await self.store.end_expired()
-        watches = [
-            w
-            for w in await self.store.active()
-            if self._cluster is None or self._cluster.serves(w.chat_id)
-        ]
+        watches = [w for w in await self.store.active() if self._cluster.serves(w.chat_id)]
         by_country: dict[int, list[Watch]] = {}
         for watch in watches:
             by_country.setdefault(watch.country_code, []).append(watch)

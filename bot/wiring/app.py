@@ -17,17 +17,18 @@ from bot.config import DEFAULT_SMS4SATS_API_URL, Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
-from bot.core.cluster import Cluster
+from bot.core.engine.cluster import Alone, Cluster, Membership
+from bot.core.engine.lifecycle import Engine
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.send_budget import SendBudget
+from bot.core.engine.tracker import OrderTracker
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.operator import OperatorInbox
-from bot.core.outbox import Outbox
 from bot.core.pacer import RequestPacer
 from bot.core.placement import Limits, OrderPlacement
-from bot.core.poller import OrderPoller
-from bot.core.send_budget import SendBudget
 from bot.core.services import Services
 from bot.core.stock import StockBoard
-from bot.core.tracker import OrderTracker
 from bot.core.watches import Watches
 from bot.domain.clock import Clock, system_clock
 from bot.sms4sats import StatusGet, status_timeout
@@ -38,9 +39,9 @@ from bot.wiring.metrics import (
     BotMetrics,
     CountingStatusGet,
     CountingTransport,
-    MeteredNotifier,
     MeteredSequencer,
     MeteredSms4Sats,
+    MeteredTeller,
 )
 from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
@@ -145,20 +146,14 @@ def build_application(
             application.bot_data[REFERRAL_CHECK_KEY] = asyncio.create_task(
                 _check_referral(settings.sms4sats_ref, lightning_http)
             )
-        if (cluster := services.cluster) is not None:
-            # Direct answers (and the outbox, by itself) keep to this instance's share.
-            cluster.on_change(lambda: rate_limiter.set_share(cluster.share))
-            # First: the outbox and the poller start with their share of the work.
-            await cluster.start()
-            if settings.webhook_url is None and cluster.size > 1:
-                log.warning("Other instances run on this database: with long polling they "
-                            "take updates from each other (Telegram allows one getUpdates "
-                            "per bot); set WEBHOOK_URL to share the updates as well")  # fmt: skip
-        # The outbox first: the poller hands it every open order still untold as it loads them.
-        await services.outbox.start()
-        await services.poller.start()
-        if settings.browse_refresh:
-            services.catalog.board.start()
+        cluster = services.engine.cluster
+        # Direct answers (and the outbox, by itself) keep to this instance's share.
+        cluster.on_change(lambda: rate_limiter.set_share(cluster.share))
+        await services.engine.start()
+        if settings.webhook_url is None and cluster.size > 1:
+            log.warning("Other instances run on this database: with long polling they "
+                        "take updates from each other (Telegram allows one getUpdates "
+                        "per bot); set WEBHOOK_URL to share the updates as well")  # fmt: skip
         jobs = [(_error_reports_job, ERROR_REPORTS_JOB), (send.end_timed_out, SEND_TIMEOUT_JOB)]
         if services.balance_watch is not None:
             jobs.append((_balance_watch_job, BALANCE_WATCH_JOB))
@@ -318,7 +313,7 @@ async def _open_services(
     async def locale_of_chat(chat_id: int) -> str:
         return i18n.choose(*await chats.languages(chat_id))
 
-    notifier = MeteredNotifier(
+    teller = MeteredTeller(
         application.bot,
         clock,
         timeout=settings.telegram_send_timeout,
@@ -326,12 +321,13 @@ async def _open_services(
         metrics=metrics,
     )
     tracker = OrderTracker(
-        notifier, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock,
+        teller, orders, chats, sms4sats, poll_interval=settings.poll_interval, clock=clock,
         rental_sms=RentalSmsStore(database, clock),
     )  # fmt: skip
-    cluster = None
+    # PostgreSQL: other instances may share the database (heartbeats, leases and claims), even
+    # when none runs yet. SQLite: one process holds it alone.
+    cluster: Membership = Alone()
     if isinstance(database, PostgresDatabase):
-        # Other instances may share the database: heartbeats, leases and claims.
         cluster = Cluster(InstanceStore(database), clock, poll_interval=settings.poll_interval)
     outbox = Outbox(
         tracker.tell,
@@ -343,16 +339,24 @@ async def _open_services(
         budget=budget,
         cluster=cluster,
     )
+    poller = OrderPoller(
+        tracker,
+        outbox,
+        orders,
+        poll_interval=settings.poll_interval,
+        max_requests_per_second=settings.sms4sats_max_rps,
+        cluster=cluster,
+    )
     stats = StatsStore(database)
     # Browsing (stock and prices) shares one budget of requests per second to sms4sats.
     board = StockBoard(
         sms4sats,
         RequestPacer(
             settings.browse_requests_per_second,
-            share=(lambda: cluster.share) if cluster is not None else lambda: 1.0,
+            share=lambda: cluster.share,
         ),
         clock,
-        leads=(lambda: cluster.rank == 0) if cluster is not None else lambda: True,
+        leads=lambda: cluster.rank == 0,
     )
     reporter = ErrorReporter(clock, settings.secrets, enabled=settings.error_reports)
     balance_watch = None
@@ -377,14 +381,7 @@ async def _open_services(
         ),
         tracker=tracker,
         outbox=outbox,
-        poller=OrderPoller(
-            tracker,
-            outbox,
-            orders,
-            poll_interval=settings.poll_interval,
-            max_requests_per_second=settings.sms4sats_max_rps,
-            cluster=cluster,
-        ),
+        poller=poller,
         placement=OrderPlacement(
             orders,
             PlacementStore(database, clock),
@@ -393,7 +390,7 @@ async def _open_services(
             clock,
             Limits(settings.max_unpaid_invoices, settings.max_orders_per_hour),
         ),
-        notifier=notifier,
+        notifier=teller,
         clock=clock,
         stats=stats,
         error_reporter=reporter,
@@ -416,7 +413,9 @@ async def _open_services(
             clock,
             cluster=cluster,
         ),
-        cluster=cluster,
+        engine=Engine(
+            cluster, outbox, poller, background=[board], start_background=settings.browse_refresh
+        ),
     )
 
 

@@ -31,7 +31,7 @@ from bot.domain.orders import Order
 from bot.domain.remote import OrderStatus
 from bot.sms4sats import Sms4SatsClient, StatusGet
 from handlers.sequencing import PersonSequencer
-from handlers.ui.notifier import TelegramNotifier
+from handlers.ui.telegram_teller import TelegramTeller
 from storage import OrderStore
 
 log = logging.getLogger(__name__)
@@ -264,7 +264,7 @@ class MeteredSms4Sats(Sms4SatsClient):
         return status
 
 
-class MeteredNotifier(TelegramNotifier):
+class MeteredTeller(TelegramTeller):
     """Counts code messages sent, and times them from the code seen at sms4sats."""
 
     def __init__(self, *args: Any, metrics: BotMetrics, **kwargs: Any) -> None:

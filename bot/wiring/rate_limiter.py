@@ -30,7 +30,7 @@ from aiolimiter import AsyncLimiter
 from telegram.error import TelegramError
 from telegram.ext import BaseRateLimiter
 
-from bot.core.send_budget import SendBudget
+from bot.core.engine.send_budget import SendBudget
 from bot.wiring.metrics import BotMetrics
 from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 

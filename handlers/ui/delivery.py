@@ -2,8 +2,8 @@
 
 Telegram has no idempotency key, so whether a message may be sent again depends on whether the
 failed attempt could have arrived. Four answers, decided here once for the outbox's messages
-(`handlers.ui.notifier`), for direct answers (`bot.wiring.rate_limiter`) and for the last line of
-defence (`handlers.errors`):
+(`handlers.ui.telegram_teller`), for direct answers (`bot.wiring.rate_limiter`) and for the last
+line of defence (`handlers.errors`):
 
 - NOT_SENT: it certainly did not arrive (Telegram answered with an HTTP error or a 429, or the
   connection was never made): sending it again cannot show it twice.

@@ -14,7 +14,7 @@ change every signature for a value that is the same for a whole update. PTB runs
 its own task (PersonSequencer), and a task copies the context when it starts, so the locale set at
 the start of an update (a handler in group -3, `handlers/language.py`) is seen by everything that
 update does and by nothing else, as aiogram's I18n middleware does. The bot's own messages (the
-notifier, jobs) have no update: they set the chat's locale around their work with `use_locale`.
+teller, jobs) have no update: they set the chat's locale around their work with `use_locale`.
 """
 
 from __future__ import annotations

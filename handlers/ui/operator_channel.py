@@ -1,7 +1,7 @@
 """The core's `OperatorChannel`, implemented with Telegram: notes to the admins' chats.
 
 Background work sends these, with no update behind them: each is written in its chat's language
-(an admin's own, or the admin group's), set around the rendering as the notifier does.
+(an admin's own, or the admin group's), set around the rendering as the teller does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from bot.core.operator import ErrorReport
 from handlers.ui import texts
 from handlers.ui.i18n import use_locale
-from handlers.ui.notifier import LocaleOfChat, english
+from handlers.ui.telegram_teller import LocaleOfChat, english
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from babel.dates import format_datetime
 
 from bot.core.operator import ErrorReport
+from bot.domain.kinds import KINDS
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
 from bot.domain.stats import Stats, TopRow
@@ -690,29 +692,19 @@ _STATE_LABELS: dict[OrderState, str] = {
     OrderState.FAILED: N_("failed · refunded"),
     OrderState.INVOICE_EXPIRED: N_("invoice expired"),
 }
-# Where a kind's words for a state differ from the common ones above.
-_KIND_STATE_LABELS: dict[OrderKind, dict[OrderState, str]] = {
-    OrderKind.SEND: {OrderState.PAID: N_("paid, sending"), OrderState.COMPLETED: N_("delivered")},
-    OrderKind.FUND: {OrderState.COMPLETED: N_("credited")},
-    OrderKind.RENTAL: {
-        OrderState.PAID: N_("paid, getting the number"),
-        OrderState.NUMBER: N_("rented"),
-        OrderState.COMPLETED: N_("ended"),
-        OrderState.NO_NUMBER: N_("no number · refunded"),
-    },
-}
 
 
-def state_label(kind: OrderKind, state: OrderState) -> str:
-    return _(_KIND_STATE_LABELS.get(kind, {}).get(state) or _STATE_LABELS[state])
+def state_label(state: OrderState, own: Mapping[OrderState, str]) -> str:
+    """The words for a state: the kind's `own` (its card's, untranslated) where it has them."""
+    return _(own.get(state) or _STATE_LABELS[state])
 
 
-def status_answer(kind: OrderKind, state: OrderState) -> str:
-    return _("Status: %(state)s", state=state_label(kind, state))
+def status_answer(state_label: str) -> str:
+    return _("Status: %(state)s", state=state_label)
 
 
-def order_line(order_id: int, what: str, kind: OrderKind, state: OrderState) -> str:
-    return f"#{order_id} · {what} · {state_label(kind, state)}"
+def order_line(order_id: int, what: str, state_label: str) -> str:
+    return f"#{order_id} · {what} · {state_label}"
 
 
 def receive_line(service: str, country_label: str) -> str:
@@ -1158,10 +1150,11 @@ def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
 
 
 def stats_report(stats: Stats, period: str, referral_address: str | None) -> str:
-    """The /stats message: compact, one fact per line. Sales are receive and send orders."""
+    """The /stats message: compact, one fact per line. Sales are the kinds whose rules say so
+    (receive and send orders); the orders line and the codes name their kinds."""
     receive, send, fund = OrderKind.RECEIVE, OrderKind.SEND, OrderKind.FUND
     done = frozenset({OrderState.COMPLETED})
-    sales_kinds = (receive, send)
+    sales_kinds = tuple(kind for kind, rules in KINDS.items() if rules.in_sales)
 
     def outcome(state: OrderState) -> int:
         return sum(stats.count(kind=k, states=frozenset({state})) for k in sales_kinds)

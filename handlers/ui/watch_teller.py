@@ -6,11 +6,11 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError, TimedOut
 
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed
+from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed
 from bot.domain.watches import Watch
 from handlers.ui import finding_keyboards, finding_texts, names
 from handlers.ui.i18n import use_locale
-from handlers.ui.notifier import BACKGROUND_TIMEOUT, LocaleOfChat, english
+from handlers.ui.telegram_teller import BACKGROUND_TIMEOUT, LocaleOfChat, english
 
 
 class TelegramWatchTeller:

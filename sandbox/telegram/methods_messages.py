@@ -203,7 +203,7 @@ async def answer_callback_query(state: SandboxState, params: Params) -> bool:
     record.text = text or None
     record.show_alert = params.get_bool("show_alert")
     record.url = params.get_str("url") or None
-    state.callbacks_notifier.notify()
+    state.callbacks_wakeup.notify()
     state.push_event(
         "callback_answered",
         record.chat_id,

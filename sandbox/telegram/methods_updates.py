@@ -5,9 +5,9 @@ from typing import Any
 
 from sandbox.telegram.errors import ApiError, bad_request
 from sandbox.telegram.models import WebhookSettings
-from sandbox.telegram.notifier import wait_until
 from sandbox.telegram.params import Params
 from sandbox.telegram.state import SandboxState
+from sandbox.telegram.waiters import wait_until
 
 # Telegram ends a long poll after at most 50 seconds whatever timeout was asked for.
 _MAX_POLL_SECONDS = 50.0
@@ -47,7 +47,7 @@ async def get_updates(state: SandboxState, params: Params) -> list[dict[str, Any
     # A newer getUpdates ends this one, as Telegram does when two bot instances poll.
     state.poll_generation += 1
     generation = state.poll_generation
-    state.updates_notifier.notify()
+    state.updates_wakeup.notify()
 
     def superseded() -> bool:
         return state.poll_generation != generation or state.closing
@@ -55,7 +55,7 @@ async def get_updates(state: SandboxState, params: Params) -> list[dict[str, Any
     def pending() -> list[dict[str, Any]] | None:
         return state.updates[:limit] or None
 
-    updates = await wait_until(state.updates_notifier, pending, timeout, stop=superseded)
+    updates = await wait_until(state.updates_wakeup, pending, timeout, stop=superseded)
     if state.poll_generation != generation and not state.closing:
         raise _TERMINATED
     return updates or []
@@ -82,7 +82,7 @@ async def set_webhook(state: SandboxState, params: Params) -> bool:
         max_connections=params.get_int("max_connections") or 40,
         allowed_updates=allowed,
     )
-    state.updates_notifier.notify()
+    state.updates_wakeup.notify()
     return True
 
 
@@ -90,7 +90,7 @@ async def delete_webhook(state: SandboxState, params: Params) -> bool:
     state.webhook = None
     if params.get_bool("drop_pending_updates"):
         state.updates.clear()
-    state.updates_notifier.notify()
+    state.updates_wakeup.notify()
     return True
 
 

@@ -1,7 +1,7 @@
 """Everything the sandbox knows, shared by the Bot API side and the user side.
 
 All changes happen on the event loop without awaiting in between, so each request sees and
-leaves a consistent state; long polls wait on notifiers and re-read the state when woken.
+leaves a consistent state; long polls wait on wake-ups and re-read the state when woken.
 """
 
 import time
@@ -21,7 +21,6 @@ from sandbox.telegram.models import (
     StoredMessage,
     WebhookSettings,
 )
-from sandbox.telegram.notifier import Notifier, wait_until
 from sandbox.telegram.serialize import (
     JsonDict,
     bot_user_json,
@@ -30,6 +29,7 @@ from sandbox.telegram.serialize import (
     message_json,
     sandbox_message_view,
 )
+from sandbox.telegram.waiters import WakeUp, wait_until
 
 # Telegram's default when allowed_updates is empty or was never given.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -39,10 +39,10 @@ class SandboxState:
     def __init__(self, config: TelegramSandboxConfig) -> None:
         self.config = config
         self.bot_user: JsonDict = bot_user_json(config)
-        self.updates_notifier = Notifier()
-        self.events_notifier = Notifier()
-        self.callbacks_notifier = Notifier()
-        self.closing_notifier = Notifier()
+        self.updates_wakeup = WakeUp()
+        self.events_wakeup = WakeUp()
+        self.callbacks_wakeup = WakeUp()
+        self.closing_wakeup = WakeUp()
         self.flood = FloodControl(config)
         self.closing = False
         # Never reset: a bot keeps its offset and a client its event cursor across a reset.
@@ -82,10 +82,10 @@ class SandboxState:
         self.wake_all()
 
     def wake_all(self) -> None:
-        self.updates_notifier.notify()
-        self.events_notifier.notify()
-        self.callbacks_notifier.notify()
-        self.closing_notifier.notify()
+        self.updates_wakeup.notify()
+        self.events_wakeup.notify()
+        self.callbacks_wakeup.notify()
+        self.closing_wakeup.notify()
 
     @staticmethod
     def now() -> int:
@@ -164,7 +164,7 @@ class SandboxState:
             self.held_updates.append(update)
             return True
         self.updates.append(update)
-        self.updates_notifier.notify()
+        self.updates_wakeup.notify()
         return True
 
     def hold_updates(self) -> None:
@@ -177,7 +177,7 @@ class SandboxState:
         self.updates.extend(self.held_updates)
         self.held_updates = []
         self.holding_updates = False
-        self.updates_notifier.notify()
+        self.updates_wakeup.notify()
         return released
 
     def confirm_updates(self, offset: int) -> None:
@@ -220,7 +220,7 @@ class SandboxState:
         }
         self._next_seq += 1
         self.events.append(event)
-        self.events_notifier.notify()
+        self.events_wakeup.notify()
         return event
 
     @property
@@ -252,4 +252,4 @@ class SandboxState:
 
     async def sleep(self, seconds: float) -> None:
         """Waits `seconds`, or less when the sandbox shuts down (late answers end then)."""
-        await wait_until(self.closing_notifier, lambda: None, seconds, stop=lambda: self.closing)
+        await wait_until(self.closing_wakeup, lambda: None, seconds, stop=lambda: self.closing)

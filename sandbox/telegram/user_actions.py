@@ -24,10 +24,10 @@ from sandbox.telegram.models import (
     SandboxUser,
     StoredFile,
 )
-from sandbox.telegram.notifier import wait_until
 from sandbox.telegram.serialize import JsonDict, sandbox_message_view
 from sandbox.telegram.state import SandboxState
 from sandbox.telegram.text_entities import Entity, utf16_len
+from sandbox.telegram.waiters import wait_until
 
 _COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@/])")
 # Usernames have 4 to 32 characters (4 only for collectible ones); create_user accepts the same.
@@ -324,7 +324,7 @@ async def callback_answer(state: SandboxState, callback_id: str, seconds: float)
     def answered() -> CallbackRecord | None:
         return record if record.answered else None
 
-    await wait_until(state.callbacks_notifier, answered, seconds, stop=lambda: state.closing)
+    await wait_until(state.callbacks_wakeup, answered, seconds, stop=lambda: state.closing)
     return record.answer_json()
 
 
@@ -345,7 +345,7 @@ async def events_after(
     found = (
         []
         if limit == 0
-        else await wait_until(state.events_notifier, newer, seconds, stop=lambda: state.closing)
+        else await wait_until(state.events_wakeup, newer, seconds, stop=lambda: state.closing)
     )
     events = found or []
     if limit is not None:

@@ -16,7 +16,7 @@ async def deliver_webhook_updates(state: SandboxState) -> None:
         while not state.closing:
             hook = state.webhook
             if hook is None or not state.updates:
-                await state.updates_notifier.wait(3600)
+                await state.updates_wakeup.wait(3600)
                 continue
             update = state.updates[0]
             headers = {}

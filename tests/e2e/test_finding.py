@@ -208,7 +208,7 @@ async def test_two_instances_tell_each_watch_once(stack: Stack) -> None:
         instances = [stack.services, get_services_from(second)]
 
         async def both_live() -> bool:
-            return all(s.cluster is not None and s.cluster.size == 2 for s in instances)
+            return all(s.engine.cluster.size == 2 for s in instances)
 
         await eventually(both_live)
         await stack.sms4sats.set_stock(GERMANY, "vi", 40)

@@ -84,7 +84,9 @@ print(json.dumps(failed))
 
 async def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     modules = product_modules()
-    assert {"bot.core.tracker", "bot.core.poller", "handlers.ui.cards"} <= set(modules)
+    assert {"bot.core.engine.tracker", "bot.core.engine.poller", "handlers.ui.cards"} <= set(
+        modules
+    )
     libraries = third_party_imports()
     assert {"telegram", "httpx", "psycopg"} <= {name.split(".")[0] for name in libraries}
     process = await asyncio.create_subprocess_exec(

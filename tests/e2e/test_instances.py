@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from telegram import Chat, Message, Update, User
 
-from bot.core.cluster import BEATS_PER_LEASE, LEASE_INTERVALS, MIN_LEASE, Cluster
-from bot.core.outbox import Outbox
-from bot.core.send_budget import OVERALL_PER_SECOND, SendBudget
+from bot.core.engine.cluster import BEATS_PER_LEASE, LEASE_INTERVALS, MIN_LEASE, Cluster
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.send_budget import OVERALL_PER_SECOND, SendBudget
 from bot.domain.orders import Order, OrderKind
 from bot.domain.telling import OutboxEntry, Part, Priority
 from bot.wiring.app import build_application
@@ -287,7 +287,7 @@ async def test_two_instances_check_each_order_once_and_tell_each_code_once(
         instances = [stack.services, get_services_from(second)]
 
         async def both_live() -> bool:
-            return all(s.cluster is not None and s.cluster.size == 2 for s in instances)
+            return all(s.engine.cluster.size == 2 for s in instances)
 
         await eventually(both_live)
 

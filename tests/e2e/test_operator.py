@@ -324,7 +324,7 @@ async def test_a_poller_error_reaches_the_admin_group_once(
     await eventually(failed_twice)
     await stack.advance(GATHER_SECONDS + 1)
     report = await stack.wait_text(GROUP, "Error in the bot")
-    assert "ValueError" in report.body and "background work (bot.core.poller)" in report.body
+    assert "ValueError" in report.body and "background work (bot.core.engine.poller)" in report.body
     assert "order #1" in report.body
     assert invoice.payreq not in report.body and API_KEY not in report.body
     assert "Happened" in report.body  # the poller kept failing every tick: grouped

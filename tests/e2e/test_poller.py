@@ -9,8 +9,8 @@ import httpx
 import pytest
 from prometheus_client import generate_latest
 
-from bot.core.poller import OrderPoller
-from bot.core.tracker import OrderTracker
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.tracker import OrderTracker
 from bot.domain.kinds.base import SLOW_POLL_AFTER, SLOW_POLL_FACTOR
 from bot.domain.orders import Order
 from bot.sms4sats import Sms4SatsClient

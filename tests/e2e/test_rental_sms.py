@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.core.notifier import OutcomeUnknown, TellFailed
-from bot.core.tracker import OrderTracker
+from bot.core.engine.teller import OutcomeUnknown, TellFailed
+from bot.core.engine.tracker import OrderTracker
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.orders import Order, OrderKind, OrderState
-from bot.domain.placements import Placement
 from bot.domain.remote import ReceivedSms
 from bot.domain.rental_sms import StoredSms
 from bot.domain.telling import OutboxEntry, Part, Priority
@@ -83,7 +83,7 @@ async def test_an_attempt_is_counted_once_and_taken_back(database: Database) -> 
     assert row.sends == 0
 
 
-class FlakyNotifier:
+class FlakyTeller:
     """Telegram as the tracker sees it: each send_sms answers with the next outcome."""
 
     def __init__(self, *outcomes: Exception | None) -> None:
@@ -111,15 +111,15 @@ class FlakyNotifier:
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         return None
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         return None
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         return None
 
 
 async def telling(
-    database: Database, notifier: FlakyNotifier
+    database: Database, teller: FlakyTeller
 ) -> tuple[OrderTracker, RentalSmsStore, Order, ShiftableClock]:
     clock = ShiftableClock()
     orders, sms = OrderStore(database, clock), RentalSmsStore(database, clock)
@@ -128,7 +128,7 @@ async def telling(
     async with httpx.AsyncClient() as http:
         client = Sms4SatsClient(http, "http://127.0.0.1:9")  # never called by a tell
     tracker = OrderTracker(
-        notifier, orders, ChatStore(database, clock), client, poll_interval=1.0, clock=clock,
+        teller, orders, ChatStore(database, clock), client, poll_interval=1.0, clock=clock,
         rental_sms=sms,
     )  # fmt: skip
     return tracker, sms, order, clock
@@ -136,24 +136,24 @@ async def telling(
 
 async def test_a_certain_failure_is_retried_until_it_gets_through(tmp_path: Path) -> None:
     database = await open_database(tmp_path / "bot.db")
-    notifier = FlakyNotifier(TellFailed("429"), TellFailed("500"), TellFailed("429"))
-    tracker, sms, order, _ = await telling(database, notifier)
+    teller = FlakyTeller(TellFailed("429"), TellFailed("500"), TellFailed("429"))
+    tracker, sms, order, _ = await telling(database, teller)
     for _ in range(3):
         told = await tracker.tell(order.id, (Part.SMS,))
         assert told is not None and told.sms_pending
         assert (await sms.unsettled(order.id))[0].sends == 0  # none of them counted
     told = await tracker.tell(order.id, (Part.SMS,))
     assert told is not None and not told.sms_pending
-    assert notifier.sent == ["Code 4242"]
+    assert teller.sent == ["Code 4242"]
     await tracker.tell(order.id, (Part.SMS,))
-    assert notifier.attempts == 4
+    assert teller.attempts == 4
     await database.close()
 
 
 async def test_an_unknown_outcome_is_repeated_at_most_once(tmp_path: Path) -> None:
     database = await open_database(tmp_path / "bot.db")
-    notifier = FlakyNotifier(OutcomeUnknown("timeout"), OutcomeUnknown("timeout"))
-    tracker, sms, order, clock = await telling(database, notifier)
+    teller = FlakyTeller(OutcomeUnknown("timeout"), OutcomeUnknown("timeout"))
+    tracker, sms, order, clock = await telling(database, teller)
     told = await tracker.tell(order.id, (Part.SMS,))
     assert told is not None and told.tell_after is not None
     clock.offset += 60
@@ -161,7 +161,7 @@ async def test_an_unknown_outcome_is_repeated_at_most_once(tmp_path: Path) -> No
     clock.offset += 60
     told = await tracker.tell(order.id, (Part.SMS,))
     # Two attempts that may both have arrived: no third.
-    assert notifier.attempts == 2
+    assert teller.attempts == 2
     assert told is not None and not told.sms_pending
     assert not await sms.unsettled(order.id)
     await database.close()

@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.core.outbox import Outbox
+from bot.core.engine.cluster import Membership
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.tracker import OrderTracker
 from bot.core.placement import Limits, OrderPlacement
-from bot.core.poller import OrderPoller
-from bot.core.tracker import OrderTracker
 from bot.domain.orders import Order, OrderKind
 from tests.unit.fakes import (
     FakeChatStore,
@@ -22,7 +23,7 @@ from tests.unit.fakes import (
     FakeOutboxStore,
     FakePlacementStore,
     FakeSms4Sats,
-    RecordingNotifier,
+    RecordingTeller,
 )
 
 POLL_INTERVAL = 1.0
@@ -53,29 +54,37 @@ class Core:
     outbox_rows: FakeOutboxStore
     placements: FakePlacementStore
     sms4sats: FakeSms4Sats
-    notifier: RecordingNotifier
+    teller: RecordingTeller
     tracker: OrderTracker
     outbox: Outbox
     poller: OrderPoller
     placement: OrderPlacement
 
 
-def build_core(*, limits: Limits | None = None, clock: FakeClock | None = None) -> Core:
+def build_core(
+    *,
+    limits: Limits | None = None,
+    clock: FakeClock | None = None,
+    cluster: Membership | None = None,
+) -> Core:
+    """`cluster`: the outbox's and the poller's membership (alone on the database if None)."""
     clock = clock or FakeClock()
     orders = FakeOrderStore(clock)
     chats = FakeChatStore(clock)
     outbox_rows = FakeOutboxStore(clock)
     placements = FakePlacementStore(clock)
     sms4sats = FakeSms4Sats(clock)
-    notifier = RecordingNotifier()
+    teller = RecordingTeller()
     tracker = OrderTracker(
-        notifier, orders, chats, sms4sats, poll_interval=POLL_INTERVAL, clock=clock
+        teller, orders, chats, sms4sats, poll_interval=POLL_INTERVAL, clock=clock
     )
-    outbox = Outbox(tracker.tell, tracker.close_unreachable, outbox_rows, orders, chats, clock)
-    poller = OrderPoller(tracker, outbox, orders, poll_interval=POLL_INTERVAL)
+    outbox = Outbox(
+        tracker.tell, tracker.close_unreachable, outbox_rows, orders, chats, clock, cluster=cluster
+    )
+    poller = OrderPoller(tracker, outbox, orders, poll_interval=POLL_INTERVAL, cluster=cluster)
     placement = OrderPlacement(orders, placements, sms4sats, tracker, clock, limits or Limits())
     return Core(
-        clock, orders, chats, outbox_rows, placements, sms4sats, notifier, tracker, outbox,
+        clock, orders, chats, outbox_rows, placements, sms4sats, teller, tracker, outbox,
         poller, placement,
     )  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""In-memory fakes of the core's ports: the stores, the sms4sats client, the notifier.
+"""In-memory fakes of the core's ports: the stores, the sms4sats client, the teller.
 
 The core takes the storage classes and the sms4sats client as concrete types, so each fake
 subclasses the class it stands in for and overrides every method the core calls; it never calls
@@ -21,11 +21,11 @@ from typing import Any
 
 import bolt11
 
-from bot.core.notifier import ChatUnreachable
+from bot.core.engine.teller import ChatUnreachable
 from bot.domain.clock import Clock
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderKind, OrderState
-from bot.domain.placements import Placement
 from bot.domain.remote import OrderStatus
 from bot.domain.rental_sms import StoredSms
 from bot.domain.telling import OutboxEntry, Part
@@ -198,12 +198,12 @@ class FakeOutboxStore(OutboxStore):
 class FakePlacementStore(PlacementStore):
     def __init__(self, clock: Clock) -> None:  # no database: see the module's docstring
         self._clock = clock
-        self.rows: dict[tuple[int, int], Placement] = {}
+        self.rows: dict[tuple[int, int], InFlightPlacement] = {}
 
     async def begin(self, chat_id: int, message_id: int, user_id: int, kind: OrderKind) -> bool:
         if (chat_id, message_id) in self.rows:
             return False
-        self.rows[chat_id, message_id] = Placement(
+        self.rows[chat_id, message_id] = InFlightPlacement(
             chat_id, message_id, user_id, kind, self._clock()
         )
         return True
@@ -211,7 +211,7 @@ class FakePlacementStore(PlacementStore):
     async def end(self, chat_id: int, message_id: int) -> None:
         self.rows.pop((chat_id, message_id), None)
 
-    async def unfinished(self) -> list[Placement]:
+    async def unfinished(self) -> list[InFlightPlacement]:
         return list(self.rows.values())
 
 
@@ -299,7 +299,7 @@ def sms4sats_down() -> Sms4SatsError:
 
 @dataclass(frozen=True, slots=True)
 class Told:
-    """One call the core made on the notifier: what (`code`, `card`, `warning`, `remove`), for
+    """One call the core made on the teller: what (`code`, `card`, `warning`, `remove`), for
     which order (or message), and the order's state it showed."""
 
     what: str
@@ -308,8 +308,8 @@ class Told:
 
 
 @dataclass
-class RecordingNotifier:
-    """The Notifier port: records every call; `failures` makes the next calls raise.
+class RecordingTeller:
+    """The Teller port: records every call; `failures` makes the next calls raise.
 
     A failure is queued per part (`code`, `card`, `warning`) so a test can fail the code
     without failing the card; `unreachable` chats fail every call with ChatUnreachable."""
@@ -361,8 +361,8 @@ class RecordingNotifier:
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         self.told.append(Told("remove", message_id))
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         self.told.append(Told("placement_lost", placement.message_id))
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         self.told.append(Told("placement_recovered", order.id))

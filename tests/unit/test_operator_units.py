@@ -29,7 +29,9 @@ def test_reports_are_scrubbed_gathered_and_rate_limited() -> None:
     reporter = ErrorReporter(clock, (TOKEN, "api-key"))
     error = RuntimeError(f"GET /bot{TOKEN}/x failed for LIGHTNING:{INVOICE.upper()} api-key")
     for order_id in range(1, 9):
-        reporter.record(error, origin="background", detail="bot.core.poller", order_id=order_id)
+        reporter.record(
+            error, origin="background", detail="bot.core.engine.poller", order_id=order_id
+        )
     assert reporter.due() == []  # still gathering its siblings
     clock.now += GATHER_SECONDS
     (report,) = reporter.due()
@@ -37,7 +39,7 @@ def test_reports_are_scrubbed_gathered_and_rate_limited() -> None:
     assert TOKEN not in report.message and "api-key" not in report.message
     assert INVOICE.lower() not in report.message.lower() and "[invoice]" in report.message
     # Within the window the same error waits; another type does not.
-    reporter.record(error, origin="background", detail="bot.core.poller")
+    reporter.record(error, origin="background", detail="bot.core.engine.poller")
     reporter.record(KeyError("x"), origin="command", detail="/orders")
     clock.now += GATHER_SECONDS
     assert [r.error_type for r in reporter.due()] == ["KeyError"]
@@ -50,7 +52,7 @@ def test_the_log_bridge_takes_only_the_bots_own_errors() -> None:
     clock = Clock()
     reporter = ErrorReporter(clock, ())
     bridge = ErrorLogBridge(reporter)
-    logger = logging.getLogger("bot.core.poller")
+    logger = logging.getLogger("bot.core.engine.poller")
     logger.addHandler(bridge)
     library = logging.getLogger("telegram.ext.Updater")
     library.addHandler(bridge)
@@ -67,7 +69,7 @@ def test_the_log_bridge_takes_only_the_bots_own_errors() -> None:
     clock.now += GATHER_SECONDS
     (report,) = reporter.due()
     assert (report.error_type, report.order_ids, report.detail) == (
-        "ValueError", (42,), "bot.core.poller"
+        "ValueError", (42,), "bot.core.engine.poller"
     )  # fmt: skip
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
-from bot.core.poller import OrderPoller
-from bot.core.tracker import MAX_POLL_BACKOFF
+from bot.core.engine.poller import OrderPoller
+from bot.core.engine.tracker import MAX_POLL_BACKOFF
 from bot.domain.kinds.base import SLOW_POLL_AFTER, SLOW_POLL_FACTOR
 from bot.domain.orders import OrderState
 from bot.domain.remote import OrderStatus
@@ -143,6 +143,6 @@ async def test_news_is_stored_and_handed_to_the_outbox_not_told() -> None:
     await core.poller.tick()
     assert core.orders.rows[order.id].state is OrderState.PAID
     # The check told nobody: the outbox holds the card to tell (its loop is not running).
-    assert core.notifier.told == []
+    assert core.teller.told == []
     assert core.outbox.pending >= 1
     assert any(row.order_id == order.id for row in await core.outbox_rows.pending())

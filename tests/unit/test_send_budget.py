@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.core.send_budget import Prepaid, SendBudget, call_priority, prepaid_call
+from bot.core.engine.send_budget import Prepaid, SendBudget, call_priority, prepaid_call
 from bot.domain.telling import Priority
 
 

@@ -1,6 +1,6 @@
 """The tracker's rule for what the user waits for: an attempt that certainly failed costs
 nothing, one that may have arrived counts against a cap of one repeat, and only a day of
-failures gives a code up. Against a real database and a notifier that fails on demand."""
+failures gives a code up. Against a real database and a teller that fails on demand."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
-from bot.core.tracker import GIVE_UP_AFTER, OrderTracker
+from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
+from bot.core.engine.tracker import GIVE_UP_AFTER, OrderTracker
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.orders import MAX_CODE_SENDS, Order, OrderKind, OrderState
-from bot.domain.placements import Placement
 from bot.domain.rental_sms import StoredSms
 from bot.domain.telling import Part
 from bot.sms4sats import Sms4SatsClient
@@ -33,7 +33,7 @@ class Clock:
         return self.now
 
 
-class FailingNotifier:
+class FailingTeller:
     """Sends codes and warnings, failing the next attempts with the exceptions queued."""
 
     def __init__(self) -> None:
@@ -65,34 +65,34 @@ class FailingNotifier:
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         """Nothing to remove: cards are not moved here."""
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         raise AssertionError("not used")
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         raise AssertionError("not used")
 
 
-Setup = tuple[OrderTracker, OrderStore, FailingNotifier, Clock]
+Setup = tuple[OrderTracker, OrderStore, FailingTeller, Clock]
 
 
 @pytest.fixture
 async def setup(
     tmp_path: Path,
-) -> AsyncIterator[tuple[OrderTracker, OrderStore, FailingNotifier, Clock]]:
+) -> AsyncIterator[tuple[OrderTracker, OrderStore, FailingTeller, Clock]]:
     database = await open_database(tmp_path / "bot.db")
     clock = Clock()
     orders = OrderStore(database, clock)
-    notifier = FailingNotifier()
+    teller = FailingTeller()
     async with httpx.AsyncClient() as http:
         tracker = OrderTracker(
-            notifier,
+            teller,
             orders,
             ChatStore(database, clock),
             Sms4SatsClient(http, "http://127.0.0.1:9"),
             poll_interval=1.0,
             clock=clock,
         )
-        yield tracker, orders, notifier, clock
+        yield tracker, orders, teller, clock
     await database.close()
 
 
@@ -117,23 +117,23 @@ async def order_with_code(orders: OrderStore, clock: Clock, **extra: Any) -> Ord
 async def test_certain_failures_are_not_counted_and_the_code_gets_through(
     setup: Setup,
 ) -> None:
-    tracker, orders, notifier, clock = setup
+    tracker, orders, teller, clock = setup
     order = await order_with_code(orders, clock)
-    notifier.failures = [TellFailed("Internal Server Error") for _ in range(7)]
+    teller.failures = [TellFailed("Internal Server Error") for _ in range(7)]
     for _ in range(7):
         told = await tracker.tell(order.id, (Part.CODE,))
         assert told is not None and told.code_sends == 0 and told.code_pending
     told = await tracker.tell(order.id, (Part.CODE,))
     assert told is not None and told.code_message_id == 501 and not told.code_pending
-    assert (notifier.attempts, notifier.codes_sent) == (8, 1)
+    assert (teller.attempts, teller.codes_sent) == (8, 1)
 
 
 async def test_a_429_holds_the_order_for_retry_after(
     setup: Setup,
 ) -> None:
-    tracker, orders, notifier, clock = setup
+    tracker, orders, teller, clock = setup
     order = await order_with_code(orders, clock)
-    notifier.failures = [TellFailed("Too Many Requests", retry_after=7)]
+    teller.failures = [TellFailed("Too Many Requests", retry_after=7)]
     told = await tracker.tell(order.id, (Part.CODE,))
     assert told is not None and told.tell_after == clock.now + 7 and told.code_sends == 0
     # Nothing is sent before then; after, it goes.
@@ -146,24 +146,24 @@ async def test_a_429_holds_the_order_for_retry_after(
 async def test_unknown_outcomes_allow_one_repeat(
     setup: Setup,
 ) -> None:
-    tracker, orders, notifier, clock = setup
+    tracker, orders, teller, clock = setup
     order = await order_with_code(orders, clock)
-    notifier.failures = [OutcomeUnknown("timed out"), OutcomeUnknown("timed out")]
+    teller.failures = [OutcomeUnknown("timed out"), OutcomeUnknown("timed out")]
     for _ in range(MAX_CODE_SENDS):
         told = await tracker.tell(order.id, (Part.CODE,))
         assert told is not None and told.tell_after is not None
         clock.now = told.tell_after
     told = await orders.get(order.id)
     assert told is not None and told.code_sends == MAX_CODE_SENDS and not told.code_pending
-    assert notifier.attempts == MAX_CODE_SENDS
+    assert teller.attempts == MAX_CODE_SENDS
 
 
 async def test_a_refused_message_counts_like_an_unknown_outcome(
     setup: Setup,
 ) -> None:
-    tracker, orders, notifier, clock = setup
+    tracker, orders, teller, clock = setup
     order = await order_with_code(orders, clock)
-    notifier.failures = [TellRejected("Bad Request: can't parse entities")]
+    teller.failures = [TellRejected("Bad Request: can't parse entities")]
     told = await tracker.tell(order.id, (Part.CODE,))
     assert told is not None and told.code_sends == 1
 
@@ -171,9 +171,9 @@ async def test_a_refused_message_counts_like_an_unknown_outcome(
 async def test_an_unreachable_chat_stops_the_telling(
     setup: Setup,
 ) -> None:
-    tracker, orders, notifier, clock = setup
+    tracker, orders, teller, clock = setup
     order = await order_with_code(orders, clock)
-    notifier.failures = [ChatUnreachable("Forbidden: bot was blocked by the user")]
+    teller.failures = [ChatUnreachable("Forbidden: bot was blocked by the user")]
     await tracker.tell(order.id, (Part.CODE,))
     told = await orders.get(order.id)
     assert told is not None and told.closed_at is not None and told.code_message_id is None
@@ -182,22 +182,22 @@ async def test_an_unreachable_chat_stops_the_telling(
 async def test_a_code_is_given_up_only_after_a_day(
     setup: Setup,
 ) -> None:
-    tracker, orders, notifier, clock = setup
+    tracker, orders, teller, clock = setup
     order = await order_with_code(orders, clock)
     clock.now += GIVE_UP_AFTER - 1
-    notifier.failures = [TellFailed("Bad Gateway")]
+    teller.failures = [TellFailed("Bad Gateway")]
     told = await tracker.tell(order.id, (Part.CODE,))
     assert told is not None and told.code_pending
     clock.now += 2
     told = await tracker.tell(order.id, (Part.CODE,))
     assert told is not None and not told.code_pending and told.code_message_id is None
-    assert notifier.attempts == 1
+    assert teller.attempts == 1
 
 
 async def test_a_warning_that_certainly_failed_is_sent_later(
     setup: Setup,
 ) -> None:
-    tracker, orders, notifier, clock = setup
+    tracker, orders, teller, clock = setup
     order = await orders.create(
         remote_id="r2", kind=OrderKind.RECEIVE, user_id=CHAT, chat_id=CHAT, amount_sats=3000,
         invoice=None, invoice_expires_at=None,
@@ -207,13 +207,13 @@ async def test_a_warning_that_certainly_failed_is_sent_later(
         shown_state=OrderState.NUMBER, shown_number="14155550123", card_message_id=100,
         warn_requested_at=clock.now,
     )  # fmt: skip
-    notifier.failures = [TellFailed("Internal Server Error"), OutcomeUnknown("timed out")]
+    teller.failures = [TellFailed("Internal Server Error"), OutcomeUnknown("timed out")]
     told = await tracker.tell(order.id, (Part.WARNING,))
     assert told is not None and told.warning_pending
     # A timeout may have delivered it: never a second warning after that.
     told = await tracker.tell(order.id, (Part.WARNING,))
     assert told is not None and not told.warning_pending
-    assert (notifier.attempts, notifier.warnings_sent) == (2, 0)
+    assert (teller.attempts, teller.warnings_sent) == (2, 0)
 
 
 def test_what_a_failed_telegram_call_means() -> None:

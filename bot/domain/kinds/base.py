@@ -25,6 +25,14 @@ class KindRules(ABC):
     """Whether sms4sats lets the user cancel an order of this kind (and the card offers it)."""
     ranks: ClassVar[dict[OrderState, int]] = {OrderState.AWAITING_PAYMENT: 0, OrderState.PAID: 1}
     """How far each open state is along the way; final states rank above all of them."""
+    private: ClassVar[bool] = False
+    """Placed and told only in the buyer's private chat: its number and code are theirs alone."""
+    credits_balance: ClassVar[bool] = False
+    """Completing it adds to the prepaid balance: its card then shows the new balance."""
+    in_sales: ClassVar[bool] = False
+    """Counted in /stats' sales and per-day chart (a top-up is the buyer's own money)."""
+    in_code_stats: ClassVar[bool] = False
+    """Its wait for the code and its service and country count in /stats' median and tops."""
 
     def initial_state(self, paid_from_balance: bool) -> OrderState:
         return OrderState.PAID if paid_from_balance else OrderState.AWAITING_PAYMENT

@@ -11,6 +11,7 @@ from bot.domain.remote import OrderStatus
 
 class Fund(KindRules):
     kind: ClassVar[OrderKind] = OrderKind.FUND
+    credits_balance: ClassVar[bool] = True
 
     def next_state(self, order: Order, status: OrderStatus, paid: bool) -> OrderState:
         return OrderState.COMPLETED if status.paid else unpaid_state(status)

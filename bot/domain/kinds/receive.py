@@ -23,6 +23,9 @@ WARN_BEFORE = 4 * 60
 class Receive(KindRules):
     kind: ClassVar[OrderKind] = OrderKind.RECEIVE
     cancellable: ClassVar[bool] = True
+    private: ClassVar[bool] = True
+    in_sales: ClassVar[bool] = True
+    in_code_stats: ClassVar[bool] = True
     ranks: ClassVar[dict[OrderState, int]] = {
         OrderState.AWAITING_PAYMENT: 0,
         OrderState.PAID: 1,

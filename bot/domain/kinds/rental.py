@@ -26,6 +26,7 @@ RECENT_SMS = 3
 
 class Rental(KindRules):
     kind: ClassVar[OrderKind] = OrderKind.RENTAL
+    private: ClassVar[bool] = True
     ranks: ClassVar[dict[OrderState, int]] = {
         OrderState.AWAITING_PAYMENT: 0,
         OrderState.PAID: 1,

@@ -14,6 +14,7 @@ DELIVERY_REPORT_WAIT = 60 * 60
 
 class Send(KindRules):
     kind: ClassVar[OrderKind] = OrderKind.SEND
+    in_sales: ClassVar[bool] = True
     ranks: ClassVar[dict[OrderState, int]] = {
         OrderState.AWAITING_PAYMENT: 0,
         OrderState.PAID: 1,

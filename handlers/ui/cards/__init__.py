@@ -28,9 +28,14 @@ def subject(order: Order) -> str:
     return CARDS[order.kind].subject(order)
 
 
+def state_label(order: Order) -> str:
+    """The order's state in words (its kind's, where they differ from the common ones)."""
+    return texts.state_label(order.state, CARDS[order.kind].state_labels)
+
+
 def order_line(order: Order) -> str:
     """The order as one line of /orders."""
-    return texts.order_line(order.id, CARDS[order.kind].line(order), order.kind, order.state)
+    return texts.order_line(order.id, CARDS[order.kind].line(order), state_label(order))
 
 
 def render(
@@ -75,4 +80,4 @@ def _invoice_card(order: Order, now: datetime) -> Card:
     )
 
 
-__all__ = ["CARDS", "Card", "order_line", "render", "subject"]
+__all__ = ["CARDS", "Card", "order_line", "render", "state_label", "subject"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.orders import Order
+from bot.domain.orders import Order, OrderState
 from handlers.ui import texts
 from handlers.ui.callbacks import Callback, CancelOrder, RefreshOrder
 
@@ -26,7 +27,19 @@ class Card:
 
 
 class KindCard(Protocol):
-    """One per order kind: the words and buttons of its card."""
+    """One per order kind: the words and buttons of its card, and its other messages."""
+
+    @property
+    def state_labels(self) -> Mapping[OrderState, str]:
+        """Its words for a state where they differ from the common ones (marked with `N_`,
+        translated when shown)."""
+
+    def created(self, order: Order) -> str:
+        """The confirmation, once the order is stored (said again after a restart cut the
+        placing short)."""
+
+    def start_over(self) -> InlineKeyboardButton | None:
+        """A button to start again, under the note that a placing was lost (a restart)."""
 
     def invoice_note(self) -> str:
         """How this kind's invoice is paid back or used, under the amount."""

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+
+from telegram import InlineKeyboardButton
 
 from bot.domain.orders import Order, OrderState
 from handlers.ui import texts
 from handlers.ui.cards.base import Rows, refresh_button
+from handlers.ui.i18n import N_
+
+STATE_LABELS: Mapping[OrderState, str] = {OrderState.COMPLETED: N_("credited")}
 
 
 class FundCard:
+    @property
+    def state_labels(self) -> Mapping[OrderState, str]:
+        return STATE_LABELS
+
+    def created(self, order: Order) -> str:
+        return texts.fund_created(order.id)
+
+    def start_over(self) -> InlineKeyboardButton | None:
+        return None
+
     def invoice_note(self) -> str:
         return texts.fund_note()
 

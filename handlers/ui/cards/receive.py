@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton
 
 from bot.domain.countries import AUTO_SELECT
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
 from handlers.ui import finding_texts, names, real_sim_texts, texts
-from handlers.ui.callbacks import AnotherCountry, BuyAgain, PickCountry, WatchStock
+from handlers.ui.callbacks import AnotherCountry, BuyAgain, MenuBuy, PickCountry, WatchStock
 from handlers.ui.cards.base import (
     Rows,
     action_button,
@@ -18,8 +21,21 @@ from handlers.ui.cards.base import (
     refresh_button,
 )
 
+# The common words for every state fit a number bought for one code.
+STATE_LABELS: Mapping[OrderState, str] = {}
+
 
 class ReceiveCard:
+    @property
+    def state_labels(self) -> Mapping[OrderState, str]:
+        return STATE_LABELS
+
+    def created(self, order: Order) -> str:
+        return texts.order_created(order.id)
+
+    def start_over(self) -> InlineKeyboardButton | None:
+        return action_button(texts.button_buy(), MenuBuy())
+
     def invoice_note(self) -> str:
         return texts.hold_invoice_refund()
 

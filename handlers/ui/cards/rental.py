@@ -1,10 +1,13 @@
 """The card of a rental: paid → the number, its end date and latest SMS → ended. No cancel:
-a rental is not refunded once paid. Each SMS also comes as its own message (the notifier)."""
+a rental is not refunded once paid. Each SMS also comes as its own message (the teller)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton
 
 from bot.domain.kinds.rental import ended
 from bot.domain.orders import Order, OrderState
@@ -12,6 +15,14 @@ from bot.domain.phones import e164, format_phone
 from handlers.ui import names, rental_texts, texts
 from handlers.ui.callbacks import ExpectSms
 from handlers.ui.cards.base import Rows, action_button, copy_button, refresh_button
+from handlers.ui.i18n import N_
+
+STATE_LABELS: Mapping[OrderState, str] = {
+    OrderState.PAID: N_("paid, getting the number"),
+    OrderState.NUMBER: N_("rented"),
+    OrderState.COMPLETED: N_("ended"),
+    OrderState.NO_NUMBER: N_("no number · refunded"),
+}
 
 # An SMS on the card is cut here; its own message carries all of it.
 CARD_SMS_CHARS = 160
@@ -45,6 +56,16 @@ def recent(order: Order) -> str:
 
 
 class RentalCard:
+    @property
+    def state_labels(self) -> Mapping[OrderState, str]:
+        return STATE_LABELS
+
+    def created(self, order: Order) -> str:
+        return texts.order_created(order.id)
+
+    def start_over(self) -> InlineKeyboardButton | None:
+        return None
+
     def invoice_note(self) -> str:
         return rental_texts.invoice_note()
 

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from bot.domain.orders import Order
+from telegram import InlineKeyboardButton
+
+from bot.domain.orders import Order, OrderState
 from bot.domain.phones import format_phone
 from handlers.ui import texts
 from handlers.ui.cards.base import Rows, refresh_button
+from handlers.ui.i18n import N_
+
+STATE_LABELS: Mapping[OrderState, str] = {
+    OrderState.PAID: N_("paid, sending"),
+    OrderState.COMPLETED: N_("delivered"),
+}
 
 
 class SendCard:
+    @property
+    def state_labels(self) -> Mapping[OrderState, str]:
+        return STATE_LABELS
+
+    def created(self, order: Order) -> str:
+        return texts.send_order_created(order.id, order.paid_from_balance)
+
+    def start_over(self) -> InlineKeyboardButton | None:
+        return None
+
     def invoice_note(self) -> str:
         return texts.send_hold_invoice()
 

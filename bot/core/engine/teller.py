@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.domain.in_flight import InFlightPlacement
 from bot.domain.orders import Order
-from bot.domain.placements import Placement
 from bot.domain.rental_sms import StoredSms
 
 
@@ -37,7 +37,7 @@ class TellRejected(Exception):
     refused again, so it counts as an attempt, like an unknown outcome."""
 
 
-class Notifier(Protocol):
+class Teller(Protocol):
     async def show_card(self, order: Order, *, balance: int | None) -> int:
         """Show the order's card in its chat as it is now; the card's message id."""
 
@@ -53,9 +53,9 @@ class Notifier(Protocol):
     async def remove_message(self, chat_id: int, message_id: int) -> None:
         """Delete a message the bot sent (a card that moved); quietly, it is cosmetic."""
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         """A placement was cut short by a restart and no order was stored: say so."""
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         """A placement was cut short by a restart after its order was stored: point its
         "creating your order" message to that order (whose card the tracker shows)."""

@@ -12,7 +12,8 @@ Open orders live in memory, loaded once at start; after that the loop reads only
 written since it last looked (new orders, button presses), so a restart or a change made
 elsewhere is picked up without reading every open order again.
 
-Several instances (PostgreSQL, with a `Cluster`): each keeps every open order in memory, ready
+The `Membership` says which orders are this instance's to check; alone on SQLite, all of them.
+Several instances (PostgreSQL, a `Cluster`): each keeps every open order in memory, ready
 to take over, but checks only those of the chats it serves, and only under a check lease: the
 due checks of one wake-up are claimed together, in one transaction, and an order whose lease
 another instance holds waits for its next turn. When the live instances change, leases of
@@ -27,10 +28,10 @@ import heapq
 import logging
 from dataclasses import dataclass
 
-from bot.core.cluster import Cluster
-from bot.core.outbox import Outbox
-from bot.core.send_budget import Bucket
-from bot.core.tracker import OrderTracker
+from bot.core.engine.cluster import Alone, Membership
+from bot.core.engine.outbox import Outbox
+from bot.core.engine.send_budget import Bucket
+from bot.core.engine.tracker import OrderTracker
 from bot.domain.kinds import rules_for
 from bot.domain.orders import Order, OrderState
 from storage import OrderStore
@@ -74,7 +75,7 @@ class OrderPoller:
         poll_interval: float,
         concurrency: int = DEFAULT_CONCURRENCY,
         max_requests_per_second: float | None = None,
-        cluster: Cluster | None = None,
+        cluster: Membership | None = None,
     ) -> None:
         self._tracker = tracker
         self._outbox = outbox
@@ -101,14 +102,14 @@ class OrderPoller:
         self._loop_task: asyncio.Task[None] | None = None
         # Checks started so far: tests count them to see how often an order is checked.
         self.checks = 0
-        self._cluster = cluster
-        # Orders whose check lease this instance may hold but no longer needs (cluster).
+        # Unless told otherwise, alone on the database: the tests of the rules alone.
+        self._cluster = cluster or Alone()
+        # Orders whose check lease this instance may hold but no longer needs.
         self._to_release: set[int] = set()
         self._rebalanced = False
         # The live instances' count and this one's rank as of the last rebalance.
         self._served_as = (1, 0)
-        if cluster is not None:
-            cluster.on_change(self._on_rebalance)
+        self._cluster.on_change(self._on_rebalance)
 
     async def start(self) -> None:
         await self.sync()
@@ -148,7 +149,7 @@ class OrderPoller:
         return TickReport(len(due), results.count(False))
 
     def _serves(self, order: Order) -> bool:
-        return self._cluster is None or self._cluster.serves(order.chat_id)
+        return self._cluster.serves(order.chat_id)
 
     async def _take_in(self, order: Order, now: float) -> None:
         if order.untold and order.closed_at is None and self._serves(order):
@@ -171,8 +172,7 @@ class OrderPoller:
         self._open.pop(order_id, None)
         self._due.pop(order_id, None)
         self._held.discard(order_id)
-        if self._cluster is not None:
-            self._to_release.add(order_id)
+        self._to_release.add(order_id)
 
     def _on_rebalance(self) -> None:
         self._rebalanced = True
@@ -180,7 +180,6 @@ class OrderPoller:
     async def _rebalance(self, now: float) -> None:
         """The live instances changed: hand back the leases of orders served elsewhere now,
         and check the orders that came here within an interval (a dead instance's are late)."""
-        assert self._cluster is not None
         self._rebalanced = False
         size, rank = self._served_as
         self._served_as = (self._cluster.size, self._cluster.rank)
@@ -194,7 +193,6 @@ class OrderPoller:
         await self._release()
 
     async def _release(self) -> None:
-        assert self._cluster is not None
         # A check under way keeps its lease until it ends; it is handed back after.
         ids = self._to_release - self._checking
         self._to_release &= self._checking
@@ -207,10 +205,8 @@ class OrderPoller:
             log.exception("Handing back check leases failed")
 
     async def _claim(self, order_ids: list[int], now: float) -> list[int]:
-        """The orders of `order_ids` to check now: with other instances, those of chats this
-        one serves whose lease it got; the rest are put off to their next turn."""
-        if self._cluster is None:
-            return order_ids
+        """The orders of `order_ids` to check now: those of chats this instance serves whose
+        lease it got (alone: all of them); the rest are put off to their next turn."""
         order_ids = [i for i in order_ids if i in self._open and i in self._due]
         served = [i for i in order_ids if self._cluster.serves(self._open[i].chat_id)]
         try:
@@ -243,7 +239,7 @@ class OrderPoller:
                 except Exception:
                     log.exception("Reading the changed orders failed")
                 next_sync = now + SYNC_EVERY
-            if self._cluster is not None and (self._rebalanced or self._to_release):
+            if self._rebalanced or self._to_release:
                 if self._rebalanced:
                     await self._rebalance(now)
                 else:

@@ -1,4 +1,5 @@
-"""A placement in progress: a confirmation whose order is being created at sms4sats."""
+"""A placement in flight: a confirmation whose order is being created at sms4sats (its row
+in `placements` says so until the order is stored, so a restart can tell what became of it)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from bot.domain.orders import OrderKind
 
 
 @dataclass(frozen=True, slots=True)
-class Placement:
+class InFlightPlacement:
     chat_id: int
     message_id: int
     user_id: int

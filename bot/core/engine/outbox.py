@@ -12,13 +12,15 @@ and what was told is written on the order itself. After a kill the rows come bac
 poller adds any open order that is untold, so nothing is lost; a row whose part was told
 already costs a look at the order and sends nothing.
 
-Several instances (PostgreSQL, with a `Cluster`): a row is sent by the instance holding its
-claim. An instance claims the rows it writes, and every `CLAIM_EVERY` seconds the rows nobody
-holds in the chats it serves (new ones, or a dead instance's, whose claims ran out); right
-before sending it makes sure the claim is still its own, and once told it deletes the row only
-if it still holds it, then reads the order again: news that arrived meanwhile from another
-instance is queued again rather than lost. Its heartbeat renews its claims, and its share of
-Telegram's overall budget follows the number of live instances.
+The rows are the `Membership`'s to claim. One process alone (SQLite) holds them all; it takes
+up what a previous run left when it starts. Several instances (PostgreSQL, a `Cluster`): a row
+is sent by the instance holding its claim. An instance claims the rows it writes, and every
+`CLAIM_EVERY` seconds the rows nobody holds in the chats it serves (new ones, or a dead
+instance's, whose claims ran out); right before sending it makes sure the claim is still its
+own, and once told it deletes the row only if it still holds it, then reads the order again:
+news that arrived meanwhile from another instance is queued again rather than lost. Its
+heartbeat renews its claims, and its share of Telegram's overall budget follows the number of
+live instances.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core.cluster import Cluster
-from bot.core.send_budget import Prepaid, SendBudget, call_priority, prepaid_call
+from bot.core.engine.cluster import Alone, Membership
+from bot.core.engine.send_budget import Prepaid, SendBudget, call_priority, prepaid_call
 from bot.domain.clock import Clock
 from bot.domain.orders import Order, OrderState
 from bot.domain.telling import OutboxEntry, Part, Priority
@@ -52,7 +54,7 @@ RETRY_MAX = 30.0
 IDLE_WAKE = 0.1
 # On a clean stop, how long messages on their way may take to be answered (real seconds).
 CLOSE_GRACE = 5.0
-# With other instances: how often the rows nobody holds are looked for (real seconds).
+# How often the rows nobody holds are looked for, at most (real seconds; other instances').
 CLAIM_EVERY = 0.5
 
 TellPart = Callable[[int, tuple[Part, ...]], Awaitable[Order | None]]
@@ -111,7 +113,7 @@ class Outbox:
         *,
         budget: SendBudget | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
-        cluster: Cluster | None = None,
+        cluster: Membership | None = None,
     ) -> None:
         self._tell = tell
         self._close_unreachable = close_unreachable
@@ -139,20 +141,17 @@ class Outbox:
         self._loop_task: asyncio.Task[None] | None = None
         self._claim_task: asyncio.Task[None] | None = None
         self._closed = False
-        self._cluster = cluster
+        # Unless told otherwise, alone on the database: the tests of the rules alone.
+        self._cluster = cluster or Alone()
         self._claim_now = asyncio.Event()
-        if cluster is not None:
-            cluster.on_change(self._share_changed)
-            self._share_changed()
+        self._cluster.on_change(self._share_changed)
+        self._share_changed()
 
     async def start(self) -> None:
         """Take up what a previous run left to tell, then start telling."""
         loop = asyncio.get_running_loop()
-        if self._cluster is None:
-            self._take_up(await self._store.pending())
-        else:
-            await self.claim_free()
-            self._claim_task = loop.create_task(self._claim_loop(), name="outbox-claims")
+        await self.claim_free()
+        self._claim_task = loop.create_task(self._claim_loop(), name="outbox-claims")
         self._loop_task = loop.create_task(self._run(), name="outbox")
 
     def _take_up(self, entries: list[OutboxEntry]) -> None:
@@ -164,18 +163,11 @@ class Outbox:
                 self._queue(item)
 
     async def claim_free(self) -> None:
-        """Claim the rows nobody holds in the chats this instance serves (cluster only)."""
-        cluster = self._cluster
-        assert cluster is not None
+        """Claim the rows nobody holds in the chats this instance serves."""
         if not self._closed:
-            self._take_up(
-                await self._store.claim_free(
-                    cluster.id, cluster.lease_until(), instances=cluster.size, rank=cluster.rank
-                )
-            )
+            self._take_up(await self._cluster.free_rows(self._store))
 
     async def _claim_loop(self) -> None:
-        assert self._cluster is not None
         # Within a heartbeat of a claim running out, when heartbeats come faster (short polls).
         every = min(CLAIM_EVERY, self._cluster.beat_every)
         while True:
@@ -189,7 +181,6 @@ class Outbox:
                 log.exception("Claiming the outbox's free rows failed")
 
     def _share_changed(self) -> None:
-        assert self._cluster is not None
         self._budget.set_share(self._cluster.share)
         # A dead instance's chats may be this one's now: look for their messages at once.
         self._claim_now.set()
@@ -220,12 +211,7 @@ class Outbox:
             await self._put(item)
 
     async def _put(self, item: _Item) -> None:
-        if self._cluster is None:
-            await self._store.put(item.entry())
-            return
-        held = await self._store.put_claimed(
-            item.entry(), self._cluster.id, self._cluster.lease_until()
-        )
+        held = await self._cluster.put_row(self._store, item.entry())
         if not held and not item.in_flight:
             # Another instance holds the row and tells it; this one's copy goes.
             self._items.pop((item.order_id, item.part), None)
@@ -374,9 +360,7 @@ class Outbox:
         order: Order | None = None
         failed = False
         try:
-            if self._cluster is not None and not await self._store.hold(
-                item.order_id, item.part, self._cluster.id, self._cluster.lease_until()
-            ):
+            if not await self._cluster.hold_row(self._store, item.order_id, item.part):
                 item.lost = True
             elif await self._chats.unreachable_chats({item.chat_id}):
                 # Blocked or removed: the order stays untold for when they come back.
@@ -413,10 +397,8 @@ class Outbox:
         still = dict(what_to_tell(order)) if order is not None else {}
         if not failed and item.part not in still and not item.dirty:
             del self._items[key]
-            if self._cluster is None:
-                await self._store.remove(*key)
+            if not await self._cluster.remove_row(self._store, *key):
                 return
-            await self._store.remove_claimed(*key, self._cluster.id)
             # Another instance may have stored news of the order after the tell read it, and
             # asked for it on the row just deleted: the order as stored now says.
             fresh = await self._orders.get(item.order_id)

@@ -8,7 +8,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-class Notifier:
+class WakeUp:
     """Every notify() wakes everyone waiting at that moment; waiters then re-check their state."""
 
     def __init__(self) -> None:
@@ -29,7 +29,7 @@ class Notifier:
 
 
 async def wait_until(
-    notifier: Notifier,
+    wakeup: WakeUp,
     check: Callable[[], T | None],
     seconds: float,
     stop: Callable[[], bool] = lambda: False,
@@ -41,4 +41,4 @@ async def wait_until(
         remaining = deadline - time.monotonic()
         if result is not None or remaining <= 0 or stop():
             return result
-        await notifier.wait(remaining)
+        await wakeup.wait(remaining)

@@ -1,4 +1,4 @@
-"""The core's `Notifier`, implemented with Telegram: order cards, code messages, their errors.
+"""The core's `Teller`, implemented with Telegram: order cards, code messages, their errors.
 
 These messages have no update behind them, so each is written in its chat's language, read from
 the database every time (a /language choice applies to the very next message, after restarts
@@ -12,19 +12,19 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
-from bot.core.notifier import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
+from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed, TellRejected
 from bot.domain.clock import Clock
+from bot.domain.in_flight import InFlightPlacement
+from bot.domain.kinds import rules_for
 from bot.domain.kinds.receive import gives_up_at
-from bot.domain.orders import Order, OrderKind, OrderState
+from bot.domain.orders import Order, OrderState
 from bot.domain.phones import format_phone
-from bot.domain.placements import Placement
 from bot.domain.rental_sms import StoredSms
 from handlers.ui import cards, rental_texts, texts
-from handlers.ui.callbacks import MenuBuy
 from handlers.ui.cards.base import cancel_button, copy_button
 from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 from handlers.ui.i18n import DEFAULT_LOCALE, use_locale
@@ -48,7 +48,7 @@ async def english(chat_id: int) -> str:
     return DEFAULT_LOCALE
 
 
-class TelegramNotifier:
+class TelegramTeller:
     def __init__(
         self,
         bot: ExtBot[SendPolicy],
@@ -132,26 +132,19 @@ class TelegramNotifier:
             # outdated but harmless, and the user has the new one already.
             log.debug("Could not delete message %d in %d: %s", message_id, chat_id, error)
 
-    async def placement_lost(self, placement: Placement) -> None:
+    async def placement_lost(self, placement: InFlightPlacement) -> None:
         with use_locale(await self._locale_of_chat(placement.chat_id)):
-            keyboard = None
-            if placement.kind is OrderKind.RECEIVE:
-                button = InlineKeyboardButton(texts.button_buy(), callback_data=MenuBuy().pack())
-                keyboard = InlineKeyboardMarkup([[button]])
+            button = cards.CARDS[placement.kind].start_over()
+            keyboard = InlineKeyboardMarkup([[button]]) if button is not None else None
             await self._edit_placement(placement, texts.placement_lost(), keyboard)
 
-    async def placement_recovered(self, placement: Placement, order: Order) -> None:
+    async def placement_recovered(self, placement: InFlightPlacement, order: Order) -> None:
         with use_locale(await self._locale_of_chat(placement.chat_id)):
-            if order.kind is OrderKind.FUND:
-                text = texts.fund_created(order.id)
-            elif order.kind is OrderKind.SEND:
-                text = texts.send_order_created(order.id, order.paid_from_balance)
-            else:
-                text = texts.order_created(order.id)
+            text = cards.CARDS[order.kind].created(order)
             await self._edit_placement(placement, text, None)
 
     async def _edit_placement(
-        self, placement: Placement, text: str, keyboard: InlineKeyboardMarkup | None
+        self, placement: InFlightPlacement, text: str, keyboard: InlineKeyboardMarkup | None
     ) -> None:
         try:
             await self._bot.edit_message_text(
@@ -239,10 +232,8 @@ class TelegramNotifier:
 
 
 def _chat_of(order: Order) -> int:
-    # Numbers and codes are private: a receive order (or a rental) is only ever told in its
-    # buyer's chat.
-    private = order.kind in (OrderKind.RECEIVE, OrderKind.RENTAL)
-    return order.user_id if private else order.chat_id
+    # Numbers and codes are private: such an order is only ever told in its buyer's chat.
+    return order.user_id if rules_for(order.kind).private else order.chat_id
 
 
 def _message_gone(error: BadRequest) -> bool:

@@ -25,7 +25,13 @@ import weakref
 from enum import Enum
 from typing import Any
 
-from bot.core.notifier import ChatUnreachable, Notifier, OutcomeUnknown, TellFailed, TellRejected
+from bot.core.engine.teller import (
+    ChatUnreachable,
+    OutcomeUnknown,
+    Teller,
+    TellFailed,
+    TellRejected,
+)
 from bot.domain.clock import Clock
 from bot.domain.invoices import decode_invoice
 from bot.domain.kinds import rules_for
@@ -55,7 +61,7 @@ GIVE_UP_AFTER = 24 * 3600.0
 class OrderTracker:
     def __init__(
         self,
-        notifier: Notifier,
+        teller: Teller,
         orders: OrderStore,
         chats: ChatStore,
         sms4sats: Sms4SatsClient,
@@ -64,7 +70,7 @@ class OrderTracker:
         clock: Clock,
         rental_sms: RentalSmsStore | None = None,
     ) -> None:
-        self._notifier = notifier
+        self._teller = teller
         self._orders = orders
         self._chats = chats
         self._sms4sats = sms4sats
@@ -199,7 +205,7 @@ class OrderTracker:
             )
             order = await self._tell_locked(order)
             if old_card is not None and order.card_message_id not in (None, old_card):
-                await self._notifier.remove_message(order.chat_id, old_card)
+                await self._teller.remove_message(order.chat_id, old_card)
             return order
 
     async def close_unreachable(self, order: Order) -> Order:
@@ -234,7 +240,7 @@ class OrderTracker:
             if counted is None:
                 continue  # another instance counted an attempt: it is telling this one
             try:
-                message_id = await self._notifier.send_sms(order, counted)
+                message_id = await self._teller.send_sms(order, counted)
             except TellFailed:
                 # It certainly did not arrive: this attempt does not count.
                 await store.uncount_send(counted)
@@ -272,7 +278,7 @@ class OrderTracker:
                     if counted is None:
                         return await self._orders.get(order.id) or order
                     order, attempt = counted, _Attempt.CODE
-                    message_id = await self._notifier.send_code(order)
+                    message_id = await self._teller.send_code(order)
                     attempt = None
                     order = await self._orders.update(order.id, code_message_id=message_id)
             if Part.SMS in parts and order.sms_pending:
@@ -280,7 +286,7 @@ class OrderTracker:
             if Part.CARD in parts and order.card_outdated:
                 balance = await self._balance_after_top_up(order)
                 old_card = order.card_message_id
-                message_id = await self._notifier.show_card(order, balance=balance)
+                message_id = await self._teller.show_card(order, balance=balance)
                 shown = order
                 order = await self._orders.update(
                     order.id,
@@ -291,14 +297,14 @@ class OrderTracker:
                 )
                 if old_card is not None and message_id != old_card:
                     # Recorded first: a kill here leaves an extra message, never a lost card.
-                    await self._notifier.remove_message(order.chat_id, old_card)
+                    await self._teller.remove_message(order.chat_id, old_card)
             if Part.WARNING in parts and order.warning_pending:
                 # Written before sending: a kill or a timeout mid-send costs this warning (it
                 # may have arrived), never a second one.
                 marked = await self._orders.mark_warned(order)
                 if marked is not None:
                     order, attempt = marked, _Attempt.WARNING
-                    await self._notifier.send_warning(order)
+                    await self._teller.send_warning(order)
                     attempt = None
         except ChatUnreachable:
             # Given up on purpose: the user blocked the bot or left. What was not told stays
@@ -353,7 +359,7 @@ class OrderTracker:
         return await self._orders.unmark_warned(order) or order
 
     async def _balance_after_top_up(self, order: Order) -> int | None:
-        if order.kind is not OrderKind.FUND or order.state is not OrderState.COMPLETED:
+        if not rules_for(order.kind).credits_balance or order.state is not OrderState.COMPLETED:
             return None
         try:
             return await self._sms4sats.balance()

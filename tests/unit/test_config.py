@@ -324,3 +324,27 @@ def test_missing_token_at_start(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN: required" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_bad_variable_gets_its_own_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PATH": "", "TELEGRAM_BOT_TOKEN": TOKEN, "POLL_INTERVAL": "soon",
+             "LOG_LEVEL": "LOUD", "SMS4SATS_API_KEY": "two words"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: SMS4SATS_API_KEY: malformed: expected one word without spaces",
+        "Configuration error: POLL_INTERVAL: expected seconds between 0.1 and 3600 (like 3), "
+        "got 'soon'",
+        "Configuration error: LOG_LEVEL: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, "
+        "got 'LOUD'",
+    ]
+
+
+def test_blank_values_in_the_env_file_mean_the_default(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN= {TOKEN} \nPOLL_INTERVAL=\nOTHER_TOOL_SETTING=x\n")
+    settings = load_settings({"LOG_LEVEL": "  "}, env_file=env_file)
+    assert settings.telegram_token == TOKEN
+    assert (settings.poll_interval, settings.log_level) == (3.0, "INFO")

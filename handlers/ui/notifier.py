@@ -23,11 +23,12 @@ from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.phones import format_phone
 from bot.domain.placements import Placement
 from bot.domain.rental_sms import StoredSms
-from handlers.ui import cards, rental_texts, texts
+from handlers.ui import cards, texts
 from handlers.ui.callbacks import MenuBuy
 from handlers.ui.cards.base import cancel_button, copy_button
 from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 from handlers.ui.i18n import DEFAULT_LOCALE, use_locale
+from handlers.ui.texts import rental as rental_texts
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from bot.domain.kinds.rental import ended
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
-from handlers.ui import names, rental_texts, texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import ExpectSms
 from handlers.ui.cards.base import Rows, action_button, copy_button, refresh_button
+from handlers.ui.texts import rental as rental_texts
 
 # An SMS on the card is cut here; its own message carries all of it.
 CARD_SMS_CHARS = 160

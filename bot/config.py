@@ -275,6 +275,10 @@ class _Environment(BaseSettings):
         return settings
 
 
+# Every variable the bot reads (docs/operations.md lists each with its default; a test checks).
+VARIABLES: tuple[str, ...] = tuple(name.upper() for name in _Environment.model_fields)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
 ) -> Settings:

@@ -141,11 +141,12 @@ class Settings:
 
 
 class _Environment(BaseSettings):
-    """The variables as read from the environment and `.env`, each checked by its own function.
+    """The variables as given: from the environment (as a mapping) and the `.env` file.
 
-    pydantic-settings reads the `.env` file and runs every check, gathering the failures so that
-    each bad variable gets its one line; the checks themselves stay the project's, since their
-    messages name what a variable expects without echoing a secret.
+    pydantic-settings reads them (python-dotenv's parsing of `.env`: quotes, comments, `export`)
+    and treats a blank one as unset; `settings()` then checks each with the function of its own
+    below and gathers the failures, so that every bad variable gets its one line. The checks
+    stay the project's: their messages name what a variable expects without echoing a secret.
     """
 
     # Only the variables below are read; `.env` may hold others (the sandbox's, a shell's).

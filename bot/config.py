@@ -583,3 +583,6 @@ def configure_logging(settings: Settings) -> None:
     # own log lines say what matters.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # stamina announces each retry as a bare "stamina.retry_scheduled" WARNING; the sms4sats
+    # client logs the same retry itself, saying what failed and when it tries again.
+    logging.getLogger("stamina").setLevel(max(logging.ERROR, root.level))

@@ -25,7 +25,7 @@ from bot.domain.orders import OrderKind, OrderState
 from handlers.stats import PERIODS, csv_row
 from handlers.ui import i18n
 from handlers.ui.stats_chart import render, today
-from handlers.ui.stats_chart_texts import chart_words
+from handlers.ui.texts.stats_chart import chart_words
 from storage import Database, SqliteDatabase, StatsStore
 
 YEAR = 365 * 24 * 3600.0

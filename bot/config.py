@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from dotenv import dotenv_values
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_SMS4SATS_API_URL = "https://api2.sms4sats.com"
@@ -37,15 +39,26 @@ PLACEHOLDER_TOKEN = "123456789:replace-with-your-token"
 _LIGHTNING_ADDRESS_RE = re.compile(r"^[a-z0-9._+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
 # What Telegram accepts as a webhook's secret_token.
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_T = TypeVar("_T")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names the variable and what is expected."""
+    """Settings are missing or malformed: one line per bad variable, naming it and what it
+    expects. `variable` is the first one named."""
 
     def __init__(self, variable: str, expected: str) -> None:
         super().__init__(f"{variable}: {expected}")
         self.variable = variable
+        self.lines: tuple[str, ...] = (f"{variable}: {expected}",)
+
+    @classmethod
+    def gathered(cls, problems: list[ConfigError]) -> ConfigError:
+        first = problems[0]
+        error = cls(first.variable, first.lines[0].split(": ", 1)[1])
+        error.lines = tuple(line for problem in problems for line in problem.lines)
+        error.args = ("\n".join(error.lines),)
+        return error
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,54 +140,160 @@ class Settings:
         )
 
 
+class _Environment(BaseSettings):
+    """The variables as given: from the environment (as a mapping) and the `.env` file.
+
+    pydantic-settings reads them (python-dotenv's parsing of `.env`: quotes, comments, `export`)
+    and treats a blank one as unset; `settings()` then checks each with the function of its own
+    below and gathers the failures, so that every bad variable gets its one line. The checks
+    stay the project's: their messages name what a variable expects without echoing a secret.
+    """
+
+    # Only the variables below are read; `.env` may hold others (the sandbox's, a shell's).
+    # hide_input_in_errors: a failed value (maybe a token or a password) never enters an error.
+    model_config = SettingsConfigDict(
+        extra="ignore", validate_default=True, hide_input_in_errors=True, case_sensitive=False
+    )
+
+    telegram_bot_token: str | None = None
+    telegram_api_url: str | None = None
+    sms4sats_api_url: str | None = None
+    sms4sats_api_key: str | None = None
+    sms4sats_ref: str | None = None
+    admin_ids: str | None = None
+    admin_chat_id: str | None = None
+    database_url: str | None = None
+    poll_interval: str | None = None
+    sms4sats_max_rps: str | None = None
+    log_level: str | None = None
+    max_unpaid_invoices: str | None = None
+    max_orders_per_hour: str | None = None
+    error_reports: str | None = None
+    browse_requests_per_second: str | None = None
+    browse_refresh: str | None = None
+    balance_alert_sats: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str | None = None
+    webhook_port: str | None = None
+    metrics_port: str | None = None
+    rentals: str | None = None
+    real_phone: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment comes in as init values (`load_settings` takes it as a mapping, so
+        # tests pass their own); it wins over the `.env` file.
+        return (init_settings, dotenv_settings)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # VAR= (or spaces) in .env or a compose file means "use the default", as it always has.
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def settings(self) -> Settings:
+        """The checked settings, or a ConfigError with one line per bad variable."""
+        problems: list[ConfigError] = []
+
+        def checked(check: Callable[[], _T], fallback: _T) -> _T:
+            try:
+                return check()
+            except ConfigError as error:
+                problems.append(error)
+                return fallback
+
+        api_key = checked(lambda: _api_key(self.sms4sats_api_key), None)
+        telegram_api_url = checked(
+            lambda: _url("TELEGRAM_API_URL", self.telegram_api_url, DEFAULT_TELEGRAM_API_URL),
+            DEFAULT_TELEGRAM_API_URL,
+        )
+        settings = Settings(
+            telegram_token=checked(lambda: _token(self.telegram_bot_token), ""),
+            telegram_api_url=telegram_api_url,
+            sms4sats_api_url=checked(
+                lambda: _url("SMS4SATS_API_URL", self.sms4sats_api_url, DEFAULT_SMS4SATS_API_URL),
+                DEFAULT_SMS4SATS_API_URL,
+            ),
+            sms4sats_api_key=api_key,
+            sms4sats_ref=checked(lambda: _ref(self.sms4sats_ref), None),
+            admin_ids=checked(lambda: _admin_ids(self.admin_ids), frozenset()),
+            admin_chat_id=checked(lambda: _admin_chat_id(self.admin_chat_id), None),
+            database_path=checked(
+                lambda: _database_path(self.database_url or DEFAULT_DATABASE_URL), Path()
+            ),
+            postgres_url=checked(lambda: _postgres_url(self.database_url), None),
+            poll_interval=checked(lambda: _poll_interval(self.poll_interval), 0.0),
+            sms4sats_max_rps=checked(lambda: _max_rps(self.sms4sats_max_rps), 0.0),
+            log_level=checked(lambda: _log_level(self.log_level), "INFO"),
+            max_unpaid_invoices=checked(
+                lambda: _count(
+                    "MAX_UNPAID_INVOICES", self.max_unpaid_invoices, DEFAULT_MAX_UNPAID_INVOICES
+                ),
+                0,
+            ),
+            max_orders_per_hour=checked(
+                lambda: _count(
+                    "MAX_ORDERS_PER_HOUR", self.max_orders_per_hour, DEFAULT_MAX_ORDERS_PER_HOUR
+                ),
+                0,
+            ),
+            error_reports=checked(
+                lambda: _switch("ERROR_REPORTS", self.error_reports, default=True), True
+            ),
+            browse_requests_per_second=checked(
+                lambda: _browse_rate(self.browse_requests_per_second), 0.0
+            ),
+            browse_refresh=checked(
+                lambda: _switch("BROWSE_REFRESH", self.browse_refresh, default=True), True
+            ),
+            balance_alert_sats=checked(
+                lambda: _balance_alert(self.balance_alert_sats, api_key), None
+            ),
+            webhook_url=checked(lambda: _webhook_url(self.webhook_url, telegram_api_url), None),
+            webhook_secret=checked(
+                lambda: _webhook_secret(self.webhook_secret, self.webhook_url), None
+            ),
+            webhook_listen=self.webhook_listen or DEFAULT_WEBHOOK_LISTEN,
+            webhook_port=checked(lambda: _port("WEBHOOK_PORT", self.webhook_port), None)
+            or DEFAULT_WEBHOOK_PORT,
+            metrics_port=checked(lambda: _port("METRICS_PORT", self.metrics_port), None),
+            rentals=checked(lambda: _switch("RENTALS", self.rentals, default=False), False),
+            real_phone=checked(lambda: _switch("REAL_PHONE", self.real_phone, default=True), True),
+        )
+        if problems:
+            raise ConfigError.gathered(problems)
+        return settings
+
+
+# Every variable the bot reads (docs/operations.md lists each with its default; a test checks).
+VARIABLES: tuple[str, ...] = tuple(name.upper() for name in _Environment.model_fields)
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
 ) -> Settings:
-    """Read the settings; the process environment wins over the `.env` file."""
-    values: dict[str, str] = {}
-    if env_file is not None and env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
+    """Read the settings; the process environment wins over the `.env` file.
 
-    def get(name: str) -> str | None:
-        value = values.get(name, "").strip()
-        return value or None
-
-    api_key = _api_key(get("SMS4SATS_API_KEY"))
-    telegram_api_url = _url("TELEGRAM_API_URL", get("TELEGRAM_API_URL"), DEFAULT_TELEGRAM_API_URL)
-    return Settings(
-        telegram_token=_token(get("TELEGRAM_BOT_TOKEN")),
-        telegram_api_url=telegram_api_url,
-        sms4sats_api_url=_url(
-            "SMS4SATS_API_URL", get("SMS4SATS_API_URL"), DEFAULT_SMS4SATS_API_URL
-        ),
-        sms4sats_api_key=api_key,
-        sms4sats_ref=_ref(get("SMS4SATS_REF")),
-        admin_ids=_admin_ids(get("ADMIN_IDS")),
-        admin_chat_id=_admin_chat_id(get("ADMIN_CHAT_ID")),
-        database_path=_database_path(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-        postgres_url=_postgres_url(get("DATABASE_URL")),
-        poll_interval=_poll_interval(get("POLL_INTERVAL")),
-        sms4sats_max_rps=_max_rps(get("SMS4SATS_MAX_RPS")),
-        log_level=_log_level(get("LOG_LEVEL")),
-        max_unpaid_invoices=_count(
-            "MAX_UNPAID_INVOICES", get("MAX_UNPAID_INVOICES"), DEFAULT_MAX_UNPAID_INVOICES
-        ),
-        max_orders_per_hour=_count(
-            "MAX_ORDERS_PER_HOUR", get("MAX_ORDERS_PER_HOUR"), DEFAULT_MAX_ORDERS_PER_HOUR
-        ),
-        error_reports=_switch("ERROR_REPORTS", get("ERROR_REPORTS"), default=True),
-        browse_requests_per_second=_browse_rate(get("BROWSE_REQUESTS_PER_SECOND")),
-        browse_refresh=_switch("BROWSE_REFRESH", get("BROWSE_REFRESH"), default=True),
-        balance_alert_sats=_balance_alert(get("BALANCE_ALERT_SATS"), api_key),
-        webhook_url=_webhook_url(get("WEBHOOK_URL"), telegram_api_url),
-        webhook_secret=_webhook_secret(get("WEBHOOK_SECRET"), get("WEBHOOK_URL")),
-        webhook_listen=get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
-        webhook_port=_port("WEBHOOK_PORT", get("WEBHOOK_PORT")) or DEFAULT_WEBHOOK_PORT,
-        metrics_port=_port("METRICS_PORT", get("METRICS_PORT")),
-        rentals=_switch("RENTALS", get("RENTALS"), default=False),
-        real_phone=_switch("REAL_PHONE", get("REAL_PHONE"), default=True),
-    )
+    Raises ConfigError naming every bad variable, one line each.
+    """
+    environ = os.environ if environ is None else environ
+    names = _Environment.model_fields
+    # Variable names are matched exactly (TELEGRAM_BOT_TOKEN, not telegram_bot_token), as a
+    # shell and docker compose pass them.
+    values: dict[str, Any] = {n: environ[n.upper()] for n in names if n.upper() in environ}
+    values["_env_file"] = env_file if env_file is not None and env_file.is_file() else None
+    return _Environment(**values).settings()
 
 
 _ON = ("on", "true", "yes", "1")
@@ -464,3 +583,6 @@ def configure_logging(settings: Settings) -> None:
     # own log lines say what matters.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # stamina announces each retry as a bare "stamina.retry_scheduled" WARNING; the sms4sats
+    # client logs the same retry itself, saying what failed and when it tries again.
+    logging.getLogger("stamina").setLevel(max(logging.ERROR, root.level))

@@ -7,7 +7,6 @@ Quirks handled here (see the API notes in the README): `/price` mixes strings an
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -19,11 +18,21 @@ from typing import Any, Final, Protocol
 from urllib.parse import quote
 
 import httpx
+import stamina
 
 from bot.domain.remote import OrderStatus, SmsStatus
 from bot.domain.rental_status import parse_rental
 
 log = logging.getLogger(__name__)
+
+# Far above any backoff the client is given: the waits grow by 3x per attempt, uncapped as before.
+_WAIT_MAX: Final = 3600.0
+
+
+def _temporary(error: Exception) -> bool:
+    """What stamina retries: the failures the client marks temporary (timeouts, 5xx, no answer)."""
+    return isinstance(error, Sms4SatsError) and error.temporary
+
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 
@@ -324,18 +333,24 @@ class Sms4SatsClient:
             if self._api_key is None:
                 raise Sms4SatsError(Problem.NO_API_KEY)
             headers["X-API-Key"] = self._api_key
-        attempts = 1 + (self._retries if retry else 0)
-        for attempt in range(1, attempts + 1):
-            try:
-                return await self._once(
-                    method, path, params, json_body, headers, limits or self._timeout
-                )
-            except Sms4SatsError as error:
-                if not error.temporary or attempt == attempts:
+        limits = limits or self._timeout
+        if not retry or self._retries == 0:
+            # Writes, and status checks (the order's next check is their retry): one attempt.
+            return await self._once(method, path, params, json_body, headers, limits)
+        # Reads: stamina waits backoff, then 3x that, ... between attempts (no jitter and no
+        # overall deadline, as before; each attempt has its own timeout).
+        async for attempt in stamina.retry_context(
+            on=_temporary, attempts=1 + self._retries, timeout=None, wait_initial=self._backoff,
+            wait_exp_base=3, wait_jitter=0, wait_max=_WAIT_MAX,
+        ):  # fmt: skip
+            with attempt:
+                try:
+                    return await self._once(method, path, params, json_body, headers, limits)
+                except Sms4SatsError as error:
+                    if error.temporary and attempt.num <= self._retries:
+                        wait = attempt.next_wait
+                        log.warning("sms4sats %s failed (%s); retrying in %.1fs", path, error, wait)
                     raise
-                delay = self._backoff * 3 ** (attempt - 1)
-                log.warning("sms4sats %s failed (%s); retrying in %.1fs", path, error, delay)
-                await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _once(

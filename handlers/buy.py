@@ -16,11 +16,9 @@ from handlers.context import get_services, in_private
 from handlers.placing import tell_outcome
 from handlers.ui import (
     finding_keyboards,
-    finding_texts,
     keyboards,
     names,
     real_sim_keyboards,
-    real_sim_texts,
     texts,
 )
 from handlers.ui.callbacks import (
@@ -35,6 +33,8 @@ from handlers.ui.callbacks import (
     ServicePage,
 )
 from handlers.ui.i18n import current
+from handlers.ui.texts import finding as finding_texts
+from handlers.ui.texts import real_sim as real_sim_texts
 
 # A confirmation older than this is shown again with a fresh price instead of ordering.
 CONFIRMATION_MAX_AGE = 15 * 60

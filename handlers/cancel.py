@@ -19,9 +19,10 @@ from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from handlers import orders
 from handlers.context import get_services, person_of
-from handlers.ui import cards, finding_texts, texts
+from handlers.ui import cards, texts
 from handlers.ui.callbacks import CancelFromList, CancelOrder
 from handlers.ui.keyboards import button
+from handlers.ui.texts import finding as finding_texts
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,9 @@ from bot.domain.orders import Order, OrderState
 from bot.sms4sats import Sms4SatsError
 from handlers.common import answer, show
 from handlers.context import get_services
-from handlers.ui import cards, finding_texts, keyboards, texts
+from handlers.ui import cards, keyboards, texts
 from handlers.ui.callbacks import CancelOrder, OrdersPage, RefreshOrder, ShowOrder
+from handlers.ui.texts import finding as finding_texts
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,10 @@ from handlers import menus
 from handlers.common import answer, private_link, show
 from handlers.context import get_services, in_private
 from handlers.placing import tell_outcome
-from handlers.ui import keyboards, rental_keyboards, rental_texts, texts
+from handlers.ui import keyboards, rental_keyboards, texts
 from handlers.ui.callbacks import ExpectSms, MenuRent, RentChosen, RentNumber, RentPage
 from handlers.ui.i18n import current
+from handlers.ui.texts import rental as rental_texts
 
 DEEP_LINK_RENT = "rent"
 # As for a purchase: an older confirmation is shown again with a fresh price.

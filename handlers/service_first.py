@@ -18,9 +18,10 @@ from bot.sms4sats import Service, Sms4SatsError
 from handlers import menus
 from handlers.common import show
 from handlers.context import get_services
-from handlers.ui import finding_keyboards, finding_texts, keyboards, names, texts
+from handlers.ui import finding_keyboards, keyboards, names, texts
 from handlers.ui.callbacks import AnotherCountry, ServiceCountries, ServiceFirst
 from handlers.ui.i18n import current
+from handlers.ui.texts import finding as finding_texts
 
 RENTAL_ALL_SERVICES = "full"
 

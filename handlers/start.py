@@ -10,9 +10,10 @@ from handlers.common import DEEP_LINK_BUY, DEEP_LINK_ORDERS, private_link, show
 from handlers.context import get_services, in_private
 from handlers.orders import show_orders
 from handlers.rent import DEEP_LINK_RENT, show_rentals
-from handlers.ui import keyboards, rental_texts, texts
+from handlers.ui import keyboards, texts
 from handlers.ui.callbacks import MenuBuy, MenuOrders
 from handlers.ui.command_menus import publish_admin_commands
+from handlers.ui.texts import rental as rental_texts
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

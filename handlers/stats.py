@@ -24,9 +24,10 @@ from bot.core.services import Services
 from bot.domain.stats import OrderRecord
 from handlers.common import answer, show
 from handlers.context import get_services, in_private
-from handlers.ui import i18n, names, stats_chart, stats_chart_texts, texts
+from handlers.ui import i18n, names, stats_chart, texts
 from handlers.ui.callbacks import StatsCsv, StatsView
 from handlers.ui.keyboards import button
+from handlers.ui.texts import stats_chart as stats_chart_texts
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ from bot.core.watches import WatchRequest, WatchSet
 from bot.domain.countries import country_by_code
 from handlers.common import answer, show
 from handlers.context import get_services
-from handlers.ui import finding_texts, names, texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import WatchStock
+from handlers.ui.texts import finding as finding_texts
 
 
 async def watch_stock(

@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        for line in error.lines:
+            print(f"Configuration error: {line}", file=sys.stderr)
         return 2
     configure_logging(settings)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:

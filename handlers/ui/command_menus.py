@@ -24,8 +24,9 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.config import Settings
-from handlers.ui import rental_texts, texts
+from handlers.ui import texts
 from handlers.ui.i18n import DEFAULT_LOCALE, LOCALES, current, telegram_code, use_locale
+from handlers.ui.texts import rental as rental_texts
 
 log = logging.getLogger(__name__)
 

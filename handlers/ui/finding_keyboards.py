@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.countries import AUTO_SELECT, country_by_code
 from bot.sms4sats import Service
-from handlers.ui import finding_texts, names, texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import (
     CallbackDataError,
     CountryChosen,
@@ -27,6 +27,7 @@ from handlers.ui.keyboards import (
     clamp_page,
     page_count,
 )
+from handlers.ui.texts import finding as finding_texts
 
 COUNTRIES_PER_PAGE = 12
 

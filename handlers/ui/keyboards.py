@@ -10,7 +10,7 @@ from bot.domain.countries import Country, picker_order
 from bot.domain.orders import Order
 from bot.domain.service_names import POPULAR_SERVICES
 from bot.sms4sats import Service
-from handlers.ui import finding_texts, names, rental_texts, texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import (
     BuyNumber,
     Callback,
@@ -28,6 +28,8 @@ from handlers.ui.callbacks import (
     ShowOrder,
 )
 from handlers.ui.i18n import LOCALES, current
+from handlers.ui.texts import finding as finding_texts
+from handlers.ui.texts import rental as rental_texts
 
 COUNTRIES_PER_PAGE = 12
 SERVICES_PER_PAGE = 12

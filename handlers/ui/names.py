@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from bot.domain.countries import AUTO_SELECT, Country, country_by_code, country_label
 from bot.domain.service_names import service_display_name
-from handlers.ui import finding_texts, texts
+from handlers.ui import texts
 from handlers.ui.i18n import current
+from handlers.ui.texts import finding as finding_texts
 
 # The one curated service name that is words rather than a brand (bot/data/service_names.json).
 ANY_OTHER_SERVICE = "Any other service"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from handlers.ui import real_sim_texts, texts
+from handlers.ui import texts
 from handlers.ui.callbacks import BuyNumber, BuyRealSim, RealSimToggle, ServicePage
 from handlers.ui.keyboards import button
+from handlers.ui.texts import real_sim as real_sim_texts
 
 
 def confirmation(

@@ -8,9 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.countries import country_by_code
 from bot.sms4sats import RentalCountry
-from handlers.ui import names, rental_texts, texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import RentChosen, RentNumber, RentPage
 from handlers.ui.keyboards import button, clamp_page, page_count
+from handlers.ui.texts import rental as rental_texts
 
 # One per row: a label carries the country, the weeks and the price.
 RENTALS_PER_PAGE = 8

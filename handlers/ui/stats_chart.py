@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 
 from bot.domain.orders import OrderState
 from bot.domain.stats import DayOutcome
-from handlers.ui.stats_chart_texts import ChartWords
+from handlers.ui.texts.stats_chart import ChartWords
 
 EPOCH = date(1970, 1, 1)
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 620, 100

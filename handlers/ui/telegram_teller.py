@@ -24,10 +24,11 @@ from bot.domain.kinds.receive import gives_up_at
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import format_phone
 from bot.domain.rental_sms import StoredSms
-from handlers.ui import cards, rental_texts, texts
+from handlers.ui import cards, texts
 from handlers.ui.cards.base import cancel_button, copy_button
 from handlers.ui.delivery import Failure, SendPolicy, classify, retry_after
 from handlers.ui.i18n import DEFAULT_LOCALE, use_locale
+from handlers.ui.texts import rental as rental_texts
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,10 @@ from telegram.error import Forbidden, TelegramError, TimedOut
 
 from bot.core.engine.teller import ChatUnreachable, OutcomeUnknown, TellFailed
 from bot.domain.watches import Watch
-from handlers.ui import finding_keyboards, finding_texts, names
+from handlers.ui import finding_keyboards, names
 from handlers.ui.i18n import use_locale
 from handlers.ui.telegram_teller import BACKGROUND_TIMEOUT, LocaleOfChat, english
+from handlers.ui.texts import finding as finding_texts
 
 
 class TelegramWatchTeller:

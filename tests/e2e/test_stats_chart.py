@@ -14,7 +14,7 @@ from bot.domain.orders import OrderKind, OrderState
 from bot.domain.stats import DayOutcome
 from handlers.ui import i18n
 from handlers.ui.stats_chart import HEIGHT_PX, WIDTH_PX, render, today
-from handlers.ui.stats_chart_texts import ChartWords, chart_words
+from handlers.ui.texts.stats_chart import ChartWords, chart_words
 from storage import Database, StatsStore, open_database
 from tests.e2e.conftest import BOTH_BACKENDS
 

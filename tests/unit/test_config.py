@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import (
+    DEFAULT_DATABASE_URL,
     DEFAULT_SMS4SATS_API_URL,
     DEFAULT_TELEGRAM_API_URL,
+    VARIABLES,
     ConfigError,
     RedactSecrets,
     load_settings,
@@ -324,3 +327,57 @@ def test_missing_token_at_start(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN: required" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_bad_variable_gets_its_own_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PATH": "", "TELEGRAM_BOT_TOKEN": TOKEN, "POLL_INTERVAL": "soon",
+             "LOG_LEVEL": "LOUD", "SMS4SATS_API_KEY": "two words"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: SMS4SATS_API_KEY: malformed: expected one word without spaces",
+        "Configuration error: POLL_INTERVAL: expected seconds between 0.1 and 3600 (like 3), "
+        "got 'soon'",
+        "Configuration error: LOG_LEVEL: expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL, "
+        "got 'LOUD'",
+    ]
+
+
+def test_blank_values_in_the_env_file_mean_the_default(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN= {TOKEN} \nPOLL_INTERVAL=\nOTHER_TOOL_SETTING=x\n")
+    settings = load_settings({"LOG_LEVEL": "  "}, env_file=env_file)
+    assert settings.telegram_token == TOKEN
+    assert (settings.poll_interval, settings.log_level) == (3.0, "INFO")
+
+
+def _documented_defaults() -> dict[str, str]:
+    """The settings table of docs/operations.md: variable -> its Default column."""
+    table = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    rows = re.findall(r"^\| `([A-Z0-9_]+)` \| ([^|]+) \|", table, re.MULTILINE)
+    return {name: default.strip() for name, default in rows}
+
+
+def test_every_setting_is_documented_with_its_default() -> None:
+    documented = _documented_defaults()
+    variables = set(VARIABLES)
+    assert variables <= documented.keys(), variables - documented.keys()
+    defaults = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    # The Default column as docs/operations.md writes it, from the defaults the bot has.
+    for name in sorted(variables):
+        value = getattr(defaults, name.lower(), None)
+        if isinstance(value, bool):
+            assert documented[name] == ("`on`" if value else "`off`"), name
+        elif isinstance(value, int | float):
+            assert documented[name] == f"`{value:g}`", name
+        elif isinstance(value, str) and name != "TELEGRAM_BOT_TOKEN":
+            assert documented[name] == f"`{value}`", name
+    assert documented["DATABASE_URL"] == f"`{DEFAULT_DATABASE_URL}`"
+
+
+def test_every_setting_is_in_the_env_example() -> None:
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    listed = set(re.findall(r"^#? ?([A-Z0-9_]+)=", example, re.MULTILINE))
+    assert set(VARIABLES) <= listed

@@ -11,7 +11,7 @@ from bot.domain.countries import AUTO_SELECT
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
-from handlers.ui import finding_texts, names, real_sim_texts, texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import AnotherCountry, BuyAgain, MenuBuy, PickCountry, WatchStock
 from handlers.ui.cards.base import (
     Rows,
@@ -20,6 +20,8 @@ from handlers.ui.cards.base import (
     copy_button,
     refresh_button,
 )
+from handlers.ui.texts import finding as finding_texts
+from handlers.ui.texts import real_sim as real_sim_texts
 
 # The common words for every state fit a number bought for one code.
 STATE_LABELS: Mapping[OrderState, str] = {}

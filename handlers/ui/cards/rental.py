@@ -12,10 +12,11 @@ from telegram import InlineKeyboardButton
 from bot.domain.kinds.rental import ended
 from bot.domain.orders import Order, OrderState
 from bot.domain.phones import e164, format_phone
-from handlers.ui import names, rental_texts, texts
+from handlers.ui import names, texts
 from handlers.ui.callbacks import ExpectSms
 from handlers.ui.cards.base import Rows, action_button, copy_button, refresh_button
 from handlers.ui.i18n import N_
+from handlers.ui.texts import rental as rental_texts
 
 STATE_LABELS: Mapping[OrderState, str] = {
     OrderState.PAID: N_("paid, getting the number"),

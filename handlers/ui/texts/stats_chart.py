@@ -1,5 +1,6 @@
 """The words of the /stats chart (its caption, legend and axes) and of the CSV sent privately
-from the admin group, in the current language. See texts.py for how sentences are written."""
+from the admin group, in the current language. See `texts`' `__init__` for how sentences are
+written."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 
 from bot.domain.orders import OrderState
 from handlers.ui.i18n import N_, _
-from handlers.ui.texts import esc, stats_period_name
+from handlers.ui.texts.base import esc
+from handlers.ui.texts.operator import stats_period_name
 
 
 @dataclass(frozen=True, slots=True)

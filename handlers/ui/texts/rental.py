@@ -1,7 +1,7 @@
 """What the bot says about renting a number for weeks (RENTALS=on), in the current language.
 
-Kept apart from `texts` (same rules: `_()`/`ngettext()`, `%(name)s` placeholders, anything from
-sms4sats through `esc`). The words a person must read before paying: a rental is not refunded
+Same rules as the rest of `texts`: `_()`/`ngettext()`, `%(name)s` placeholders, anything from
+sms4sats through `esc`. The words a person must read before paying: a rental is not refunded
 once paid, and rented numbers often do not work for Telegram (sms4sats' own warnings).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.ui.i18n import _, ngettext
-from handlers.ui.texts import day_and_time, esc, sats
+from handlers.ui.texts.base import day_and_time, esc, sats
 
 
 def command_description() -> str:

@@ -1,7 +1,7 @@
 """Sentences of finding a number faster: service first, out of stock, "tell me when it's back".
 
-Same rules as texts.py: each sentence is a function, translated when it is said; anything from a
-user or from sms4sats goes through `esc`.
+Same rules as the rest of `texts` (see its `__init__`): each sentence is a function, translated
+when it is said; anything from a user or from sms4sats goes through `esc`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot.domain.watches import MAX_WATCHES, WATCH_LASTS
 from handlers.ui.i18n import _, ngettext
-from handlers.ui.texts import esc, sats
+from handlers.ui.texts.base import esc, sats
 
 WATCH_HOURS = int(WATCH_LASTS // 3600)
 

@@ -7,7 +7,7 @@ that fewer may be in stock, and that the invoice, not the estimate, is the price
 from __future__ import annotations
 
 from handlers.ui.i18n import _
-from handlers.ui.texts import esc
+from handlers.ui.texts.base import esc
 
 
 def button_toggle(on: bool) -> str:

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.core.placement import Confirmation, FundRequest
 from bot.core.services import Services
 from bot.domain.menus import MenuKind
-from bot.sms4sats import Sms4SatsError
+from bot.domain.sms4sats_terms import Sms4SatsError
 from handlers import menus
 from handlers.common import answer, show
 from handlers.context import get_services, in_private

@@ -9,7 +9,7 @@ from bot.core.placement import Confirmation, Failed, Placed, ReceiveRequest
 from bot.domain.countries import AUTO_SELECT, country_by_code, search_countries
 from bot.domain.menus import MenuKind
 from bot.domain.service_names import POPULAR_SERVICES, service_match_tier
-from bot.sms4sats import Problem, Service, Sms4SatsError
+from bot.domain.sms4sats_terms import Problem, Service, Sms4SatsError
 from handlers import menus, service_first
 from handlers.common import show
 from handlers.context import get_services, in_private

@@ -1,13 +1,17 @@
-"""How a handler reaches the shared services, and who "the person" behind an update is."""
+"""How a handler reaches its feature's use cases (one small typed accessor per feature), and
+who "the person" behind an update is."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.core.ordering import OrderDesk
+from bot.core.people import People
 from bot.core.services import Services
+from bot.domain.people import Arrival, Visitor
 
 SERVICES_KEY = "services"
 
@@ -26,6 +30,38 @@ def get_services_from(application: AnyApplication) -> Services:
     return services
 
 
+_Desk = TypeVar("_Desk")
+
+
+def _key(kind: type[object]) -> str:
+    return f"desk:{kind.__module__}.{kind.__qualname__}"
+
+
+def install(application: AnyApplication, *desks: object) -> None:
+    """Puts each feature's entry point where its accessor below finds it (the wiring, once)."""
+    for desk in desks:
+        application.bot_data[_key(type(desk))] = desk
+
+
+def _desk(application: AnyApplication, kind: type[_Desk]) -> _Desk:
+    desk = application.bot_data.get(_key(kind))
+    if not isinstance(desk, kind):
+        raise RuntimeError(f"{kind.__name__} is not set up (post_init has not run)")
+    return desk
+
+
+def order_desk(context: ContextTypes.DEFAULT_TYPE) -> OrderDesk:
+    return _desk(context.application, OrderDesk)
+
+
+def people(context: ContextTypes.DEFAULT_TYPE) -> People:
+    return people_of(context.application)
+
+
+def people_of(application: AnyApplication) -> People:
+    return _desk(application, People)
+
+
 def person_of(update: object) -> tuple[int, int] | None:
     """(chat, user) of an update: the unit whose updates are handled one after another."""
     if not isinstance(update, Update):
@@ -39,3 +75,20 @@ def person_of(update: object) -> tuple[int, int] | None:
 def in_private(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type == chat.PRIVATE
+
+
+def arrival_of(update: object) -> Arrival:
+    """What the update says about who is where, for the bookkeeping before every handler."""
+    if not isinstance(update, Update):
+        return Arrival(None, None, private=False, visitor=None, membership_change=False)
+    chat, user = update.effective_chat, update.effective_user
+    visitor = None
+    if user is not None and not user.is_bot:
+        visitor = Visitor(user.id, user.first_name, user.username, user.language_code)
+    return Arrival(
+        None if chat is None else chat.id,
+        None if chat is None else chat.type,
+        private=chat is not None and chat.type == chat.PRIVATE,
+        visitor=visitor,
+        membership_change=update.my_chat_member is not None,
+    )

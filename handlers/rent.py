@@ -15,7 +15,7 @@ from bot.domain.countries import country_by_code, search_countries
 from bot.domain.kinds.rental import FAST_POLL_FOR, ended
 from bot.domain.menus import MenuKind
 from bot.domain.orders import OrderKind
-from bot.sms4sats import RentalCountry, Sms4SatsError
+from bot.domain.sms4sats_terms import RentalCountry, Sms4SatsError
 from handlers import menus
 from handlers.common import answer, private_link, show
 from handlers.context import get_services, in_private

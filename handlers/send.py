@@ -28,7 +28,7 @@ from bot.core.placement import Confirmation, Placed, SendRequest
 from bot.domain.drafts import Draft
 from bot.domain.menus import MenuKind
 from bot.domain.phones import InvalidPhoneNumber, format_phone, normalize_phone
-from bot.sms4sats import Sms4SatsError
+from bot.domain.sms4sats_terms import Sms4SatsError
 from handlers import menus
 from handlers.cancel import leave_everything
 from handlers.common import answer, show

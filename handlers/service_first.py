@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from bot.domain.countries import AUTO_SELECT, picker_order
 from bot.domain.menus import MenuKind
 from bot.domain.service_names import curated_services, service_match_tier
-from bot.sms4sats import Service, Sms4SatsError
+from bot.domain.sms4sats_terms import Service, Sms4SatsError
 from handlers import menus
 from handlers.common import show
 from handlers.context import get_services

@@ -20,8 +20,10 @@ from bot.core.catalog import Catalog
 from bot.core.cluster import Cluster
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
 from bot.core.operator import OperatorInbox
+from bot.core.ordering import OrderDesk
 from bot.core.outbox import Outbox
 from bot.core.pacer import RequestPacer
+from bot.core.people import People
 from bot.core.placement import Limits, OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.send_budget import SendBudget
@@ -46,7 +48,14 @@ from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from bot.wiring.web import Webhook, WebServer, webhook_path
 from handlers import routes, send, watches
-from handlers.context import SERVICES_KEY, AnyApplication, get_services, get_services_from
+from handlers.context import (
+    SERVICES_KEY,
+    AnyApplication,
+    arrival_of,
+    get_services,
+    install,
+    people_of,
+)
 from handlers.language import locale_of
 from handlers.sequencing import Overflow
 from handlers.ui import i18n, texts
@@ -121,6 +130,7 @@ def build_application(
         i18n.load_all()
         services = await _open_services(application, settings, clock, metrics, rate_limiter.budget)
         application.bot_data[SERVICES_KEY] = services
+        install(application, *_use_cases(services))
         if isinstance(services.database, PostgresDatabase):
             # Other instances may get this person's next update: they share the lock.
             locks = services.database.person_locks()
@@ -420,6 +430,14 @@ async def _open_services(
     )
 
 
+def _use_cases(services: Services) -> tuple[object, ...]:
+    """Each feature's entry point, for its handlers (`handlers.context` has an accessor each)."""
+    return (
+        People(services.chats, services.orders, services.outbox),
+        OrderDesk(services.orders, services.tracker, services.sms4sats, services.clock),
+    )
+
+
 def sms4sats_http(metrics: BotMetrics | None = None) -> tuple[httpx.AsyncClient, StatusGet]:
     """The HTTP client for sms4sats: httpx's API, aiohttp's transport (see its module), and the
     lean path of status checks through the same connections; each request counted for
@@ -469,7 +487,7 @@ async def _resolve_cut_short_placements(services: Services) -> None:
 def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
     async def ask(update: Update, skipped: int) -> None:
         # A skipped update never reaches the handler that sets its language: read it here.
-        locale = await locale_of(get_services_from(application()), update)
+        locale = locale_of(await people_of(application()).languages(arrival_of(update)))
         if update.callback_query is not None:
             with i18n.use_locale(locale):
                 text = texts.press_skipped()

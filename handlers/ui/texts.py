@@ -20,8 +20,8 @@ from babel.dates import format_datetime
 from bot.core.operator import ErrorReport
 from bot.domain.orders import OrderKind, OrderState
 from bot.domain.phones import PhoneProblem
+from bot.domain.sms4sats_terms import Problem, Sms4SatsError
 from bot.domain.stats import Stats, TopRow
-from bot.sms4sats import Problem, Sms4SatsError
 from handlers.ui.i18n import N_, NATIVE_NAMES, N_plural, _, current, ngettext, number
 
 

@@ -12,7 +12,7 @@ from bot.domain.service_names import POPULAR_SERVICES, service_match_tier
 from bot.domain.sms4sats_terms import Problem, Service, Sms4SatsError
 from handlers import menus, service_first
 from handlers.common import show
-from handlers.context import get_services, in_private
+from handlers.context import get_services, in_private, menu_desk, order_desk
 from handlers.placing import tell_outcome
 from handlers.ui import (
     finding_keyboards,
@@ -269,7 +269,7 @@ async def buy(
         return
     await tell_outcome(
         update,
-        services,
+        order_desk(context),
         outcome,
         created=texts.order_created,
         retry=(real_sim_keyboards.retry if real_sim else keyboards.retry_buy)(
@@ -283,7 +283,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return False
-    picker = await get_services(context).menus.searched(chat.id, user.id)
+    picker = await menu_desk(context).searched(chat.id, user.id)
     if picker is None:
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.core.funding import FundingDesk
+from bot.core.menus import MenuDesk
 from bot.core.ordering import OrderDesk
 from bot.core.people import People
 from bot.core.services import Services
@@ -52,6 +54,14 @@ def _desk(application: AnyApplication, kind: type[_Desk]) -> _Desk:
 
 def order_desk(context: ContextTypes.DEFAULT_TYPE) -> OrderDesk:
     return _desk(context.application, OrderDesk)
+
+
+def funding_desk(context: ContextTypes.DEFAULT_TYPE) -> FundingDesk:
+    return _desk(context.application, FundingDesk)
+
+
+def menu_desk(context: ContextTypes.DEFAULT_TYPE) -> MenuDesk:
+    return _desk(context.application, MenuDesk)
 
 
 def people(context: ContextTypes.DEFAULT_TYPE) -> People:

@@ -18,7 +18,7 @@ from bot.domain.orders import OrderKind
 from bot.domain.sms4sats_terms import RentalCountry, Sms4SatsError
 from handlers import menus
 from handlers.common import answer, private_link, show
-from handlers.context import get_services, in_private
+from handlers.context import get_services, in_private, menu_desk, order_desk
 from handlers.placing import tell_outcome
 from handlers.ui import keyboards, rental_keyboards, rental_texts, texts
 from handlers.ui.callbacks import ExpectSms, MenuRent, RentChosen, RentNumber, RentPage
@@ -175,7 +175,7 @@ async def rent(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Ren
     retry = RentalCountry(callback.country, "", callback.weeks, callback.price)
     await tell_outcome(
         update,
-        services,
+        order_desk(context),
         outcome,
         created=texts.order_created,
         retry=rental_keyboards.retry(retry),
@@ -208,7 +208,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or not enabled(context):
         return False
-    picker = await get_services(context).menus.searched(chat.id, user.id)
+    picker = await menu_desk(context).searched(chat.id, user.id)
     if picker is None or picker.kind is not MenuKind.RENTALS:
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]

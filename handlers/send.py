@@ -32,7 +32,7 @@ from bot.domain.sms4sats_terms import Sms4SatsError
 from handlers import menus
 from handlers.cancel import leave_everything
 from handlers.common import answer, show
-from handlers.context import get_services, in_private, person_of
+from handlers.context import get_services, in_private, order_desk, person_of
 from handlers.placing import tell_outcome
 from handlers.sequencing import interruptible
 from handlers.ui import i18n, texts
@@ -273,7 +273,9 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
     if existing is not None:
         # A second tap on a used confirmation: show its order, place nothing.
         await answer(query)
-        await tell_outcome(update, services, Placed(existing, new=False), created=None, retry=None)
+        await tell_outcome(
+            update, order_desk(context), Placed(existing, new=False), created=None, retry=None
+        )
         return
     draft = await _draft_of(update, context, callback.draft, callback.owner)
     if not isinstance(draft, Draft):
@@ -299,7 +301,7 @@ async def pay(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Send
     retry = _confirmation_keyboard(callback.owner, draft.id, draft.price or 0, balance_allowed)
     await tell_outcome(
         update,
-        services,
+        order_desk(context),
         outcome,
         created=lambda order_id: texts.send_order_created(order_id, callback.from_balance),
         retry=retry,

@@ -41,6 +41,14 @@ class OrdersPage:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenOrders:
+    """A person's orders that have not ended, newest first, as of `now`."""
+
+    orders: list[Order]
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
 class Reposted:
     """An open order: its live card moved to the bottom of the chat."""
 
@@ -108,6 +116,14 @@ class OrderDesk:
         page = min(max(page, 0), (total - 1) // per_page)
         orders = await self._orders.for_user(user_id, limit=per_page, offset=page * per_page)
         return OrdersPage(total, page, orders)
+
+    async def open_orders(self, chat_id: int, user_id: int) -> OpenOrders:
+        """What /cancel offers: the person's open orders in the chat."""
+        return OpenOrders(await self._orders.open_for_person(chat_id, user_id), self._clock())
+
+    async def tell(self, order_id: int) -> None:
+        """The order's card and news, shown now (after placing it)."""
+        await self._tracker.tell(order_id)
 
     async def _own(self, user_id: int, order_id: int) -> Order | None:
         order = await self._orders.get(order_id)

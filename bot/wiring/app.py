@@ -19,6 +19,8 @@ from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
 from bot.core.cluster import Cluster
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
+from bot.core.funding import FundingDesk
+from bot.core.menus import MenuDesk
 from bot.core.operator import OperatorInbox
 from bot.core.ordering import OrderDesk
 from bot.core.outbox import Outbox
@@ -435,6 +437,8 @@ def _use_cases(services: Services) -> tuple[object, ...]:
     return (
         People(services.chats, services.orders, services.outbox),
         OrderDesk(services.orders, services.tracker, services.sms4sats, services.clock),
+        MenuDesk(services.menus, services.drafts),
+        FundingDesk(services.admins, services.sms4sats, services.placement),
     )
 
 

@@ -12,6 +12,7 @@ from bot.core.funding import FundingDesk
 from bot.core.menus import MenuDesk
 from bot.core.ordering import OrderDesk
 from bot.core.people import People
+from bot.core.sending import SendDesk
 from bot.core.services import Services
 from bot.domain.people import Arrival, Visitor
 
@@ -62,6 +63,10 @@ def funding_desk(context: ContextTypes.DEFAULT_TYPE) -> FundingDesk:
 
 def menu_desk(context: ContextTypes.DEFAULT_TYPE) -> MenuDesk:
     return _desk(context.application, MenuDesk)
+
+
+def send_desk(context: ContextTypes.DEFAULT_TYPE) -> SendDesk:
+    return _desk(context.application, SendDesk)
 
 
 def people(context: ContextTypes.DEFAULT_TYPE) -> People:

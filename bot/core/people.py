@@ -41,6 +41,10 @@ class People:
         chosen = None if key is None else (await self._chats.languages(key))[0]
         return self._languages(arrival, chosen)
 
+    async def languages_of_chat(self, chat_id: int) -> Languages:
+        """A chat's language inputs outside any update (a job telling it something)."""
+        return Languages(*await self._chats.languages(chat_id))
+
     @staticmethod
     def _languages(arrival: Arrival, chosen: str | None) -> Languages:
         if not arrival.private or arrival.visitor is None:

@@ -29,6 +29,7 @@ from bot.core.people import People
 from bot.core.placement import Limits, OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.send_budget import SendBudget
+from bot.core.sending import SendDesk
 from bot.core.services import Services
 from bot.core.stock import StockBoard
 from bot.core.tracker import OrderTracker
@@ -439,7 +440,11 @@ def _use_cases(services: Services) -> tuple[object, ...]:
         OrderDesk(services.orders, services.tracker, services.sms4sats, services.clock),
         MenuDesk(services.menus, services.drafts),
         FundingDesk(services.admins, services.sms4sats, services.placement),
-    )
+        SendDesk(
+            services.conversations, services.drafts, services.orders, services.catalog,
+            services.admins, services.sms4sats, services.placement, services.clock,
+        ),
+    )  # fmt: skip
 
 
 def sms4sats_http(metrics: BotMetrics | None = None) -> tuple[httpx.AsyncClient, StatusGet]:

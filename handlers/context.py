@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.core.figures import StatsDesk
 from bot.core.funding import FundingDesk
 from bot.core.menus import MenuDesk
 from bot.core.ordering import OrderDesk
@@ -67,6 +68,10 @@ def menu_desk(context: ContextTypes.DEFAULT_TYPE) -> MenuDesk:
 
 def send_desk(context: ContextTypes.DEFAULT_TYPE) -> SendDesk:
     return _desk(context.application, SendDesk)
+
+
+def stats_desk(context: ContextTypes.DEFAULT_TYPE) -> StatsDesk:
+    return _desk(context.application, StatsDesk)
 
 
 def people(context: ContextTypes.DEFAULT_TYPE) -> People:

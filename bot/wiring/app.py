@@ -19,6 +19,7 @@ from bot.core.balance_watch import BalanceWatch
 from bot.core.catalog import Catalog
 from bot.core.cluster import Cluster
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
+from bot.core.figures import StatsDesk
 from bot.core.funding import FundingDesk
 from bot.core.menus import MenuDesk
 from bot.core.operator import OperatorInbox
@@ -443,6 +444,10 @@ def _use_cases(services: Services) -> tuple[object, ...]:
         SendDesk(
             services.conversations, services.drafts, services.orders, services.catalog,
             services.admins, services.sms4sats, services.placement, services.clock,
+        ),
+        StatsDesk(
+            services.stats, services.admins, services.clock,
+            referral=services.settings.sms4sats_ref,
         ),
     )  # fmt: skip
 

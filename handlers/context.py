@@ -8,6 +8,10 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from bot.core.admins import AdminDirectory
+from bot.core.buying import BuyDesk
+from bot.core.catalog import Catalog
+from bot.core.features import Features
 from bot.core.figures import StatsDesk
 from bot.core.funding import FundingDesk
 from bot.core.menus import MenuDesk
@@ -15,6 +19,7 @@ from bot.core.ordering import OrderDesk
 from bot.core.people import People
 from bot.core.sending import SendDesk
 from bot.core.services import Services
+from bot.core.watches import Watches
 from bot.domain.people import Arrival, Visitor
 
 SERVICES_KEY = "services"
@@ -56,6 +61,26 @@ def _desk(application: AnyApplication, kind: type[_Desk]) -> _Desk:
 
 def order_desk(context: ContextTypes.DEFAULT_TYPE) -> OrderDesk:
     return _desk(context.application, OrderDesk)
+
+
+def admins(context: ContextTypes.DEFAULT_TYPE) -> AdminDirectory:
+    return _desk(context.application, AdminDirectory)
+
+
+def buy_desk(context: ContextTypes.DEFAULT_TYPE) -> BuyDesk:
+    return _desk(context.application, BuyDesk)
+
+
+def catalog(context: ContextTypes.DEFAULT_TYPE) -> Catalog:
+    return _desk(context.application, Catalog)
+
+
+def features(context: ContextTypes.DEFAULT_TYPE) -> Features:
+    return _desk(context.application, Features)
+
+
+def watches(context: ContextTypes.DEFAULT_TYPE) -> Watches:
+    return _desk(context.application, Watches)
 
 
 def funding_desk(context: ContextTypes.DEFAULT_TYPE) -> FundingDesk:

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.people import Languages
 from handlers.common import answer, show
-from handlers.context import arrival_of, get_services, in_private, people
+from handlers.context import admins, arrival_of, features, in_private, people
 from handlers.ui import keyboards, texts
 from handlers.ui.callbacks import LanguageChosen
 from handlers.ui.command_menus import publish_private_commands
@@ -64,7 +64,6 @@ async def language_chosen(
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or callback.locale not in LOCALES:
         return
-    services = get_services(context)
     private = in_private(update)
     if private:
         await people(context).choose_language(query.from_user.id, callback.locale)
@@ -78,10 +77,10 @@ async def language_chosen(
     await answer(query)
     await show(update, texts.language_set(callback.locale, in_group=not private))
     if private:
-        admin = await services.admins.is_admin(query.from_user.id)
+        admin = await admins(context).is_admin(query.from_user.id)
         await publish_private_commands(
             context.bot,
             query.from_user.id,
             admin=admin,
-            rentals=get_services(context).settings.rentals,
+            rentals=features(context).rentals,
         )

@@ -16,9 +16,11 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from bot.config import DEFAULT_SMS4SATS_API_URL, Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.balance_watch import BalanceWatch
+from bot.core.buying import BuyDesk
 from bot.core.catalog import Catalog
 from bot.core.cluster import Cluster
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
+from bot.core.features import Features
 from bot.core.figures import StatsDesk
 from bot.core.funding import FundingDesk
 from bot.core.menus import MenuDesk
@@ -445,6 +447,14 @@ def _use_cases(services: Services) -> tuple[object, ...]:
             services.conversations, services.drafts, services.orders, services.catalog,
             services.admins, services.sms4sats, services.placement, services.clock,
         ),
+        BuyDesk(
+            services.orders, services.catalog, services.placement, services.tracker,
+            services.clock, real_phone=services.settings.real_phone,
+        ),
+        services.catalog,
+        services.admins,
+        services.watches,
+        Features(rentals=services.settings.rentals),
         StatsDesk(
             services.stats, services.admins, services.clock,
             referral=services.settings.sms4sats_ref,

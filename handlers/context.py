@@ -18,25 +18,11 @@ from bot.core.menus import MenuDesk
 from bot.core.ordering import OrderDesk
 from bot.core.people import People
 from bot.core.sending import SendDesk
-from bot.core.services import Services
 from bot.core.watches import Watches
 from bot.domain.people import Arrival, Visitor
 
-SERVICES_KEY = "services"
-
 # The Application's type parameters (bot, context, data, job queue) add nothing here.
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-def get_services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return get_services_from(context.application)
-
-
-def get_services_from(application: AnyApplication) -> Services:
-    services = application.bot_data.get(SERVICES_KEY)
-    if not isinstance(services, Services):
-        raise RuntimeError("the bot's services are not set up (post_init has not run)")
-    return services
 
 
 _Desk = TypeVar("_Desk")

@@ -33,7 +33,6 @@ from bot.core.placement import Limits, OrderPlacement
 from bot.core.poller import OrderPoller
 from bot.core.send_budget import SendBudget
 from bot.core.sending import SendDesk
-from bot.core.services import Services
 from bot.core.stock import StockBoard
 from bot.core.tracker import OrderTracker
 from bot.core.watches import Watches
@@ -52,13 +51,12 @@ from bot.wiring.metrics import (
 )
 from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
+from bot.wiring.services import SERVICES_KEY, Services, services_of
 from bot.wiring.web import Webhook, WebServer, webhook_path
 from handlers import routes, send, watches
 from handlers.context import (
-    SERVICES_KEY,
     AnyApplication,
     arrival_of,
-    get_services,
     install,
     people_of,
 )
@@ -525,11 +523,11 @@ def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
 
 
 async def _error_reports_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
+    services = services_of(context.application)
     await services.error_reporter.flush(services.operator_inbox)
 
 
 async def _balance_watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
+    services = services_of(context.application)
     if services.balance_watch is not None:
         await services.balance_watch.tick(services.operator_inbox)

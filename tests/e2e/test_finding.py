@@ -11,7 +11,7 @@ import pytest
 from bot.core.watches import WatchRequest
 from bot.domain.countries import popular_countries
 from bot.domain.watches import WATCH_LASTS
-from handlers.context import get_services_from
+from bot.wiring.services import services_of
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import ALICE, BOB, BOTH_BACKENDS, Stack
 from tests.e2e.flows import eventually
@@ -205,7 +205,7 @@ async def test_two_instances_tell_each_watch_once(stack: Stack) -> None:
         await stack.ask(user, "/start", "Phone numbers")  # a bot cannot write first
         await stack.services.watches.watch(WatchRequest(user, user, GERMANY, "vi", "Viber"))
     async with another_instance(stack) as second:
-        instances = [stack.services, get_services_from(second)]
+        instances = [stack.services, services_of(second)]
 
         async def both_live() -> bool:
             return all(s.cluster is not None and s.cluster.size == 2 for s in instances)

@@ -381,9 +381,6 @@ async def _open_services(
         database=database,
         orders=orders,
         chats=chats,
-        drafts=DraftStore(database, clock),
-        conversations=ConversationStore(database, clock),
-        menus=MenuStore(database, clock),
         sms4sats=sms4sats,
         catalog=Catalog(sms4sats, board),
         admins=AdminDirectory(
@@ -435,15 +432,18 @@ async def _open_services(
 
 
 def _use_cases(services: Services) -> tuple[object, ...]:
-    """Each feature's entry point, for its handlers (`handlers.context` has an accessor each)."""
+    """Each feature's entry point, for its handlers (`handlers.context` has an accessor each).
+    The stores only use cases read (drafts, /send's steps, menus) are theirs alone."""
+    drafts = DraftStore(services.database, services.clock)
     return (
         People(services.chats, services.orders, services.outbox),
         OrderDesk(services.orders, services.tracker, services.sms4sats, services.clock),
-        MenuDesk(services.menus, services.drafts),
+        MenuDesk(MenuStore(services.database, services.clock), drafts),
         FundingDesk(services.admins, services.sms4sats, services.placement),
         SendDesk(
-            services.conversations, services.drafts, services.orders, services.catalog,
-            services.admins, services.sms4sats, services.placement, services.clock,
+            ConversationStore(services.database, services.clock), drafts, services.orders,
+            services.catalog, services.admins, services.sms4sats, services.placement,
+            services.clock,
         ),
         BuyDesk(
             services.orders, services.catalog, services.placement, services.tracker,

@@ -28,10 +28,7 @@ from bot.sms4sats import Sms4SatsClient
 from handlers.context import AnyApplication
 from storage import (
     ChatStore,
-    ConversationStore,
     Database,
-    DraftStore,
-    MenuStore,
     OrderStore,
     StatsStore,
 )
@@ -44,9 +41,6 @@ class Services:
     database: Database
     orders: OrderStore
     chats: ChatStore
-    drafts: DraftStore
-    conversations: ConversationStore
-    menus: MenuStore
     sms4sats: Sms4SatsClient
     catalog: Catalog
     admins: AdminDirectory

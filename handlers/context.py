@@ -33,9 +33,11 @@ def _key(kind: type[object]) -> str:
 
 
 def install(application: AnyApplication, *desks: object) -> None:
-    """Puts each feature's entry point where its accessor below finds it (the wiring, once)."""
+    """Puts each feature's entry point where its accessor below finds it (the wiring, once),
+    under its class and the classes it extends (the wiring may hand in a subclass)."""
     for desk in desks:
-        application.bot_data[_key(type(desk))] = desk
+        for kind in type(desk).__mro__[:-1]:
+            application.bot_data[_key(kind)] = desk
 
 
 def _desk(application: AnyApplication, kind: type[_Desk]) -> _Desk:
@@ -114,8 +116,8 @@ def arrival_of(update: object) -> Arrival:
         return Arrival(None, None, private=False, visitor=None, membership_change=False)
     chat, user = update.effective_chat, update.effective_user
     visitor = None
-    if user is not None and not user.is_bot:
-        visitor = Visitor(user.id, user.first_name, user.username, user.language_code)
+    if user is not None:
+        visitor = Visitor(user.id, user.first_name, user.username, user.language_code, user.is_bot)
     return Arrival(
         None if chat is None else chat.id,
         None if chat is None else chat.type,

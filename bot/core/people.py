@@ -23,7 +23,7 @@ class People:
         """Every update's bookkeeping, in one transaction: who wrote, that their private chat
         is reachable, and what their update is answered in. Someone who writes again after
         blocking the bot is told what they missed (through the outbox, like everything else)."""
-        visitor = arrival.visitor
+        visitor = arrival.recorded
         member_chat = None
         if visitor is not None and arrival.private and not arrival.membership_change:
             # Someone who writes to the bot can be written to again.
@@ -47,7 +47,7 @@ class People:
 
     @staticmethod
     def _languages(arrival: Arrival, chosen: str | None) -> Languages:
-        if not arrival.private or arrival.visitor is None:
+        if arrival.in_group or arrival.visitor is None:
             # A group speaks its admins' choice to everyone in it, whatever their apps say.
             return Languages(chosen, None)
         # The update's language_code is the freshest: the person may have switched their app's.

@@ -140,3 +140,22 @@ async def test_writing_again_after_a_block_tells_what_was_missed(
     told = outbox.pending
     await people.arrived(private())  # reachable before: nothing more is queued
     assert outbox.pending == told
+
+
+@BOTH_BACKENDS
+async def test_an_update_without_a_chat_speaks_the_persons_language(
+    database: CountingDatabase,
+) -> None:
+    """An inline query has a person but no chat: answered in their language, nothing recorded."""
+    people, _, chats, _ = people_on(database)
+    await people.arrived(private())
+    await people.choose_language(ALICE, "es")
+    database.transactions = database.alone = 0
+    chatless = Arrival(None, None, private=False, visitor=private("de").visitor,
+                       membership_change=False)  # fmt: skip
+    assert await people.arrived(chatless) == Languages("es", "de")
+    assert database.transactions == 0
+    bot = Visitor(ALICE + 1, "Bot", "a_bot", "ru", is_bot=True)
+    from_a_bot = Arrival(GROUP, "group", private=False, visitor=bot, membership_change=False)
+    assert await people.arrived(from_a_bot) == Languages(None, None)
+    assert database.transactions == 0 and await chats.languages(ALICE + 1) == (None, None)

@@ -37,7 +37,6 @@ from handlers.ui.callbacks import (
 )
 from handlers.ui.i18n import current
 
-# A confirmation older than this is shown again with a fresh price instead of ordering.
 SEARCH_MAX_CHARS = 64
 # An empty country offers a bell for this many of the popular services, and names this many of
 # what sms4sats lists there at a count of 0.

@@ -23,7 +23,6 @@ from handlers.ui.callbacks import ExpectSms, MenuRent, RentChosen, RentNumber, R
 from handlers.ui.i18n import current
 
 DEEP_LINK_RENT = "rent"
-# As for a purchase: an older confirmation is shown again with a fresh price.
 SEARCH_MAX_CHARS = 64
 
 

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bot.core.figures import PERIODS, csv_row
 from bot.domain.orders import OrderKind, OrderState
-from handlers.stats import PERIODS, csv_row
 from handlers.ui import i18n
 from handlers.ui.stats_chart import render, today
 from handlers.ui.texts.stats_chart import chart_words

@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Final, Protocol
 from urllib.parse import quote
 
@@ -22,6 +21,12 @@ import stamina
 
 from bot.domain.remote import OrderStatus, SmsStatus
 from bot.domain.rental_status import parse_rental
+
+# The client's terms live in the domain (the Telegram layer reads them without the client).
+from bot.domain.sms4sats_terms import Problem as Problem
+from bot.domain.sms4sats_terms import RentalCountry as RentalCountry
+from bot.domain.sms4sats_terms import Service as Service
+from bot.domain.sms4sats_terms import Sms4SatsError as Sms4SatsError
 
 log = logging.getLogger(__name__)
 
@@ -59,53 +64,10 @@ class StatusGet(Protocol):
     ) -> tuple[int, bytes]: ...
 
 
-class Problem(StrEnum):
-    """What went wrong with a call to sms4sats; the texts catalog turns it into words."""
-
-    TIMEOUT = "timeout"
-    UNREACHABLE = "unreachable"
-    TROUBLE = "trouble"  # 5xx, or an answer that is not JSON
-    BROKEN_ANSWER = "broken_answer"  # JSON without the fields the bot needs
-    REFUSED = "refused"  # sms4sats said no; `reason` says why, in its words
-    NO_API_KEY = "no_api_key"
-
-
-class Sms4SatsError(Exception):
-    """Any failure of a call to sms4sats. `problem` says what kind; `str(error)` is for logs."""
-
-    def __init__(
-        self, problem: Problem, *, reason: str | None = None, status_code: int | None = None,
-        temporary: bool = False,
-    ) -> None:  # fmt: skip
-        detail = f": {reason}" if reason else ""
-        super().__init__(f"sms4sats {problem.value}{detail}")
-        self.problem = problem
-        self.reason = reason
-        self.status_code = status_code
-        self.temporary = temporary
-        """True when trying again later may work (timeouts, 5xx, broken answers)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    code: str
-    """The `value` to send as `service` when ordering."""
-    name: str
-    count: int
-
-
 @dataclass(frozen=True, slots=True)
 class ApiCountry:
     code: int
     name: str
-
-
-@dataclass(frozen=True, slots=True)
-class RentalCountry:
-    code: int
-    name: str
-    weeks: int
-    price: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.core.placement import Confirmation, FundRequest
-from bot.core.services import Services
+from bot.core.funding import Barred, FundingDesk, Unavailable
+from bot.core.placement import Confirmation
 from bot.domain.menus import MenuKind
-from bot.sms4sats import Sms4SatsError
 from handlers import menus
 from handlers.common import answer, show
-from handlers.context import get_services, in_private
+from handlers.context import funding_desk, in_private, order_desk
 from handlers.placing import tell_outcome
 from handlers.ui import texts
 from handlers.ui.callbacks import FundAmount, FundClose, FundMenu
@@ -23,43 +21,41 @@ from handlers.ui.keyboards import button
 HISTORY_SHOWN = 5
 
 
-async def _admin_with_key(update: Update, services: Services, command: str) -> bool:
-    """Whether the user is an admin and a key is configured; if not, they are told why."""
-    user = update.effective_user
-    query = update.callback_query
-    refusal = None
-    if user is None or not await services.admins.is_admin(user.id):
-        refusal = texts.admins_only(command)
-    elif not services.sms4sats.has_api_key:
-        refusal = texts.no_api_key()
-    if refusal is None:
-        return True
-    if query is not None:
-        await answer(query, refusal, alert=True)
+async def _refuse(update: Update, barred: Barred, command: str) -> None:
+    """Tell the person why they may not (an alert on a press, a reply to a command)."""
+    refusal = texts.admins_only(command) if barred is Barred.ADMINS_ONLY else texts.no_api_key()
+    if update.callback_query is not None:
+        await answer(update.callback_query, refusal, alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(refusal)
+
+
+async def _admin_with_key(update: Update, desk: FundingDesk, command: str) -> bool:
+    """Whether the user is an admin and a key is configured; if not, they are told why."""
+    user = update.effective_user
+    barred = await desk.barred(None if user is None else user.id)
+    if barred is None:
+        return True
+    await _refuse(update, barred, command)
     return False
 
 
 async def balance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
-    message = update.effective_message
-    if message is None or not await _admin_with_key(update, services, "/balance"):
+    message, user = update.effective_message, update.effective_user
+    if message is None:
         return
-    try:
-        balance, history = await asyncio.gather(
-            services.sms4sats.balance(), services.sms4sats.history()
-        )
-    except Sms4SatsError as error:
-        await message.reply_text(f"❌ {texts.sms4sats_problem(error)}")
+    report = await funding_desk(context).report(None if user is None else user.id, HISTORY_SHOWN)
+    if isinstance(report, Barred):
+        await _refuse(update, report, "/balance")
         return
-    recent = [(r.created_at, r.amount, r.description) for r in history.records[:HISTORY_SHOWN]]
-    assert update.effective_user is not None
-    keyboard = InlineKeyboardMarkup(
-        [[button(texts.button_top_up(), FundMenu(update.effective_user.id))]]
-    )
+    if isinstance(report, Unavailable):
+        await message.reply_text(f"❌ {texts.sms4sats_problem(report.error)}")
+        return
+    assert user is not None
+    recent = [(r.created_at, r.amount, r.description) for r in report.recent]
+    keyboard = InlineKeyboardMarkup([[button(texts.button_top_up(), FundMenu(user.id))]])
     await message.reply_text(
-        texts.balance_report(balance, recent, history.total_amount), reply_markup=keyboard
+        texts.balance_report(report.balance, recent, report.total_funded), reply_markup=keyboard
     )
 
 
@@ -78,9 +74,9 @@ def parse_amount(text: str) -> int | None:
 
 
 async def fund_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not await _admin_with_key(update, services, "/fund"):
+    desk = funding_desk(context)
+    if message is None or user is None or not await _admin_with_key(update, desk, "/fund"):
         return
     if not context.args:
         menu = await message.reply_text(texts.fund_ask(), reply_markup=_amounts_keyboard(user.id))
@@ -91,12 +87,11 @@ async def fund_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if amount is None:
         await message.reply_text(texts.fund_bad_amount(raw))
         return
-    await _create_fund(update, services, amount, user.id, origin=None)
+    await _create_fund(update, context, amount, user.id, origin=None)
 
 
 async def fund_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: FundMenu) -> None:
-    services = get_services(context)
-    if not await _admin_with_key(update, services, "/fund"):
+    if not await _admin_with_key(update, funding_desk(context), "/fund"):
         return
     assert update.callback_query is not None
     await answer(update.callback_query)
@@ -111,14 +106,13 @@ async def fund_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, callback
 async def fund_amount(
     update: Update, context: ContextTypes.DEFAULT_TYPE, callback: FundAmount
 ) -> None:
-    services = get_services(context)
-    if not await _admin_with_key(update, services, "/fund"):
+    if not await _admin_with_key(update, funding_desk(context), "/fund"):
         return
     query = update.callback_query
     assert query is not None
     await answer(query)
     menu = query.message if isinstance(query.message, Message) else None
-    await _create_fund(update, services, callback.amount, callback.owner, origin=menu)
+    await _create_fund(update, context, callback.amount, callback.owner, origin=menu)
     await menus.done(update, context)
 
 
@@ -130,13 +124,21 @@ async def fund_close(
 
 
 async def _create_fund(
-    update: Update, services: Services, amount: int, owner: int, origin: Message | None
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    amount: int,
+    owner: int,
+    origin: Message | None,
 ) -> None:
-    chat = update.effective_chat
-    if chat is None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
         return
     where = Confirmation(chat.id, owner, origin.message_id if origin else None, in_private(update))
-    outcome = await services.placement.place(where, FundRequest(amount=amount))
+    outcome = await funding_desk(context).top_up(user.id, where, amount)
+    if isinstance(outcome, Barred):
+        # Lost the rights (or the key) between the menu and the press.
+        await _refuse(update, outcome, "/fund")
+        return
     # A /fund command has no menu to edit: its outcome comes as a new message.
     created = texts.fund_created if origin is not None else None
-    await tell_outcome(update, services, outcome, created=created, retry=None)
+    await tell_outcome(update, order_desk(context), outcome, created=created, retry=None)

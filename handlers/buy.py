@@ -5,14 +5,15 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.core.placement import Confirmation, Failed, Placed, ReceiveRequest
+from bot.core.buying import NoOffer, Offer, Recheck
+from bot.core.placement import Confirmation, Failed, Placed
 from bot.domain.countries import AUTO_SELECT, country_by_code, search_countries
 from bot.domain.menus import MenuKind
 from bot.domain.service_names import POPULAR_SERVICES, service_match_tier
-from bot.sms4sats import Problem, Service, Sms4SatsError
+from bot.domain.sms4sats_terms import Problem, Service, Sms4SatsError
 from handlers import menus, service_first
 from handlers.common import show
-from handlers.context import get_services, in_private
+from handlers.context import buy_desk, catalog, in_private, menu_desk, order_desk
 from handlers.placing import tell_outcome
 from handlers.ui import (
     finding_keyboards,
@@ -36,8 +37,6 @@ from handlers.ui.i18n import current
 from handlers.ui.texts import finding as finding_texts
 from handlers.ui.texts import real_sim as real_sim_texts
 
-# A confirmation older than this is shown again with a fresh price instead of ordering.
-CONFIRMATION_MAX_AGE = 15 * 60
 SEARCH_MAX_CHARS = 64
 # An empty country offers a bell for this many of the popular services, and names this many of
 # what sms4sats lists there at a count of 0.
@@ -68,7 +67,7 @@ async def _services(
     update: Update, context: ContextTypes.DEFAULT_TYPE, country: int, *, edit: bool = True
 ) -> list[Service] | None:
     try:
-        return keyboards.order_services(await get_services(context).catalog.services(country))
+        return keyboards.order_services(await catalog(context).services(country))
     except Sms4SatsError as error:
         await _trouble(update, context, error, edit=edit)
         return None
@@ -118,7 +117,7 @@ async def _show_empty(
 ) -> None:
     """No numbers in the country: what is out of stock there, and a bell for each of the
     services people want most, so they need not come back to look."""
-    listing = get_services(context).catalog.board.known_listing(country) or []
+    listing = catalog(context).known_listing(country) or []
     listed = {s.code: s for s in listing}
     watchable = [
         listed.get(code) or Service(code, "", 0) for code in POPULAR_SERVICES[:WATCH_BELLS]
@@ -154,32 +153,29 @@ async def show_confirmation(
     edit: bool = True,
     real_sim: bool = False,
 ) -> None:
-    services = get_services(context)
     country = country_by_code(country_code)
     if country is None:
         await show_countries(update, context, edit=edit)
         return
     try:
-        service = await services.catalog.service(country.code, service_code)
-        if service is None:
-            await show_services(
-                update, context, country.code, preface=texts.service_gone(), edit=edit
-            )
-            return
-        price = await services.catalog.receive_price(country.code, service_code)
+        offer = await buy_desk(context).offer(country.code, service_code)
     except Sms4SatsError as error:
         await _trouble(update, context, error, edit=edit)
         return
-    if not price:
+    if offer is NoOffer.SERVICE_GONE:
+        await show_services(update, context, country.code, preface=texts.service_gone(), edit=edit)
+        return
+    if not isinstance(offer, Offer):
         menu = await show(
             update, texts.price_unavailable(), keyboards.no_services(AUTO_SELECT), edit=edit
         )
         await menus.opened(update, context, menu, MenuKind.COUNTRIES)
         return
+    service, price = offer.service, offer.price
     text = texts.confirm_receive(
         names.service(service.code, service.name), names.place(country.code), price
     )
-    offered = services.settings.real_phone
+    offered = offer.real_phone_offered
     real_sim = real_sim and offered
     if real_sim:
         text = f"{text}\n\n{real_sim_texts.note()}"
@@ -212,51 +208,32 @@ async def buy(
     query = update.callback_query
     assert query is not None
     confirmation = query.message
-    services = get_services(context)
+    desk = buy_desk(context)
     real_sim = isinstance(callback, BuyRealSim)
     if (
         not isinstance(confirmation, Message)
         or update.effective_user is None
-        or (real_sim and not services.settings.real_phone)
+        or (real_sim and not desk.real_phone)
     ):
         await show(update, texts.old_button())
         return
-    existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
-    if existing is None:
-        if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
-            await show_confirmation(
-                update, context, callback.country, callback.service, texts.stale_confirmation(),
-                real_sim=real_sim,
-            )  # fmt: skip
-            return
-        try:
-            price = await services.catalog.receive_price(callback.country, callback.service)
-        except Sms4SatsError:
-            price = callback.price  # the confirmation is fresh; sms4sats will price the invoice
-        if price and price != callback.price:
-            await show_confirmation(
-                update, context, callback.country, callback.service, texts.price_changed(),
-                real_sim=real_sim,
-            )  # fmt: skip
-            return
-        await show(update, texts.creating_order())
-    country = country_by_code(callback.country)
-    try:
-        service = await services.catalog.service(callback.country, callback.service)
-    except Sms4SatsError:
-        service = None  # only its display name is missing; the code is what sms4sats needs
-    request = ReceiveRequest(
-        country=callback.country,
-        service=callback.service,
-        amount=callback.price,
-        country_name=country.name if country else None,
-        service_name=service.name if service else None,
-        real_phone=real_sim,
-    )
     where = Confirmation(
         confirmation.chat.id, update.effective_user.id, confirmation.message_id, in_private(update)
     )
-    outcome = await services.placement.place(where, request)
+    checked = await desk.check_number(
+        where, confirmation.date.timestamp(), callback.country, callback.service, callback.price
+    )
+    if isinstance(checked, Recheck):
+        preface = texts.stale_confirmation() if checked is Recheck.STALE else texts.price_changed()
+        await show_confirmation(
+            update, context, callback.country, callback.service, preface, real_sim=real_sim
+        )
+        return
+    if checked.fresh:
+        await show(update, texts.creating_order())
+    outcome = await desk.buy_number(
+        where, callback.country, callback.service, callback.price, real_sim=real_sim
+    )
     if isinstance(outcome, Placed):
         await menus.done(update, context)
     if real_sim and isinstance(outcome, Failed) and outcome.error.problem is Problem.REFUSED:
@@ -269,7 +246,7 @@ async def buy(
         return
     await tell_outcome(
         update,
-        services,
+        order_desk(context),
         outcome,
         created=texts.order_created,
         retry=(real_sim_keyboards.retry if real_sim else keyboards.retry_buy)(
@@ -283,7 +260,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return False
-    picker = await get_services(context).menus.searched(chat.id, user.id)
+    picker = await menu_desk(context).searched(chat.id, user.id)
     if picker is None:
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]
@@ -314,7 +291,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     if found:
         text = texts.service_matches(query, names.place(country.code))
     else:
-        listing = get_services(context).catalog.board.known_listing(country.code) or []
+        listing = catalog(context).known_listing(country.code) or []
         gone = service_first.out_of_stock_match(query, listing, available)
         if gone is not None:
             # A service people know, with no numbers here now: say so, and offer the bell and

@@ -13,12 +13,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core.services import Services
+from bot.core.ordering import OrderDesk
 from bot.domain.kinds import rules_for
 from bot.domain.kinds.receive import cancel_possible_from
 from bot.domain.orders import Order, OrderState
 from handlers import orders
-from handlers.context import get_services, person_of
+from handlers.context import menu_desk, order_desk, person_of
 from handlers.ui import cards, texts
 from handlers.ui.callbacks import CancelFromList, CancelOrder
 from handlers.ui.keyboards import button
@@ -41,10 +41,8 @@ async def leave_everything(
     message, person = update.effective_message, person_of(update)
     if message is None or person is None:
         return
-    services = get_services(context)
     chat_id, user_id = person
-    await services.drafts.drop_unfinished(chat_id, user_id)
-    menus = await services.menus.leave(chat_id, user_id)
+    menus = (await menu_desk(context).leave(chat_id, user_id)).menus
     for menu in menus:
         try:
             await context.bot.edit_message_text(
@@ -53,7 +51,7 @@ async def leave_everything(
         except TelegramError as error:
             # Gone or too old to edit: its buttons are refused anyway (menus.is_left).
             log.debug("Could not close menu %d: %s", menu.message_id, error)
-    lines, keyboard = await _open_orders(services, chat_id, user_id)
+    lines, keyboard = await _open_orders(order_desk(context), chat_id, user_id)
     parts = []
     if left_send:
         parts.append(texts.closed_send())
@@ -68,11 +66,11 @@ async def leave_everything(
 
 
 async def _open_orders(
-    services: Services, chat_id: int, user_id: int
+    desk: OrderDesk, chat_id: int, user_id: int
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     """The person's open orders as /cancel lists them (a paragraph or two), and their buttons."""
-    orders = await services.orders.open_for_person(chat_id, user_id)
-    now = services.clock()
+    open_orders = await desk.open_orders(chat_id, user_id)
+    orders, now = open_orders.orders, open_orders.now
     lines, buttons = [], []
     for order in orders[:LISTED_ORDERS]:
         line, can_cancel = _order_line(order, now)
@@ -98,7 +96,7 @@ async def cancel_from_list(
     message = query.message if query is not None else None
     if not isinstance(message, Message) or person is None:
         return
-    lines, keyboard = await _open_orders(get_services(context), *person)
+    lines, keyboard = await _open_orders(order_desk(context), *person)
     text = "\n\n".join(lines) if lines else finding_texts.no_open_orders_left()
     try:
         await message.edit_text(text, reply_markup=keyboard)

@@ -8,10 +8,9 @@ from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
 from handlers.common import DEEP_LINK_BUY, DEEP_LINK_ORDERS, private_link
-from handlers.context import get_services
+from handlers.context import admins, people
 from handlers.ui import keyboards, texts
 from handlers.ui.command_menus import publish_admin_group_commands
-from handlers.users_seen import tell_what_was_missed
 
 log = logging.getLogger(__name__)
 
@@ -43,26 +42,25 @@ async def my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     change = update.my_chat_member
     if change is None:
         return
-    services = get_services(context)
+    directory = admins(context)
     chat, status = change.chat, change.new_chat_member.status
-    # Stored per chat: the bot stops writing to chats it was removed from or blocked in.
-    await services.chats.set_chat_status(chat.id, chat.type, status, chat.title)
-    log.info("Bot is now %s in chat %d (%s)", status, chat.id, chat.type)
     joined = status in _PRESENT and change.old_chat_member.status not in _PRESENT
-    if chat.id == services.admins.admin_chat_id:
-        services.admins.forget()
+    # Stored per chat: the bot stops writing to chats it was removed from or blocked in; an
+    # unblock tells the person whatever happened to their orders meanwhile.
+    await people(context).membership_changed(chat.id, chat.type, status, chat.title,
+                                             rejoined=joined)  # fmt: skip
+    log.info("Bot is now %s in chat %d (%s)", status, chat.id, chat.type)
+    if chat.id == directory.admin_chat_id:
+        directory.forget()
         if joined:
             await publish_admin_group_commands(context.bot, chat.id)
-    if joined and chat.type == chat.PRIVATE:
-        # Unblocked: whatever happened to their orders meanwhile is told now.
-        await tell_what_was_missed(services, chat.id)
-    elif joined:
+    if joined and chat.type != chat.PRIVATE:
         await context.bot.send_message(chat.id, texts.group_welcome())
 
 
 async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Someone's rights changed in a group; in the admin group that may change who is admin."""
     change = update.chat_member
-    services = get_services(context)
-    if change is not None and change.chat.id == services.admins.admin_chat_id:
-        services.admins.forget()
+    directory = admins(context)
+    if change is not None and change.chat.id == directory.admin_chat_id:
+        directory.forget()

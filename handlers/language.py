@@ -11,9 +11,9 @@ from telegram import ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.core.services import Services
+from bot.core.people import Languages
 from handlers.common import answer, show
-from handlers.context import get_services, in_private
+from handlers.context import admins, arrival_of, features, in_private, people
 from handlers.ui import keyboards, texts
 from handlers.ui.callbacks import LanguageChosen
 from handlers.ui.command_menus import publish_private_commands
@@ -22,21 +22,14 @@ from handlers.ui.i18n import LOCALES, choose, current, set_locale
 _GROUP_ADMINS = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 
 
-async def locale_of(services: Services, update: Update) -> str:
-    chat, user = update.effective_chat, update.effective_user
-    if chat is not None and chat.type != chat.PRIVATE:
-        chosen, _ = await services.chats.languages(chat.id)
-        return choose(chosen, None)
-    if user is None:
-        return choose(None, None)
-    chosen, _ = await services.chats.languages(user.id)
-    # The update's language_code is the freshest: the person may have switched their app's.
-    return choose(chosen, user.language_code)
+def locale_of(languages: Languages) -> str:
+    return choose(languages.chosen, languages.app_language)
 
 
 async def apply_locale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -3: runs before any other handler of the update (see i18n for why a ContextVar)."""
-    set_locale(await locale_of(get_services(context), update))
+    """Group -3: runs before any other handler of the update (see i18n for why a ContextVar).
+    It also records who wrote, in the same transaction as the language is read (`arrived`)."""
+    set_locale(locale_of(await people(context).arrived(arrival_of(update))))
 
 
 async def _group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -71,13 +64,12 @@ async def language_chosen(
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or callback.locale not in LOCALES:
         return
-    services = get_services(context)
     private = in_private(update)
     if private:
-        await services.chats.set_user_language(query.from_user.id, callback.locale)
+        await people(context).choose_language(query.from_user.id, callback.locale)
     elif await _group_admin(update, context):
         # Checked again on the press: whoever opened the menu may have lost their rights since.
-        await services.chats.set_chat_language(chat.id, chat.type, callback.locale)
+        await people(context).choose_group_language(chat.id, chat.type, callback.locale)
     else:
         await answer(query, texts.language_admins_only(), alert=True)
         return
@@ -85,10 +77,10 @@ async def language_chosen(
     await answer(query)
     await show(update, texts.language_set(callback.locale, in_group=not private))
     if private:
-        admin = await services.admins.is_admin(query.from_user.id)
+        admin = await admins(context).is_admin(query.from_user.id)
         await publish_private_commands(
             context.bot,
             query.from_user.id,
             admin=admin,
-            rentals=get_services(context).settings.rentals,
+            rentals=features(context).rentals,
         )

@@ -1,7 +1,6 @@
 """Which menus (pickers, confirmations) a person has open: recorded as they are shown.
 
-`/cancel` closes them (handlers.cancel), a closed menu's buttons no longer act, and typed text
-searches only the person's newest picker, for a few minutes and until they do something else.
+The use cases are `bot.core.menus.MenuDesk`'s; these are the Telegram side of them.
 """
 
 from __future__ import annotations
@@ -10,11 +9,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.menus import MenuKind
-from handlers.context import get_services
-
-# Typed text searches a picker for this long after it was last shown or used: long enough to
-# read a page of countries, short enough that "Hello" an hour later is not a country search.
-SEARCH_WINDOW = 5 * 60.0
+from handlers.context import menu_desk
 
 
 async def opened(
@@ -28,13 +23,8 @@ async def opened(
     user = update.effective_user
     if message is None or user is None:
         return
-    await get_services(context).menus.opened(
-        message.chat.id,
-        user.id,
-        message.message_id,
-        kind,
-        country_code=country_code,
-        search_for=SEARCH_WINDOW,
+    await menu_desk(context).opened(
+        message.chat.id, user.id, message.message_id, kind, country_code
     )
 
 
@@ -43,7 +33,7 @@ async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     message = query.message if query else None
     if isinstance(message, Message):
-        await get_services(context).menus.done(message.chat.id, message.message_id)
+        await menu_desk(context).done(message.chat.id, message.message_id)
 
 
 async def is_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -52,11 +42,11 @@ async def is_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     message = query.message if query else None
     if not isinstance(message, Message):
         return False
-    return await get_services(context).menus.is_left(message.chat.id, message.message_id)
+    return await menu_desk(context).is_left(message.chat.id, message.message_id)
 
 
 async def end_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any command starts something else: typed text is no longer a picker search."""
     chat, user = update.effective_chat, update.effective_user
     if chat is not None and user is not None:
-        await get_services(context).menus.stop_search(chat.id, user.id)
+        await menu_desk(context).end_search(chat.id, user.id)

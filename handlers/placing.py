@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.core.ordering import OrderDesk
 from bot.core.placement import Failed, Outcome, Placed, Refusal, Refused
-from bot.core.services import Services
 from handlers.common import show
 from handlers.ui import texts
 
@@ -24,7 +24,7 @@ def refusal_text(refused: Refused) -> str:
 
 async def tell_outcome(
     update: Update,
-    services: Services,
+    desk: OrderDesk,
     outcome: Outcome,
     *,
     created: Callable[[int], str] | None,
@@ -36,7 +36,7 @@ async def tell_outcome(
             await show(update, texts.already_ordered())
         elif created is not None:
             await show(update, created(outcome.order.id))
-        await services.tracker.tell(outcome.order.id)
+        await desk.tell(outcome.order.id)
     elif isinstance(outcome, Failed):
         await show(update, texts.order_failed(outcome.error), retry)
     else:

@@ -9,16 +9,14 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.core.catalog import RENTAL_SERVICE
-from bot.core.placement import Confirmation, Placed, RentalRequest
-from bot.domain.countries import country_by_code, search_countries
-from bot.domain.kinds.rental import FAST_POLL_FOR, ended
+from bot.core.buying import Expecting, Go, Recheck
+from bot.core.placement import Confirmation, Placed
+from bot.domain.countries import search_countries
 from bot.domain.menus import MenuKind
-from bot.domain.orders import OrderKind
-from bot.sms4sats import RentalCountry, Sms4SatsError
+from bot.domain.sms4sats_terms import RentalCountry, Sms4SatsError
 from handlers import menus
 from handlers.common import answer, private_link, show
-from handlers.context import get_services, in_private
+from handlers.context import buy_desk, catalog, features, in_private, menu_desk, order_desk
 from handlers.placing import tell_outcome
 from handlers.ui import keyboards, rental_keyboards, texts
 from handlers.ui.callbacks import ExpectSms, MenuRent, RentChosen, RentNumber, RentPage
@@ -26,13 +24,11 @@ from handlers.ui.i18n import current
 from handlers.ui.texts import rental as rental_texts
 
 DEEP_LINK_RENT = "rent"
-# As for a purchase: an older confirmation is shown again with a fresh price.
-CONFIRMATION_MAX_AGE = 15 * 60
 SEARCH_MAX_CHARS = 64
 
 
 def enabled(context: ContextTypes.DEFAULT_TYPE) -> bool:
-    return get_services(context).settings.rentals
+    return features(context).rentals
 
 
 async def rent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,7 +52,7 @@ async def _rentals(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> list[RentalCountry] | None:
     try:
-        return rental_keyboards.ordered(await get_services(context).catalog.rental_countries())
+        return rental_keyboards.ordered(await catalog(context).rental_countries())
     except Sms4SatsError as error:
         await show(
             update, f"❌ {texts.sms4sats_problem(error)}", rental_keyboards.back_to_rentals()
@@ -105,7 +101,7 @@ async def show_confirmation(
     preface: str | None = None,
 ) -> None:
     try:
-        rental = await get_services(context).catalog.rental_country(country)
+        rental = await catalog(context).rental_country(country)
     except Sms4SatsError as error:
         await show(
             update, f"❌ {texts.sms4sats_problem(error)}", rental_keyboards.back_to_rentals()
@@ -138,45 +134,31 @@ async def rent(update: Update, context: ContextTypes.DEFAULT_TYPE, callback: Ren
         return
     if update.effective_user is None:
         return
-    services = get_services(context)
-    rental: RentalCountry | None = None
-    existing = await services.orders.by_origin(confirmation.chat.id, confirmation.message_id)
-    if existing is None:
-        if services.clock() - confirmation.date.timestamp() > CONFIRMATION_MAX_AGE:
-            await show_confirmation(update, context, callback.country, texts.stale_confirmation())
-            return
-        try:
-            rental = await services.catalog.rental_country(callback.country)
-        except Sms4SatsError:
-            pass  # the confirmation is fresh; sms4sats prices the invoice itself
-        else:
-            if rental is None:
-                await show_rentals(update, context, preface=rental_texts.country_gone())
-                return
-            if (rental.weeks, rental.price) != (callback.weeks, callback.price):
-                await show_confirmation(
-                    update, context, callback.country, rental_texts.price_changed()
-                )
-                return
-        await show(update, texts.creating_order())
-    country = country_by_code(callback.country)
-    request = RentalRequest(
-        country=callback.country,
-        weeks=callback.weeks,
-        amount=callback.price,
-        service=RENTAL_SERVICE,
-        country_name=country.name if country else (rental.name if rental else None),
-    )
+    desk = buy_desk(context)
     where = Confirmation(
         confirmation.chat.id, update.effective_user.id, confirmation.message_id, in_private(update)
     )
-    outcome = await services.placement.place(where, request)
+    checked = await desk.check_rental(
+        where, confirmation.date.timestamp(), callback.country, callback.weeks, callback.price
+    )
+    if checked is Recheck.STALE:
+        await show_confirmation(update, context, callback.country, texts.stale_confirmation())
+        return
+    if checked is Recheck.GONE:
+        await show_rentals(update, context, preface=rental_texts.country_gone())
+        return
+    if not isinstance(checked, Go):
+        await show_confirmation(update, context, callback.country, rental_texts.price_changed())
+        return
+    if checked.fresh:
+        await show(update, texts.creating_order())
+    outcome = await desk.rent(where, callback.country, callback.weeks, callback.price, checked)
     if isinstance(outcome, Placed):
         await menus.done(update, context)
     retry = RentalCountry(callback.country, "", callback.weeks, callback.price)
     await tell_outcome(
         update,
-        services,
+        order_desk(context),
         outcome,
         created=texts.order_created,
         retry=rental_keyboards.retry(retry),
@@ -189,19 +171,16 @@ async def expect_sms(
     """ "I'm expecting an SMS": the rental is checked every poll interval for a while, now first."""
     query = update.callback_query
     assert query is not None
-    services = get_services(context)
-    order = await services.orders.get(callback.order)
-    if order is None or order.kind is not OrderKind.RENTAL or order.user_id != query.from_user.id:
+    desk = buy_desk(context)
+    expecting = await desk.expect_sms(query.from_user.id, callback.order)
+    if expecting is Expecting.NOT_FOUND:
         await answer(query, texts.order_not_found(), alert=True)
         return
-    now = services.clock()
-    if ended(order, now):
+    if expecting is Expecting.ENDED:
         await answer(query, rental_texts.ended_answer())
         return
-    async with services.tracker.lock(order.id):
-        order = await services.orders.update(order.id, fast_poll_until=now + FAST_POLL_FOR)
     await answer(query, rental_texts.expecting_answer())
-    await services.tracker.poll(order)
+    await desk.look_now(callback.order)
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> bool:
@@ -209,7 +188,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or not enabled(context):
         return False
-    picker = await get_services(context).menus.searched(chat.id, user.id)
+    picker = await menu_desk(context).searched(chat.id, user.id)
     if picker is None or picker.kind is not MenuKind.RENTALS:
         return False
     query = " ".join(query.split())[:SEARCH_MAX_CHARS]

@@ -31,7 +31,6 @@ from handlers import (
     service_first,
     start,
     stats,
-    users_seen,
     watches,
 )
 from handlers.common import answer, private_link
@@ -175,12 +174,11 @@ async def route_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(application: AnyApplication) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
-    # Group -3 runs first for every update: the language it is answered in (handlers/language).
+    # Group -3 runs first for every update: it records who wrote and reads the language the
+    # update is answered in, in one transaction (handlers/language, `People.arrived`).
     application.add_handler(TypeHandler(Update, language.apply_locale), group=-3)
-    # Groups -2 and -1 run next and never stop an update: a command ends any picker search,
-    # and every update records who wrote.
+    # Group -2 runs next and never stops an update: a command ends any picker search.
     application.add_handler(MessageHandler(filters.COMMAND, menus.end_search), group=-2)
-    application.add_handler(TypeHandler(Update, users_seen.seen), group=-1)
 
     # Group 0: the /send conversation. While it waits for a number or a message it keeps typed
     # text to itself (its handlers raise ApplicationHandlerStop); a command it does not know

@@ -14,10 +14,10 @@ from telegram.ext import ContextTypes
 from bot.domain.countries import AUTO_SELECT, picker_order
 from bot.domain.menus import MenuKind
 from bot.domain.service_names import curated_services, service_match_tier
-from bot.sms4sats import Service, Sms4SatsError
+from bot.domain.sms4sats_terms import Service, Sms4SatsError
 from handlers import menus
 from handlers.common import show
-from handlers.context import get_services
+from handlers.context import catalog
 from handlers.ui import finding_keyboards, keyboards, names, texts
 from handlers.ui.callbacks import AnotherCountry, ServiceCountries, ServiceFirst
 from handlers.ui.i18n import current
@@ -31,7 +31,7 @@ async def _listing(
 ) -> list[Service] | None:
     """Every service sms4sats lists anywhere (counts of 0 included), or None after saying why."""
     try:
-        return await get_services(context).catalog.board.listed(AUTO_SELECT, stale_ok=True)
+        return await catalog(context).listed(AUTO_SELECT)
     except Sms4SatsError as error:
         text = f"❌ {texts.sms4sats_problem(error)}"
         menu = await show(update, text, keyboards.no_services(AUTO_SELECT), edit=edit)
@@ -84,7 +84,7 @@ async def show_service_countries(
     *,
     edit: bool = True,
 ) -> None:
-    board = get_services(context).catalog.board
+    board = catalog(context)
     listing = await _listing(update, context, edit=edit)
     if listing is None:
         return

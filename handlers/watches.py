@@ -9,10 +9,10 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.core.watches import WatchRequest, WatchSet
+from bot.core.watches import WatchSet
 from bot.domain.countries import country_by_code
 from handlers.common import answer, show
-from handlers.context import get_services
+from handlers.context import watches
 from handlers.ui import names, texts
 from handlers.ui.callbacks import WatchStock
 from handlers.ui.texts import finding as finding_texts
@@ -28,11 +28,8 @@ async def watch_stock(
     if not isinstance(message, Message) or user is None or not known:
         await answer(query, texts.old_button(), alert=True)
         return
-    services = get_services(context)
-    listing = services.catalog.board.known_listing(callback.country) or []
-    raw = next((s.name for s in listing if s.code == callback.service), None)
-    outcome = await services.watches.watch(
-        WatchRequest(user.id, message.chat.id, callback.country, callback.service, raw)
+    outcome, raw = await watches(context).watch_listed(
+        user.id, message.chat.id, callback.country, callback.service
     )
     if outcome is WatchSet.TOO_MANY:
         await answer(query, finding_texts.watch_too_many(), alert=True)
@@ -45,4 +42,4 @@ async def watch_stock(
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The job: watches that ran out end, those whose service is back are told."""
-    await get_services(context).watches.tick()
+    await watches(context).tick()

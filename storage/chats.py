@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.clock import Clock
-from storage.database import Database
+from bot.domain.people import Visitor
+from storage.database import Database, Session
 
 REACHABLE_STATUSES = frozenset({"member", "administrator", "creator"})
 
@@ -16,8 +17,11 @@ class ChatStore:
     async def seen_user(
         self, user_id: int, first_name: str, username: str | None, language_code: str | None
     ) -> None:
+        await self._seen(self._db, Visitor(user_id, first_name, username, language_code))
+
+    async def _seen(self, session: Session, visitor: Visitor) -> None:
         now = self._clock()
-        await self._db.execute(
+        await session.execute(
             """
             INSERT INTO users (user_id, first_name, username, language_code, first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?, ?)
@@ -25,8 +29,47 @@ class ChatStore:
                 username = excluded.username, language_code = excluded.language_code,
                 last_seen = excluded.last_seen
             """,
-            (user_id, first_name, username, language_code, now, now),
+            (visitor.user_id, visitor.first_name, visitor.username, visitor.language_code,
+             now, now),
+        )  # fmt: skip
+
+    async def arrived(
+        self, visitor: Visitor | None, *, language_key: int | None, member_chat: int | None
+    ) -> tuple[str | None, str | None]:
+        """One update's bookkeeping, in one transaction: (the language chosen for
+        `language_key`'s chat or person, the bot's status in `member_chat` before this update).
+
+        The visitor is recorded (None: nothing is), and `member_chat`, a private chat the
+        person just wrote in, is marked reachable again (an unblock comes this way too). Read
+        before the writes: neither write changes a chosen language."""
+        if visitor is None:
+            if language_key is None:
+                return None, None
+            return await self._chosen_and_status(self._db, language_key, None)
+        async with self._db.transaction() as tx:
+            chosen, before = await self._chosen_and_status(tx, language_key, member_chat)
+            await self._seen(tx, visitor)
+            if member_chat is not None:
+                await self._set_status(tx, member_chat, "private", "member", None)
+        return chosen, before
+
+    async def _chosen_and_status(
+        self, session: Session, language_key: int | None, chat_id: int | None
+    ) -> tuple[str | None, str | None]:
+        row = await session.fetch_one(
+            """
+            SELECT COALESCE(
+                       (SELECT language FROM chats WHERE chat_id = ?),
+                       (SELECT language FROM users WHERE user_id = ?)
+                   ) AS chosen,
+                   (SELECT bot_status FROM chats WHERE chat_id = ?) AS status
+            """,
+            (language_key, language_key, chat_id),
         )
+        if row is None:
+            return None, None
+        status = row["status"]
+        return row["chosen"], None if status is None else str(status)
 
     async def set_user_language(self, user_id: int, language: str) -> None:
         """The person's own choice; `seen_user` has recorded them before any handler runs."""
@@ -65,7 +108,12 @@ class ChatStore:
     async def set_chat_status(
         self, chat_id: int, chat_type: str, bot_status: str, title: str | None = None
     ) -> None:
-        await self._db.execute(
+        await self._set_status(self._db, chat_id, chat_type, bot_status, title)
+
+    async def _set_status(
+        self, session: Session, chat_id: int, chat_type: str, bot_status: str, title: str | None
+    ) -> None:
+        await session.execute(
             """
             INSERT INTO chats (chat_id, type, title, bot_status, updated_at)
             VALUES (?, ?, ?, ?, ?)

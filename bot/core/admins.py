@@ -44,6 +44,10 @@ class AdminDirectory:
     def admin_chat_id(self) -> int | None:
         return self._admin_chat_id
 
+    def configured(self, user_id: int) -> bool:
+        """An admin named in the settings (ADMIN_IDS), not one by the admin group."""
+        return user_id in self._admin_ids
+
     async def is_admin(self, user_id: int) -> bool:
         """Checked on every admin command and button press, in private chats and groups alike."""
         if user_id in self._admin_ids:

@@ -4,7 +4,7 @@ caches (stock a minute, prices ten), so paging through a picker does not refetch
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 from bot.core.stock import StockBoard
@@ -44,6 +44,26 @@ class Catalog:
         self.board = board
         self._send_price: TtlCache[str, int | None] = TtlCache(SEND_PRICE_TTL)
         self._rentals: TtlCache[str, list[RentalCountry]] = TtlCache(RENTALS_TTL)
+
+    async def listed(self, country: int) -> list[Service]:
+        """Every service sms4sats lists for the country (counts of 0 included); a stale
+        listing will do (the service-first picker)."""
+        return await self.board.listed(country, stale_ok=True)
+
+    def known_listing(self, country: int) -> list[Service] | None:
+        """The country's last known listing if recent, without asking sms4sats."""
+        return self.board.known_listing(country)
+
+    def countries_with(self, service: str) -> list[tuple[int, int]]:
+        """(country, count) of every country known (recently) to have the service in stock."""
+        return self.board.countries_with(service)
+
+    def known_price(self, country: int, service: str) -> int | None:
+        return self.board.known_price(country, service)
+
+    async def prices_for_page(self, service: str, countries: Sequence[int]) -> dict[int, int]:
+        """The prices of the service in these countries, within the page's time budget."""
+        return await self.board.prices_for_page(service, countries)
 
     async def services(self, country: int) -> list[Service]:
         """The services with numbers in the country now (a count of 0 is not offered)."""

@@ -64,6 +64,15 @@ class Watches:
         self._clock = clock
         self._cluster = cluster or Alone()
 
+    async def watch_listed(
+        self, user_id: int, chat_id: int, country: int, service: str
+    ) -> tuple[WatchSet, str | None]:
+        """A watch on a service as the country's last listing names it; what came of it, and
+        that name (None when the listing is not known now)."""
+        listing = self._board.known_listing(country) or []
+        raw = next((s.name for s in listing if s.code == service), None)
+        return await self.watch(WatchRequest(user_id, chat_id, country, service, raw)), raw
+
     async def watch(self, request: WatchRequest) -> WatchSet:
         added = await self.store.add(
             request.user_id,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What one SMS carries: a longer message is refused before it is priced.
+MAX_SMS_LENGTH = 140
+
 
 @dataclass(frozen=True, slots=True)
 class Draft:

@@ -16,6 +16,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from bot.config import DEFAULT_SMS4SATS_API_URL, Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
 from bot.core.balance_watch import BalanceWatch
+from bot.core.buying import BuyDesk
 from bot.core.catalog import Catalog
 from bot.core.engine.cluster import Alone, Cluster, Membership
 from bot.core.engine.lifecycle import Engine
@@ -24,10 +25,16 @@ from bot.core.engine.poller import OrderPoller
 from bot.core.engine.send_budget import SendBudget
 from bot.core.engine.tracker import OrderTracker
 from bot.core.error_reports import ErrorLogBridge, ErrorReporter
+from bot.core.features import Features
+from bot.core.figures import StatsDesk
+from bot.core.funding import FundingDesk
+from bot.core.menus import MenuDesk
 from bot.core.operator import OperatorInbox
+from bot.core.ordering import OrderDesk
 from bot.core.pacer import RequestPacer
+from bot.core.people import People
 from bot.core.placement import Limits, OrderPlacement
-from bot.core.services import Services
+from bot.core.sending import SendDesk
 from bot.core.stock import StockBoard
 from bot.core.watches import Watches
 from bot.domain.clock import Clock, system_clock
@@ -45,9 +52,15 @@ from bot.wiring.metrics import (
 )
 from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
+from bot.wiring.services import SERVICES_KEY, Services, services_of
 from bot.wiring.web import Webhook, WebServer, webhook_path
 from handlers import routes, send, watches
-from handlers.context import SERVICES_KEY, AnyApplication, get_services, get_services_from
+from handlers.context import (
+    AnyApplication,
+    arrival_of,
+    install,
+    people_of,
+)
 from handlers.language import locale_of
 from handlers.sequencing import Overflow
 from handlers.ui import i18n, texts
@@ -122,6 +135,7 @@ def build_application(
         i18n.load_all()
         services = await _open_services(application, settings, clock, metrics, rate_limiter.budget)
         application.bot_data[SERVICES_KEY] = services
+        install(application, *_use_cases(services))
         if isinstance(services.database, PostgresDatabase):
             # Other instances may get this person's next update: they share the lock.
             locks = services.database.person_locks()
@@ -371,9 +385,6 @@ async def _open_services(
         database=database,
         orders=orders,
         chats=chats,
-        drafts=DraftStore(database, clock),
-        conversations=ConversationStore(database, clock),
-        menus=MenuStore(database, clock),
         sms4sats=sms4sats,
         catalog=Catalog(sms4sats, board),
         admins=AdminDirectory(
@@ -417,6 +428,35 @@ async def _open_services(
             cluster, outbox, poller, background=[board], start_background=settings.browse_refresh
         ),
     )
+
+
+def _use_cases(services: Services) -> tuple[object, ...]:
+    """Each feature's entry point, for its handlers (`handlers.context` has an accessor each).
+    The stores only use cases read (drafts, /send's steps, menus) are theirs alone."""
+    drafts = DraftStore(services.database, services.clock)
+    return (
+        People(services.chats, services.orders, services.outbox),
+        OrderDesk(services.orders, services.tracker, services.sms4sats, services.clock),
+        MenuDesk(MenuStore(services.database, services.clock), drafts),
+        FundingDesk(services.admins, services.sms4sats, services.placement),
+        SendDesk(
+            ConversationStore(services.database, services.clock), drafts, services.orders,
+            services.catalog, services.admins, services.sms4sats, services.placement,
+            services.clock,
+        ),
+        BuyDesk(
+            services.orders, services.catalog, services.placement, services.tracker,
+            services.clock, real_phone=services.settings.real_phone,
+        ),
+        services.catalog,
+        services.admins,
+        services.watches,
+        Features(rentals=services.settings.rentals),
+        StatsDesk(
+            services.stats, services.admins, services.clock,
+            referral=services.settings.sms4sats_ref,
+        ),
+    )  # fmt: skip
 
 
 def sms4sats_http(metrics: BotMetrics | None = None) -> tuple[httpx.AsyncClient, StatusGet]:
@@ -468,7 +508,7 @@ async def _resolve_cut_short_placements(services: Services) -> None:
 def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
     async def ask(update: Update, skipped: int) -> None:
         # A skipped update never reaches the handler that sets its language: read it here.
-        locale = await locale_of(get_services_from(application()), update)
+        locale = locale_of(await people_of(application()).languages(arrival_of(update)))
         if update.callback_query is not None:
             with i18n.use_locale(locale):
                 text = texts.press_skipped()
@@ -482,11 +522,11 @@ def _asker_to_slow_down(application: Callable[[], AnyApplication]) -> Overflow:
 
 
 async def _error_reports_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
+    services = services_of(context.application)
     await services.error_reporter.flush(services.operator_inbox)
 
 
 async def _balance_watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = get_services(context)
+    services = services_of(context.application)
     if services.balance_watch is not None:
         await services.balance_watch.tick(services.operator_inbox)

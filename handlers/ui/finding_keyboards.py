@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.countries import AUTO_SELECT, country_by_code
-from bot.sms4sats import Service
+from bot.domain.sms4sats_terms import Service
 from handlers.ui import names, texts
 from handlers.ui.callbacks import (
     CallbackDataError,

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain.countries import Country, picker_order
 from bot.domain.orders import Order
 from bot.domain.service_names import POPULAR_SERVICES
-from bot.sms4sats import Service
+from bot.domain.sms4sats_terms import Service
 from handlers.ui import names, texts
 from handlers.ui.callbacks import (
     BuyNumber,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.countries import country_by_code
-from bot.sms4sats import RentalCountry
+from bot.domain.sms4sats_terms import RentalCountry
 from handlers.ui import names, texts
 from handlers.ui.callbacks import RentChosen, RentNumber, RentPage
 from handlers.ui.keyboards import button, clamp_page, page_count

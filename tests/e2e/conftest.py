@@ -24,9 +24,9 @@ import pytest
 from telegram.error import TelegramError
 
 from bot.config import Settings
-from bot.core.services import Services
 from bot.wiring.app import ALLOWED_UPDATES, WEB_SERVER_KEY, build_application
-from handlers.context import AnyApplication, get_services_from
+from bot.wiring.services import Services, services_of
+from handlers.context import AnyApplication
 from sandbox.sms4sats import SandboxConfig, SandboxControl, Sms4SatsSandbox, run_sms4sats_sandbox
 from sandbox.telegram import TelegramSandbox, TelegramSandboxConfig, run_telegram_sandbox
 from sandbox.telegram.client import ChatMessage, TelegramSandboxClient
@@ -74,7 +74,7 @@ class Stack:
     @property
     def services(self) -> Services:
         assert self.application is not None, "the bot is not running"
-        return get_services_from(self.application)
+        return services_of(self.application)
 
     async def start_bot(self) -> None:
         application = build_application(

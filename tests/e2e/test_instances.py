@@ -26,7 +26,8 @@ from bot.core.engine.send_budget import OVERALL_PER_SECOND, SendBudget
 from bot.domain.orders import Order, OrderKind
 from bot.domain.telling import OutboxEntry, Part, Priority
 from bot.wiring.app import build_application
-from handlers.context import AnyApplication, get_services_from
+from bot.wiring.services import services_of
+from handlers.context import AnyApplication
 from handlers.sequencing import PersonSequencer
 from storage import (
     ChatStore,
@@ -284,7 +285,7 @@ async def test_two_instances_check_each_order_once_and_tell_each_code_once(
         sandbox.pay(seeded.remote_id)
         sandbox.assign_number(seeded.remote_id)
     async with another_instance(stack) as second:
-        instances = [stack.services, get_services_from(second)]
+        instances = [stack.services, services_of(second)]
 
         async def both_live() -> bool:
             return all(s.engine.cluster.size == 2 for s in instances)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import send
+from bot.core import sending
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import ADMIN_ID, ALICE, BOB, Stack
 from tests.e2e.flows import eventually
@@ -77,7 +77,7 @@ async def test_a_timed_out_send_is_told_in_the_users_language(stack: Stack) -> N
     await stack.telegram.create_user(ALICE, "Alice", language_code="de")
     stack.users.add(ALICE)
     await stack.ask(ALICE, "/send", "An welche Telefonnummer")
-    await stack.advance(send.CONVERSATION_TIMEOUT + 1)
+    await stack.advance(sending.CONVERSATION_TIMEOUT + 1)
     await stack.wait_text(ALICE, "Das /send-Gespräch ist abgelaufen")
 
 

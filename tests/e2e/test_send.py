@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core import sending
 from bot.domain.orders import OrderState
-from handlers import send
 from tests.e2e.conftest import ADMIN_ID, ALICE, BOTH_BACKENDS, Stack
 from tests.e2e.flows import qr_text
 
@@ -123,9 +123,9 @@ async def test_cancel_and_other_commands_leave_the_conversation(stack: Stack) ->
 
 async def test_conversation_times_out(stack: Stack) -> None:
     await stack.ask(ALICE, "/send", "Which phone number")
-    await stack.advance(send.CONVERSATION_TIMEOUT - 10)
+    await stack.advance(sending.CONVERSATION_TIMEOUT - 10)
     await stack.ask(ALICE, "12", "country code")  # still asked: a wrong number, asked again
-    await stack.advance(send.CONVERSATION_TIMEOUT + 1)
+    await stack.advance(sending.CONVERSATION_TIMEOUT + 1)
     await stack.wait_text(ALICE, "timed out")
     await stack.ask(ALICE, "+14155550123", "tap /buy")
 

@@ -245,6 +245,7 @@ class FakeSms4Sats(Sms4SatsClient):
         self.failures: list[Sms4SatsError] = []
         self.status_checks: list[str] = []
         self.created: list[tuple[str, dict[str, Any]]] = []
+        self.cancelled: list[str] = []
         self.current_balance = 50_000
         self.gate: asyncio.Event | None = None
 
@@ -260,6 +261,10 @@ class FakeSms4Sats(Sms4SatsClient):
     async def balance(self) -> int:
         self._fail_if_asked()
         return self.current_balance
+
+    async def cancel_order(self, order_id: str) -> None:
+        self._fail_if_asked()
+        self.cancelled.append(order_id)
 
     async def _create(self, what: str, immediate: bool, price: int, **body: Any) -> CreatedOrder:
         if self.gate is not None:

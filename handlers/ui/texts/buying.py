@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.sms4sats import Problem, Sms4SatsError
+from bot.domain.sms4sats_terms import Problem, Sms4SatsError
 from handlers.ui.i18n import N_, _, ngettext
 from handlers.ui.texts.base import clock, duration, esc, hold_invoice_refund, sats
 

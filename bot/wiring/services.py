@@ -1,4 +1,7 @@
-"""What the handlers and jobs share, created when the bot starts and closed when it stops."""
+"""What the composition root built when the bot started, and closes when it stops: the engine's
+parts, the stores and the clients. The handlers never see it: each gets its feature's entry
+point (a use case in `bot.core`) through `handlers.context`; the wiring's jobs, the health check
+and the tests read it here (`services_of`)."""
 
 from __future__ import annotations
 
@@ -22,12 +25,10 @@ from bot.core.placement import OrderPlacement
 from bot.core.watches import Watches
 from bot.domain.clock import Clock
 from bot.sms4sats import Sms4SatsClient
+from handlers.context import AnyApplication
 from storage import (
     ChatStore,
-    ConversationStore,
     Database,
-    DraftStore,
-    MenuStore,
     OrderStore,
     StatsStore,
 )
@@ -40,9 +41,6 @@ class Services:
     database: Database
     orders: OrderStore
     chats: ChatStore
-    drafts: DraftStore
-    conversations: ConversationStore
-    menus: MenuStore
     sms4sats: Sms4SatsClient
     catalog: Catalog
     admins: AdminDirectory
@@ -69,3 +67,13 @@ class Services:
             await close()
         await self.http.aclose()
         await self.database.close()
+
+
+SERVICES_KEY = "services"
+
+
+def services_of(application: AnyApplication) -> Services:
+    services = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        raise RuntimeError("the bot's services are not set up (post_init has not run)")
+    return services

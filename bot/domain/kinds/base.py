@@ -71,3 +71,13 @@ def unpaid_state(status: OrderStatus) -> OrderState:
     if status.error and "cancel" in status.error.lower():
         return OrderState.CANCELLED
     return OrderState.INVOICE_EXPIRED if status.error else OrderState.AWAITING_PAYMENT
+
+
+def number_changes(order: Order, status: OrderStatus, now: float) -> dict[str, Any]:
+    """The number sms4sats assigned, and when it was first seen: kinds that get a number."""
+    changes: dict[str, Any] = {}
+    if status.number and status.number != order.number:
+        changes["number"] = status.number
+        if order.number_at is None:
+            changes["number_at"] = now
+    return changes

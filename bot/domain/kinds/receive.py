@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.domain.countries import AUTO_SELECT, resolve_country
-from bot.domain.kinds.base import KindRules, unpaid_state
+from bot.domain.kinds.base import KindRules, number_changes, unpaid_state
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.remote import OrderStatus
 
@@ -51,11 +51,7 @@ class Receive(KindRules):
         return OrderState.PAID if paid else OrderState.AWAITING_PAYMENT
 
     def details(self, order: Order, status: OrderStatus, now: float) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        if status.number and status.number != order.number:
-            changes["number"] = status.number
-            if order.number_at is None:
-                changes["number_at"] = now
+        changes = number_changes(order, status, now)
         if status.code and status.code != order.code:
             changes["code"] = status.code
             if order.code_at is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
-from bot.domain.kinds.base import KindRules, unpaid_state
+from bot.domain.kinds.base import KindRules, number_changes, unpaid_state
 from bot.domain.orders import Order, OrderKind, OrderState
 from bot.domain.remote import OrderStatus, ReceivedSms
 
@@ -45,11 +45,7 @@ class Rental(KindRules):
         return OrderState.PAID if paid else OrderState.AWAITING_PAYMENT
 
     def details(self, order: Order, status: OrderStatus, now: float) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        if status.number and status.number != order.number:
-            changes["number"] = status.number
-            if order.number_at is None:
-                changes["number_at"] = now
+        changes = number_changes(order, status, now)
         paid_at = order.paid_at if order.paid_at is not None else (now if status.paid else None)
         if status.ends_at is not None:
             if status.ends_at != order.ends_at:

@@ -308,7 +308,7 @@ class OrderTracker:
                     attempt = None
         except ChatUnreachable:
             # Given up on purpose: the user blocked the bot or left. What was not told stays
-            # marked untold, and is told when they come back (`users_seen`).
+            # marked untold, and is told when they come back (`People.arrived`).
             log.info("Chat %d cannot be reached; notifications stop", order.chat_id)
             await self._chats.set_chat_status(
                 order.chat_id, "private" if order.chat_id > 0 else "group", "kicked"

@@ -169,7 +169,6 @@ from handlers.ui.texts.profile import (
     command_description,
 )
 from handlers.ui.texts.sending import (
-    MAX_SMS_LENGTH,
     PHONE_PLACEHOLDER,
     button_discard,
     button_pay_balance,
@@ -214,7 +213,6 @@ __all__ = [
     "FUND_MAX",
     "FUND_MIN",
     "FUND_PRESETS",
-    "MAX_SMS_LENGTH",
     "PHONE_PLACEHOLDER",
     "REFERRAL_RATE",
     "admin_help",

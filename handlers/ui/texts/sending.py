@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.drafts import MAX_SMS_LENGTH
 from bot.domain.orders import OrderState
 from bot.domain.phones import PhoneProblem
 from handlers.ui.i18n import N_, _, ngettext
@@ -45,7 +46,6 @@ def send_card(state: OrderState, message: str, paid_from_balance: bool) -> str:
 # --- /send ---------------------------------------------------------------------------------
 
 PHONE_PLACEHOLDER = "+44 7911 123456"
-MAX_SMS_LENGTH = 140
 
 
 def send_hold_invoice() -> str:

@@ -5,8 +5,10 @@ their next page, a country found by name and its services) through the real bot 
 stand-ins, with the background refresh on and the default budget of 2 requests a second. The
 requests sms4sats gets for browsing (`/getnumbersstatus`, `/price`) are counted over the window.
 
-`BROWSING_LOAD_SECONDS=60 pytest -s tests/test_browsing_load.py` measures a full minute and
-prints the figures (requests per minute, page answer times); the suite runs a shorter window.
+`BROWSING_LOAD_PEOPLE=50 BROWSING_LOAD_SECONDS=60 pytest -s tests/e2e/test_browsing_load.py`
+measures fifty people for a full minute and prints the figures (requests per minute, page
+answer times). The suite runs twenty people for a shorter window: they already ask for far
+more than the budget allows, which is what the test checks, at a third of the cost.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from bot.config import DEFAULT_BROWSE_REQUESTS_PER_SECOND
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import Stack
 
-PEOPLE = 50
+PEOPLE = int(os.environ.get("BROWSING_LOAD_PEOPLE", "20"))
 FIRST_PERSON = 30000
-SECONDS = float(os.environ.get("BROWSING_LOAD_SECONDS", "10"))
+SECONDS = float(os.environ.get("BROWSING_LOAD_SECONDS", "8"))
 BROWSING = ("/getnumbersstatus", "/price")
 COUNTRIES = (
     "Germany", "France", "Brazil", "Mexico", "Kenya", "Vietnam", "Chile", "Peru", "Ghana",
@@ -71,7 +73,7 @@ async def _browse(stack: Stack, user: int, until: float, times: list[float]) -> 
         await _press(stack, user, found, found.buttons[0].text, "in ", times)
 
 
-async def test_fifty_people_browsing_stay_within_the_budget(stack: Stack) -> None:
+async def test_a_crowd_browsing_stays_within_the_budget(stack: Stack) -> None:
     await stack.reconfigure(
         browse_refresh=True, browse_requests_per_second=DEFAULT_BROWSE_REQUESTS_PER_SECOND
     )

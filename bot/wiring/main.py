@@ -7,13 +7,7 @@ import asyncio
 import logging
 import sys
 
-from telegram.error import InvalidToken, NetworkError
-
 from bot.config import ConfigError, Settings, configure_logging, load_settings
-from bot.wiring.app import ALLOWED_UPDATES, StartupError, build_application
-from bot.wiring.check import main as check
-from bot.wiring.web import run_webhook
-from storage import StorageError, open_database
 
 log = logging.getLogger("bot")
 
@@ -28,6 +22,8 @@ class _BootstrapTraceback(logging.Filter):
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["check"]:
+        from bot.wiring.check import main as check
+
         return check(arguments[1:])
     if arguments:
         print("Usage: python -m bot [check]", file=sys.stderr)
@@ -38,6 +34,15 @@ def main(argv: list[str] | None = None) -> int:
         for line in error.lines:
             print(f"Configuration error: {line}", file=sys.stderr)
         return 2
+    # Only now the bot itself (Telegram, the web server, the database drivers: most of a second
+    # of imports): settings that are wrong are answered at once, and a supervisor that restarts
+    # on exit 2 (systemd's RestartPreventExitStatus) is told without waiting for them.
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.wiring.app import ALLOWED_UPDATES, StartupError, build_application
+    from bot.wiring.web import run_webhook
+    from storage import StorageError
+
     configure_logging(settings)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # With LOG_LEVEL=DEBUG the operator asked for the whole story, traceback included.
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _open_and_close_database(settings: Settings) -> None:
     """Opens (and migrates) the database once; the bot opens it again in post_init."""
+    from storage import open_database
+
     database = await open_database(settings.postgres_url or settings.database_path)
     await database.close()
 

@@ -7,8 +7,9 @@ requests sms4sats gets for browsing (`/getnumbersstatus`, `/price`) are counted 
 
 `BROWSING_LOAD_PEOPLE=50 BROWSING_LOAD_SECONDS=60 pytest -s tests/e2e/test_browsing_load.py`
 measures fifty people for a full minute and prints the figures (requests per minute, page
-answer times). The suite runs twenty people for a shorter window: they already ask for far
-more than the budget allows, which is what the test checks, at a third of the cost.
+answer times). The suite runs eight people for a few seconds: they already ask for more than
+the budget allows (the test checks that they used it up), which is what it is about, at a
+fraction of the cost.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from bot.config import DEFAULT_BROWSE_REQUESTS_PER_SECOND
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import Stack
 
-PEOPLE = int(os.environ.get("BROWSING_LOAD_PEOPLE", "20"))
+PEOPLE = int(os.environ.get("BROWSING_LOAD_PEOPLE", "8"))
 FIRST_PERSON = 30000
-SECONDS = float(os.environ.get("BROWSING_LOAD_SECONDS", "8"))
+SECONDS = float(os.environ.get("BROWSING_LOAD_SECONDS", "4"))
 BROWSING = ("/getnumbersstatus", "/price")
 COUNTRIES = (
     "Germany", "France", "Brazil", "Mexico", "Kenya", "Vietnam", "Chile", "Peru", "Ghana",
@@ -95,6 +96,9 @@ async def test_a_crowd_browsing_stays_within_the_budget(stack: Stack) -> None:
         f"median {statistics.median(times):.2f} s, "
         f"95th percentile {times[int(len(times) * 0.95)]:.2f} s"
     )
-    # The budget holds, however many people browse (one slot of slack for the window's edges).
+    # The budget holds, however many people browse (one slot of slack for the window's edges)...
     assert len(asked) <= DEFAULT_BROWSE_REQUESTS_PER_SECOND * elapsed + 1
+    # ...and it is what held them back: they asked for more than it allows, so it was used up
+    # (not in full: the last pages of a round may all be answered from the cache).
+    assert len(asked) >= DEFAULT_BROWSE_REQUESTS_PER_SECOND * elapsed * 0.6
     assert len(times) > PEOPLE  # everyone got pages

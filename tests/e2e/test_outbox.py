@@ -126,7 +126,7 @@ async def test_a_code_goes_before_pending_card_edits(stack: Stack) -> None:
         assert sum(card_of(c, seeded) for c in calls) == 1
 
 
-WAVE = 200
+WAVE = 100
 FIRST_BUYER = 3_000_001
 
 
@@ -176,7 +176,7 @@ async def order_of_id(stack: Stack, order_id: int) -> Order:
 
 
 async def test_a_code_seen_during_a_wave_of_card_edits_is_sent_before_them(stack: Stack) -> None:
-    """The bot's Telegram budget (about 28 messages a second) takes seconds to edit 200 cards;
+    """The bot's Telegram budget (about 28 messages a second) takes seconds to edit 100 cards;
     a code seen meanwhile goes out next, not after the edits already waiting."""
     # Half the bot's budget (14 messages a second), as when another instance shares it: the
     # wave then queues up faster than it goes out, however fast this machine takes it in.

@@ -55,6 +55,10 @@ class KindCard(Protocol):
     ) -> tuple[str, Rows]:
         """The card's text below its title, and its buttons, once the invoice is done."""
 
+    def cannot_cancel(self, line: str) -> str:
+        """What /cancel says of a paid order of this kind that can no longer be cancelled,
+        `line` being the order as /orders lists it."""
+
 
 def copy_button(text: str, value: str) -> InlineKeyboardButton | None:
     if len(value) > COPY_TEXT_LIMIT:

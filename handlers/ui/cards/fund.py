@@ -46,5 +46,8 @@ class FundCard:
             return texts.invoice_withdrawn(), []
         return texts.card_paid(), [[refresh_button(order)]]
 
+    def cannot_cancel(self, line: str) -> str:
+        return texts.cancel_never(line)
+
 
 CARD = FundCard()

@@ -86,6 +86,9 @@ class ReceiveCard:
             return texts.card_invoice_expired(), _next_steps(order)
         return texts.card_paid(), [[refresh_button(order), cancel_button(order)]]
 
+    def cannot_cancel(self, line: str) -> str:
+        return texts.cancel_never(line)
+
 
 CARD = ReceiveCard()
 

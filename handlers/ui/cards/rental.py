@@ -100,5 +100,8 @@ class RentalCard:
             return text, [*([[copy]] if copy else []), [expecting]]
         return rental_texts.card_paid(), [[refresh_button(order)]]
 
+    def cannot_cancel(self, line: str) -> str:
+        return rental_texts.cannot_cancel(line)
+
 
 CARD = RentalCard()

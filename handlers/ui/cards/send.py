@@ -45,5 +45,8 @@ class SendCard:
         text = texts.send_card(order.state, order.message or "", order.paid_from_balance)
         return text, ([] if order.state.is_final else [[refresh_button(order)]])
 
+    def cannot_cancel(self, line: str) -> str:
+        return texts.cancel_never(line)
+
 
 CARD = SendCard()

@@ -22,9 +22,15 @@ def test_the_rules_say_what_differs_by_kind() -> None:
     # Numbers and codes are their buyer's alone: placed and told in private only.
     assert _kinds("private") == {OrderKind.RECEIVE, OrderKind.RENTAL}
     assert _kinds("credits_balance") == {OrderKind.FUND}
-    assert _kinds("in_sales") == {OrderKind.RECEIVE, OrderKind.SEND}
+    # A rental is paid by invoice, so a sale; it has no single code to time.
+    assert _kinds("in_sales") == {OrderKind.RECEIVE, OrderKind.SEND, OrderKind.RENTAL}
     assert _kinds("in_code_stats") == {OrderKind.RECEIVE}
     assert _kinds("faster_checks_on_request") == {OrderKind.RENTAL}
+    # Delivered as they end, but a rental from its number on (it is not refunded then).
+    done = frozenset({OrderState.COMPLETED})
+    assert {kind: rules.delivered for kind, rules in KINDS.items() if rules.delivered != done} == {
+        OrderKind.RENTAL: {OrderState.NUMBER, OrderState.COMPLETED}
+    }
 
 
 async def test_each_card_names_its_states_and_its_confirmation() -> None:

@@ -11,7 +11,8 @@ from bot.domain.orders import Order, OrderState
 from bot.domain.phones import format_phone
 from handlers.ui import texts
 from handlers.ui.cards.base import Rows, refresh_button
-from handlers.ui.i18n import N_
+from handlers.ui.i18n import N_, ngettext
+from handlers.ui.texts.operator import KindFigures
 
 STATE_LABELS: Mapping[OrderState, str] = {
     OrderState.PAID: N_("paid, sending"),
@@ -47,6 +48,18 @@ class SendCard:
 
     def cannot_cancel(self, line: str) -> str:
         return texts.cancel_never(line)
+
+    def stats_orders(self, count: int) -> str:
+        return ngettext("%(count)s SMS", "%(count)s SMS", count)
+
+    def stats_delivered(self, count: int) -> str | None:
+        return ngettext("%(count)s SMS delivered", "%(count)s SMS delivered", count)
+
+    def stats_line(self, figures: KindFigures) -> str | None:
+        return None
+
+    def stats_conversion(self, figures: KindFigures) -> str | None:
+        return None
 
 
 CARD = SendCard()

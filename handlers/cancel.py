@@ -116,7 +116,7 @@ def _order_line(order: Order, now: float) -> tuple[str, bool]:
         # sms4sats cannot cancel these invoices; the button forgets them here (it says so).
         return texts.cancel_unpaid(line, at), True
     if not rules_for(order.kind).cancellable:
-        return texts.cancel_never(line), False
+        return cards.cannot_cancel(order), False
     cancel_at = cancel_possible_from(order)
     if cancel_at is not None and now < cancel_at:
         return texts.cancel_later(line, datetime.fromtimestamp(cancel_at, UTC)), False

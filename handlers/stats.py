@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 from bot.core.figures import DEFAULT_PERIOD, PERIODS, Barred, StatsDesk
 from handlers.common import answer, show
 from handlers.context import in_private, stats_desk
-from handlers.ui import i18n, names, stats_chart, texts
+from handlers.ui import cards, i18n, names, stats_chart, texts
 from handlers.ui.callbacks import StatsCsv, StatsView
 from handlers.ui.keyboards import button
 from handlers.ui.texts import stats_chart as stats_chart_texts
@@ -144,7 +144,7 @@ async def _report(desk: StatsDesk, period: str) -> str:
             for row in stats.top_services
         ),
     )
-    return texts.stats_report(named, period, report.referral)
+    return texts.stats_report(named, period, report.referral, cards.CARDS)
 
 
 async def _send_csv(

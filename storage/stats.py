@@ -115,26 +115,42 @@ class StatsStore:
         return {key: int((row or {}).get(key) or 0) for key in keys}
 
     async def per_day(self, since: float | None) -> list[DayOutcome]:
-        """The /stats chart's figures: per UTC day and state, oldest day first. One grouped
-        statement on the created_at index, whatever the number of orders."""
+        """The /stats chart's figures: per UTC day and outcome, oldest day first. One grouped
+        statement on the created_at index, whatever the number of orders.
+
+        An order its kind counts as delivered (`KindRules.delivered`: a rental once its number
+        came) is a COMPLETED outcome, with its sats, as the report's "Sales" counts it."""
         # The day's number, rounded down: SQLite's CAST truncates (timestamps are positive)
         # where PostgreSQL's would round, so each has its own spelling.
         if self._db.dialect == "postgresql":
             day = f"CAST(FLOOR(created_at / {SECONDS_PER_DAY}) AS BIGINT)"
         else:
             day = f"CAST(created_at / {SECONDS_PER_DAY} AS INTEGER)"
+        # Grouped by kind too: which states are delivered is each kind's rule, applied below
+        # (a handful of rows per day, never one per order).
         rows = await self._db.fetch_all(
-            f"SELECT {day} AS day, state, "
+            f"SELECT {day} AS day, kind, state, "
             "COUNT(*) AS orders, "
-            "COALESCE(SUM(CASE WHEN state = ? AND paid_from_balance = 0 THEN amount_sats "
-            "ELSE 0 END), 0) AS sats "
+            "COALESCE(SUM(CASE WHEN paid_from_balance = 0 THEN amount_sats ELSE 0 END), 0) "
+            "AS invoiced "
             f"FROM orders WHERE kind IN ({_marks(_SALES)}) AND {_since('created_at')} "
-            "GROUP BY day, state ORDER BY day, state",
-            (OrderState.COMPLETED.value, *_SALES, *_args(since)),
+            "GROUP BY day, kind, state",
+            (*_SALES, *_args(since)),
         )
+        outcomes: dict[tuple[int, OrderState], tuple[int, int]] = {}
+        for r in rows:
+            state = OrderState(r["state"])
+            delivered = state in KINDS[OrderKind(r["kind"])].delivered
+            key = (int(r["day"]), OrderState.COMPLETED if delivered else state)
+            orders, sats = outcomes.get(key, (0, 0))
+            # Sales are what delivered orders were paid by invoice, as the report counts them.
+            invoiced = int(r["invoiced"]) if delivered else 0
+            outcomes[key] = (orders + int(r["orders"]), sats + invoiced)
         return [
-            DayOutcome(int(r["day"]), OrderState(r["state"]), int(r["orders"]), int(r["sats"]))
-            for r in rows
+            DayOutcome(day, state, orders, sats)
+            for (day, state), (orders, sats) in sorted(
+                outcomes.items(), key=lambda item: (item[0][0], item[0][1].value)
+            )
         ]
 
     async def orders(self, since: float | None) -> AsyncIterator[OrderRecord]:

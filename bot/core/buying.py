@@ -20,8 +20,8 @@ from bot.core.placement import (
 )
 from bot.domain.clock import Clock
 from bot.domain.countries import country_by_code
+from bot.domain.kinds import rules_for
 from bot.domain.kinds.rental import FAST_POLL_FOR, ended
-from bot.domain.orders import OrderKind
 from bot.domain.sms4sats_terms import RentalCountry, Service, Sms4SatsError
 from storage import OrderStore
 
@@ -169,7 +169,10 @@ class BuyDesk:
         """ "I'm expecting an SMS": the rental is checked every poll interval for a while (and
         now, with `look_now`, once the person has their answer)."""
         order = await self._orders.get(order_id)
-        if order is None or order.kind is not OrderKind.RENTAL or order.user_id != user_id:
+        if order is None or order.user_id != user_id:
+            return Expecting.NOT_FOUND
+        if not rules_for(order.kind).faster_checks_on_request:
+            # Its card never offers the button: a forged or mistaken press finds nothing to do.
             return Expecting.NOT_FOUND
         now = self._clock()
         if ended(order, now):

@@ -104,11 +104,13 @@ class OrderRecord:
 
 @dataclass(frozen=True, slots=True)
 class DayOutcome:
-    """Sales orders (numbers and SMS) created on one UTC day that ended, or stand, in one
-    state; `sats` is what the completed ones paid by invoice (the report's "Sales")."""
+    """Sales orders (numbers, SMS, rentals) created on one UTC day that ended, or stand, in one
+    state; `sats` is what the delivered ones paid by invoice (the report's "Sales")."""
 
     day: int
     """Days since 1970-01-01 (UTC)."""
     state: OrderState
+    """COMPLETED for every order its kind counts as delivered (a rental once its number came):
+    the chart's "Delivered"."""
     orders: int
     sats: int

@@ -15,6 +15,7 @@ from bot.domain.orders import Order, OrderKind, OrderState
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import ADMIN_ID, ALICE, API_KEY, BOB, Stack
 from tests.e2e.flows import buy, eventually, pay_and_get_number
+from tests.e2e.test_rental_flow import rent
 
 GROUP = -1009876543210
 DAY = 24 * 3600
@@ -112,7 +113,7 @@ async def test_stats_and_csv_after_a_mix_of_orders(stack: Stack) -> None:
     # The chart comes first, then its text.
     chart = await _chart_before(stack, report, "last 7 days")
     assert "last 7 days" in body
-    assert "Orders: 5 numbers · 1 SMS · 1 top-up" in body
+    assert "Orders: 5 numbers · 1 SMS · 1 top-up · 0 rentals\n" in body
     assert (
         "Outcomes: 2 codes delivered · 1 SMS delivered · 1 no number · 1 cancelled · "
         "1 invoice never paid\n"
@@ -155,6 +156,27 @@ async def test_stats_and_csv_after_a_mix_of_orders(stack: Stack) -> None:
     assert first["paid_at"].endswith("+00:00") and 55 <= int(first["seconds_to_code"]) < 65
     assert await _csv(stack, "/stats csv 24h", "0 orders, last 24 hours") == []
     await stack.ask(ADMIN_ID, "/stats csv yesterday", "not a period I know")
+
+
+async def test_stats_count_a_rental_as_a_sale_once_its_number_came(stack: Stack) -> None:
+    await stack.reconfigure(rentals=True)
+    _, invoice = await rent(stack, ALICE)
+    await stack.sms4sats.pay(invoice.remote_id)
+    await stack.sms4sats.assign_number(invoice.remote_id, "6281234567")
+    await stack.wait_text(ALICE, "📱 Your rented number")
+    (order,) = await stack.services.orders.for_user(ALICE)
+    amount = order.amount_sats or 0
+    assert amount == 1368  # the sandbox's price for two weeks in Indonesia
+
+    body = (await stack.ask(ADMIN_ID, "/stats", "Stats ·")).body
+    assert "Orders: 0 numbers · 0 SMS · 0 top-ups · 1 rental\n" in body
+    # Running for weeks yet, but not refunded: delivered and sold now, not "still open".
+    assert "Outcomes: 1 rented number delivered\n" in body
+    assert f"Sales: {amount:,} sats from 1 completed order paid by invoice" in body
+    assert "invoices paid 1/1 (100%)" in body
+    # The chart counts it the same way.
+    (day,) = await stack.services.stats.per_day(None)
+    assert (day.state, day.orders, day.sats) == (OrderState.COMPLETED, 1, amount)
 
 
 async def _chart_before(stack: Stack, report: ChatMessage, period: str) -> ChatMessage:

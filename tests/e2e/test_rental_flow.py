@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 from bot.domain.kinds.rental import WEEK
 from bot.domain.orders import OrderKind, OrderState
+from handlers.ui.callbacks import ExpectSms
 from handlers.ui.texts import day_and_time
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import ALICE, BOTH_BACKENDS, REF, Stack
-from tests.e2e.flows import Invoice, eventually
+from tests.e2e.flows import Invoice, buy, eventually, pay_and_get_number
 from tests.e2e.test_groups import GROUP, make_group
 
 INDONESIA = 6  # the sandbox rents numbers there for 2 weeks, 1,368 sats
@@ -144,6 +145,21 @@ async def test_expecting_an_sms_checks_often_again(stack: Stack) -> None:
     assert answer.text is not None and "10 minutes" in answer.text
     await stack.sms4sats.deliver_sms(invoice.remote_id, code="556677")
     await wait_sms(stack, ALICE, "556677", timeout=5)
+
+
+async def test_expecting_an_sms_is_for_rentals_only(stack: Stack) -> None:
+    """The button is only on a rental's card; pressed for a number bought for one code (an old
+    client, forged data) it finds no such order, as before, and changes nothing."""
+    await stack.reconfigure(rentals=True)
+    invoice = await buy(stack, ALICE)
+    card = await pay_and_get_number(stack, ALICE, invoice)
+    (order,) = await stack.services.orders.for_user(ALICE)
+    answer = await stack.telegram.press_data(
+        ALICE, ALICE, card.message_id, ExpectSms(order.id).pack()
+    )
+    assert answer.show_alert and answer.text == "That order does not exist (any more)."
+    stored = await stack.services.orders.get(order.id)
+    assert stored is not None and stored.fast_poll_until is None
 
 
 async def test_rental_ended_by_sms4sats_says_so(stack: Stack) -> None:

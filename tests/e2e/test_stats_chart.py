@@ -56,15 +56,24 @@ async def test_orders_and_sales_per_utc_day(database: Database) -> None:
     await add_order(database, MIDNIGHT + 6, OrderKind.RECEIVE, unpaid, 5000)
     await add_order(database, MIDNIGHT + 7, OrderKind.FUND, done, 25_000)  # not a sale
     await add_order(database, MIDNIGHT + DAY + 1, OrderKind.RECEIVE, OrderState.NUMBER, 3000)
+    # A rental is delivered, and sold, once its number came, running or ended.
+    await add_order(database, MIDNIGHT + DAY + 2, OrderKind.RENTAL, OrderState.NUMBER, 1368)
+    await add_order(database, MIDNIGHT + DAY + 3, OrderKind.RENTAL, done, 2000)
+    await add_order(database, MIDNIGHT + DAY + 4, OrderKind.RENTAL, OrderState.PAID, 700)
     store = StatsStore(database)
+    next_day = [
+        DayOutcome(day + 1, done, 2, 3368),
+        DayOutcome(day + 1, OrderState.NUMBER, 1, 0),
+        DayOutcome(day + 1, OrderState.PAID, 1, 0),
+    ]
     assert await store.per_day(None) == [
         DayOutcome(day - 1, done, 1, 1000),
         # Sales are what was paid by invoice, as in the report's "Sales" line.
         DayOutcome(day, done, 3, 2300),
         DayOutcome(day, unpaid, 1, 0),
-        DayOutcome(day + 1, OrderState.NUMBER, 1, 0),
+        *next_day,
     ]
-    assert await store.per_day(MIDNIGHT + DAY) == [DayOutcome(day + 1, OrderState.NUMBER, 1, 0)]
+    assert await store.per_day(MIDNIGHT + DAY) == next_day
 
 
 def words_in(locale: str, period: str = "30d") -> ChartWords:

@@ -10,6 +10,8 @@ import pytest
 
 from bot.core.error_reports import GATHER_SECONDS, WINDOW_SECONDS, ErrorLogBridge, ErrorReporter
 from bot.domain.orders import OrderKind, OrderState
+from handlers.ui import cards, texts
+from handlers.ui.i18n import use_locale
 from storage import Database, OrderStore, SqliteDatabase, StatsStore
 
 TOKEN = "123456:ABC-secret_token"
@@ -98,3 +100,46 @@ async def test_median_time_to_code(
     stats = await StatsStore(database).stats(None)
     assert stats.median_seconds_to_code == median
     assert (await StatsStore(database).stats(clock.now + 1)).median_seconds_to_code is None
+
+
+async def test_rentals_are_sales_from_their_number_on_in_the_report_and_the_chart(
+    database: Database,
+) -> None:
+    """A running rental is delivered (not refunded once its number came), so a sale; the
+    report's lines and the chart's per-day figures agree on it."""
+    clock = Clock()
+    orders = OrderStore(database, clock)
+    made = [
+        (OrderKind.RECEIVE, OrderState.COMPLETED, 3000, False),
+        (OrderKind.RENTAL, OrderState.NUMBER, 1368, False),  # running
+        (OrderKind.RENTAL, OrderState.COMPLETED, 2000, False),  # ended
+        (OrderKind.RENTAL, OrderState.NUMBER, 5000, True),  # paid from the prepaid balance
+        (OrderKind.RENTAL, OrderState.NO_NUMBER, 900, False),  # refunded
+        (OrderKind.RENTAL, OrderState.PAID, 700, False),  # its number not here yet
+    ]
+    for i, (kind, state, amount, from_balance) in enumerate(made):
+        order = await orders.create(
+            remote_id=f"r{i}", kind=kind, user_id=1, chat_id=1, amount_sats=amount,
+            invoice=None if from_balance else "lnbc1", invoice_expires_at=None,
+            paid_from_balance=from_balance,
+        )  # fmt: skip
+        await orders.update(order.id, state=state, paid_at=clock.now)
+    store = StatsStore(database)
+    with use_locale("en"):
+        report = texts.stats_report(await store.stats(None), "all", None, cards.CARDS)
+    assert "Orders: 1 number · 0 SMS · 0 top-ups · 5 rentals\n" in report
+    assert (
+        "Outcomes: 1 code delivered · 3 rented numbers delivered · 1 no number · 1 still open\n"
+    ) in report
+    sales = 3000 + 1368 + 2000
+    assert f"Sales: <b>{sales:,} sats</b> from 3 completed orders paid by invoice" in report
+    assert "Paid from the prepaid balance: 5,000 sats" in report
+    assert "Conversion: invoices paid 5/5 (100%) · codes per number paid 1/1 (100%)\n" in report
+    rows = await store.per_day(None)
+    assert len({row.day for row in rows}) == 1
+    # The chart's "Delivered" holds the running and the ended rental, with the report's sales.
+    assert {row.state: (row.orders, row.sats) for row in rows} == {
+        OrderState.COMPLETED: (4, sales),
+        OrderState.NO_NUMBER: (1, 0),
+        OrderState.PAID: (1, 0),
+    }

@@ -1,4 +1,4 @@
-"""What every order kind answers; one module per kind (receive, send, fund) fills it in."""
+"""What every order kind answers; one module per kind (receive, send, fund, rental) fills it in."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ class KindRules(ABC):
     """Counted in /stats' sales and per-day chart (a top-up is the buyer's own money)."""
     in_code_stats: ClassVar[bool] = False
     """Its wait for the code and its service and country count in /stats' median and tops."""
+    delivered: ClassVar[frozenset[OrderState]] = frozenset({OrderState.COMPLETED})
+    """The states in which it has given what was bought: /stats counts these as delivered, and
+    (for a kind `in_sales`) as sales when paid by invoice. Most kinds deliver as they end."""
+    faster_checks_on_request: ClassVar[bool] = False
+    """Its buyer may ask for a check every poll interval for a while ("I'm expecting an SMS"):
+    for a kind open for weeks and checked slowly most of that time."""
 
     def initial_state(self, paid_from_balance: bool) -> OrderState:
         return OrderState.PAID if paid_from_balance else OrderState.AWAITING_PAYMENT

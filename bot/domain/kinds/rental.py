@@ -27,6 +27,15 @@ RECENT_SMS = 3
 class Rental(KindRules):
     kind: ClassVar[OrderKind] = OrderKind.RENTAL
     private: ClassVar[bool] = True
+    # Paid by invoice like a number for one code, so a sale; but no single code to time, so
+    # not in the code figures.
+    in_sales: ClassVar[bool] = True
+    # Not refunded once its number came: from then on it is a sale, weeks before it ends.
+    delivered: ClassVar[frozenset[OrderState]] = frozenset(
+        {OrderState.NUMBER, OrderState.COMPLETED}
+    )
+    # Checked slowly for most of its weeks; the buyer about to get an SMS asks for more.
+    faster_checks_on_request: ClassVar[bool] = True
     ranks: ClassVar[dict[OrderState, int]] = {
         OrderState.AWAITING_PAYMENT: 0,
         OrderState.PAID: 1,

@@ -38,6 +38,11 @@ def order_line(order: Order) -> str:
     return texts.order_line(order.id, CARDS[order.kind].line(order), state_label(order))
 
 
+def cannot_cancel(order: Order) -> str:
+    """What /cancel says of a paid order that can no longer be cancelled, in its kind's words."""
+    return CARDS[order.kind].cannot_cancel(order_line(order))
+
+
 def render(
     order: Order,
     now: datetime | None = None,
@@ -80,4 +85,4 @@ def _invoice_card(order: Order, now: datetime) -> Card:
     )
 
 
-__all__ = ["CARDS", "Card", "order_line", "render", "state_label", "subject"]
+__all__ = ["CARDS", "Card", "cannot_cancel", "order_line", "render", "state_label", "subject"]

@@ -12,6 +12,7 @@ from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain.orders import Order, OrderState
 from handlers.ui import texts
 from handlers.ui.callbacks import Callback, CancelOrder, RefreshOrder
+from handlers.ui.texts.operator import KindStatsWords
 
 COPY_TEXT_LIMIT = 256  # Telegram's limit for a CopyTextButton
 
@@ -26,8 +27,9 @@ class Card:
     """Set while the order awaits payment: the card is then the invoice's QR photo."""
 
 
-class KindCard(Protocol):
-    """One per order kind: the words and buttons of its card, and its other messages."""
+class KindCard(KindStatsWords, Protocol):
+    """One per order kind: the words and buttons of its card, its other messages, and its words
+    on /stats (`KindStatsWords`)."""
 
     @property
     def state_labels(self) -> Mapping[OrderState, str]:
@@ -54,6 +56,10 @@ class KindCard(Protocol):
         self, order: Order, now: datetime, *, balance: int | None, code_inline: bool
     ) -> tuple[str, Rows]:
         """The card's text below its title, and its buttons, once the invoice is done."""
+
+    def cannot_cancel(self, line: str) -> str:
+        """What /cancel says of a paid order of this kind that can no longer be cancelled,
+        `line` being the order as /orders lists it."""
 
 
 def copy_button(text: str, value: str) -> InlineKeyboardButton | None:

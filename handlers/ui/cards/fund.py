@@ -10,7 +10,9 @@ from telegram import InlineKeyboardButton
 from bot.domain.orders import Order, OrderState
 from handlers.ui import texts
 from handlers.ui.cards.base import Rows, refresh_button
-from handlers.ui.i18n import N_
+from handlers.ui.i18n import N_, _, ngettext, number
+from handlers.ui.texts.base import sats
+from handlers.ui.texts.operator import KindFigures
 
 STATE_LABELS: Mapping[OrderState, str] = {OrderState.COMPLETED: N_("credited")}
 
@@ -45,6 +47,28 @@ class FundCard:
         if order.state is OrderState.CANCELLED:
             return texts.invoice_withdrawn(), []
         return texts.card_paid(), [[refresh_button(order)]]
+
+    def cannot_cancel(self, line: str) -> str:
+        return texts.cancel_never(line)
+
+    def stats_orders(self, count: int) -> str:
+        return ngettext("%(count)s top-up", "%(count)s top-ups", count)
+
+    def stats_delivered(self, count: int) -> str | None:
+        # Not a sale (the buyer's own money): its line below says what was credited.
+        return None
+
+    def stats_line(self, figures: KindFigures) -> str | None:
+        if not figures.orders:
+            return None
+        return _(
+            "Top-ups credited: %(count)s · %(amount)s",
+            count=number(figures.delivered),
+            amount=sats(figures.delivered_sats),
+        )
+
+    def stats_conversion(self, figures: KindFigures) -> str | None:
+        return None
 
 
 CARD = FundCard()

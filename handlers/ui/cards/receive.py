@@ -20,8 +20,10 @@ from handlers.ui.cards.base import (
     copy_button,
     refresh_button,
 )
+from handlers.ui.i18n import _, ngettext
 from handlers.ui.texts import finding as finding_texts
 from handlers.ui.texts import real_sim as real_sim_texts
+from handlers.ui.texts.operator import KindFigures, share
 
 # The common words for every state fit a number bought for one code.
 STATE_LABELS: Mapping[OrderState, str] = {}
@@ -85,6 +87,22 @@ class ReceiveCard:
         if state is OrderState.INVOICE_EXPIRED:
             return texts.card_invoice_expired(), _next_steps(order)
         return texts.card_paid(), [[refresh_button(order), cancel_button(order)]]
+
+    def cannot_cancel(self, line: str) -> str:
+        return texts.cancel_never(line)
+
+    def stats_orders(self, count: int) -> str:
+        return ngettext("%(count)s number", "%(count)s numbers", count)
+
+    def stats_delivered(self, count: int) -> str | None:
+        return ngettext("%(count)s code delivered", "%(count)s codes delivered", count)
+
+    def stats_line(self, figures: KindFigures) -> str | None:
+        return None
+
+    def stats_conversion(self, figures: KindFigures) -> str | None:
+        # Of the numbers paid for, how many brought their code: how well sms4sats delivers.
+        return _("codes per number paid %(codes)s", codes=share(figures.delivered, figures.paid))
 
 
 CARD = ReceiveCard()

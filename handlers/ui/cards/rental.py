@@ -15,8 +15,9 @@ from bot.domain.phones import e164, format_phone
 from handlers.ui import names, texts
 from handlers.ui.callbacks import ExpectSms
 from handlers.ui.cards.base import Rows, action_button, copy_button, refresh_button
-from handlers.ui.i18n import N_
+from handlers.ui.i18n import N_, ngettext
 from handlers.ui.texts import rental as rental_texts
+from handlers.ui.texts.operator import KindFigures
 
 STATE_LABELS: Mapping[OrderState, str] = {
     OrderState.PAID: N_("paid, getting the number"),
@@ -99,6 +100,24 @@ class RentalCard:
             expecting = action_button(rental_texts.button_expecting(), ExpectSms(order.id))
             return text, [*([[copy]] if copy else []), [expecting]]
         return rental_texts.card_paid(), [[refresh_button(order)]]
+
+    def cannot_cancel(self, line: str) -> str:
+        return rental_texts.cannot_cancel(line)
+
+    def stats_orders(self, count: int) -> str:
+        return ngettext("%(count)s rental", "%(count)s rentals", count)
+
+    def stats_delivered(self, count: int) -> str | None:
+        # Delivered once its number came (the rules' `delivered`), running or ended.
+        return ngettext(
+            "%(count)s rented number delivered", "%(count)s rented numbers delivered", count
+        )
+
+    def stats_line(self, figures: KindFigures) -> str | None:
+        return None
+
+    def stats_conversion(self, figures: KindFigures) -> str | None:
+        return None
 
 
 CARD = RentalCard()

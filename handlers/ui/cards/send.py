@@ -11,7 +11,8 @@ from bot.domain.orders import Order, OrderState
 from bot.domain.phones import format_phone
 from handlers.ui import texts
 from handlers.ui.cards.base import Rows, refresh_button
-from handlers.ui.i18n import N_
+from handlers.ui.i18n import N_, ngettext
+from handlers.ui.texts.operator import KindFigures
 
 STATE_LABELS: Mapping[OrderState, str] = {
     OrderState.PAID: N_("paid, sending"),
@@ -44,6 +45,21 @@ class SendCard:
     ) -> tuple[str, Rows]:
         text = texts.send_card(order.state, order.message or "", order.paid_from_balance)
         return text, ([] if order.state.is_final else [[refresh_button(order)]])
+
+    def cannot_cancel(self, line: str) -> str:
+        return texts.cancel_never(line)
+
+    def stats_orders(self, count: int) -> str:
+        return ngettext("%(count)s SMS", "%(count)s SMS", count)
+
+    def stats_delivered(self, count: int) -> str | None:
+        return ngettext("%(count)s SMS delivered", "%(count)s SMS delivered", count)
+
+    def stats_line(self, figures: KindFigures) -> str | None:
+        return None
+
+    def stats_conversion(self, figures: KindFigures) -> str | None:
+        return None
 
 
 CARD = SendCard()

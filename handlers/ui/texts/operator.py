@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from bot.core.operator import ErrorReport
 from bot.domain.kinds import KINDS
@@ -62,8 +65,40 @@ def stats_period_button(period: str, selected: bool) -> str:
     return f"• {label} •" if selected else label
 
 
-def _share(part: int, whole: int) -> str:
+def share(part: int, whole: int) -> str:
+    """A part of a whole as "2/3 (67%)", or a dash when there is nothing to divide by."""
     return f"{number(part)}/{number(whole)} ({round(100 * part / whole)}%)" if whole else "—"
+
+
+@dataclass(frozen=True, slots=True)
+class KindFigures:
+    """One order kind's orders in the period, for its own words on /stats."""
+
+    orders: int
+    paid: int
+    """Paid, by invoice or from the prepaid balance."""
+    delivered: int
+    """In a state its rules count as delivered (`KindRules.delivered`)."""
+    delivered_sats: int
+    """What the delivered ones cost, however they were paid."""
+
+
+class KindStatsWords(Protocol):
+    """What /stats says about one order kind: its card's words (`handlers.ui.cards`), so that
+    the report itself names no kind."""
+
+    def stats_orders(self, count: int) -> str:
+        """Its orders on the Orders line ("5 numbers")."""
+
+    def stats_delivered(self, count: int) -> str | None:
+        """Its delivered orders among the outcomes ("2 codes delivered"); None for a kind that
+        is not a sale (a line of its own says what it did)."""
+
+    def stats_line(self, figures: KindFigures) -> str | None:
+        """A line of its own under the sales and the referral, if it has one."""
+
+    def stats_conversion(self, figures: KindFigures) -> str | None:
+        """Its part of the Conversion line, after the invoices paid, if it has one."""
 
 
 def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
@@ -87,54 +122,72 @@ def _top_line(title: str, rows: tuple[TopRow, ...]) -> str:
     return f"{title}: " + " · ".join(items)
 
 
-def stats_report(stats: Stats, period: str, referral_address: str | None) -> str:
-    """The /stats message: compact, one fact per line. Sales are the kinds whose rules say so
-    (receive and send orders); the orders line and the codes name their kinds."""
-    receive, send, fund = OrderKind.RECEIVE, OrderKind.SEND, OrderKind.FUND
-    done = frozenset({OrderState.COMPLETED})
+def stats_report(
+    stats: Stats,
+    period: str,
+    referral_address: str | None,
+    words: Mapping[OrderKind, KindStatsWords],
+) -> str:
+    """The /stats message: compact, one fact per line. Sales are the kinds whose rules say so,
+    counted once delivered (each kind's rules say when); each kind's own lines, and its words on
+    the Orders, Outcomes and Conversion lines, come from `words` (its card)."""
+    figures = {kind: _figures(stats, kind) for kind in KINDS}
     sales_kinds = tuple(kind for kind, rules in KINDS.items() if rules.in_sales)
 
-    def outcome(state: OrderState) -> int:
-        return sum(stats.count(kind=k, states=frozenset({state})) for k in sales_kinds)
+    def outcome(states: frozenset[OrderState]) -> int:
+        # A kind's delivered states are its "delivered" outcome, not counted again here: a
+        # running rental is delivered, not "still open".
+        return sum(stats.count(kind=k, states=states - KINDS[k].delivered) for k in sales_kinds)
 
-    open_orders = sum(
-        stats.count(kind=k, states=frozenset(s for s in OrderState if not s.is_final))
-        for k in sales_kinds
-    )
+    def single(state: OrderState) -> int:
+        return outcome(frozenset({state}))
+
     counted = [
-        (stats.count(kind=receive, states=done),
-         N_plural("%(count)s code delivered", "%(count)s codes delivered")),
-        (stats.count(kind=send, states=done),
-         N_plural("%(count)s SMS delivered", "%(count)s SMS delivered")),
-        (outcome(OrderState.NO_NUMBER), N_plural("%(count)s no number", "%(count)s no number")),
-        (outcome(OrderState.CANCELLED), N_plural("%(count)s cancelled", "%(count)s cancelled")),
-        (outcome(OrderState.EXPIRED), N_plural("%(count)s expired", "%(count)s expired")),
-        (outcome(OrderState.FAILED), N_plural("%(count)s failed", "%(count)s failed")),
-        (outcome(OrderState.INVOICE_EXPIRED),
+        (single(OrderState.NO_NUMBER), N_plural("%(count)s no number", "%(count)s no number")),
+        (single(OrderState.CANCELLED), N_plural("%(count)s cancelled", "%(count)s cancelled")),
+        (single(OrderState.EXPIRED), N_plural("%(count)s expired", "%(count)s expired")),
+        (single(OrderState.FAILED), N_plural("%(count)s failed", "%(count)s failed")),
+        (single(OrderState.INVOICE_EXPIRED),
          N_plural("%(count)s invoice never paid", "%(count)s invoices never paid")),
-        (open_orders, N_plural("%(count)s still open", "%(count)s still open")),
+        (outcome(frozenset(s for s in OrderState if not s.is_final)),
+         N_plural("%(count)s still open", "%(count)s still open")),
     ]  # fmt: skip
     # Outcomes that did not happen are left out: the message stays short.
-    outcomes = [ngettext(*forms, count) for count, forms in counted if count]
-    sales = sum(stats.sats(kind=k, states=done, from_balance=False) for k in sales_kinds)
-    sold = sum(stats.count(kind=k, states=done, from_balance=False) for k in sales_kinds)
-    from_balance = sum(stats.sats(kind=k, states=done, from_balance=True) for k in sales_kinds)
+    outcomes = [
+        said
+        for kind in sales_kinds
+        if figures[kind].delivered
+        and (said := words[kind].stats_delivered(figures[kind].delivered))
+    ]
+    outcomes += [ngettext(*forms, count) for count, forms in counted if count]
+
+    def sold(measure: Callable[..., int], *, from_balance: bool) -> int:
+        """Sats (`stats.sats`) or orders (`stats.count`) delivered and paid by invoice, or
+        (`from_balance`) from the prepaid balance."""
+        return sum(
+            measure(kind=k, states=KINDS[k].delivered, from_balance=from_balance)
+            for k in sales_kinds
+        )
+
+    sales = sold(stats.sats, from_balance=False)
+    from_balance = sold(stats.sats, from_balance=True)
     shown = sum(stats.count(kind=k, from_balance=False) for k in sales_kinds)
     paid = sum(stats.count(kind=k, from_balance=False, paid=True) for k in sales_kinds)
-    numbers_paid = stats.count(kind=receive, paid=True)
     lines = [
         _("📊 <b>Stats · %(period)s</b>", period=_(_STATS_PERIOD_NAMES[period])),
         _(
-            "Orders: %(numbers)s · %(sms)s · %(topups)s",
-            numbers=ngettext("%(count)s number", "%(count)s numbers", stats.count(kind=receive)),
-            sms=ngettext("%(count)s SMS", "%(count)s SMS", stats.count(kind=send)),
-            topups=ngettext("%(count)s top-up", "%(count)s top-ups", stats.count(kind=fund)),
+            "Orders: %(kinds)s",
+            kinds=" · ".join(words[kind].stats_orders(figures[kind].orders) for kind in KINDS),
         ),
         _("Outcomes: %(outcomes)s", outcomes=" · ".join(outcomes) or "—"),
         _(
             "💰 Sales: <b>%(amount)s</b> from %(orders)s paid by invoice",
             amount=sats(sales),
-            orders=ngettext("%(count)s completed order", "%(count)s completed orders", sold),
+            orders=ngettext(
+                "%(count)s completed order",
+                "%(count)s completed orders",
+                sold(stats.count, from_balance=False),
+            ),
         ),
     ]
     if from_balance:
@@ -152,23 +205,12 @@ def stats_report(stats: Stats, period: str, referral_address: str | None) -> str
         lines.append(
             _("🤝 Referral: none. Set SMS4SATS_REF to your Lightning Address to earn 10%.")
         )
-    credited = stats.sats(kind=fund, states=done)
-    if stats.count(kind=fund):
-        done_funds = stats.count(kind=fund, states=done)
-        lines.append(
-            _(
-                "Top-ups credited: %(count)s · %(amount)s",
-                count=number(done_funds),
-                amount=sats(credited),
-            )
-        )
+    lines += [line for kind in KINDS if (line := words[kind].stats_line(figures[kind]))]
+    conversion = [_("Conversion: invoices paid %(paid)s", paid=share(paid, shown))]
+    conversion += [part for kind in KINDS if (part := words[kind].stats_conversion(figures[kind]))]
     median = stats.median_seconds_to_code
     lines += [
-        _(
-            "Conversion: invoices paid %(paid)s · codes per number paid %(codes)s",
-            paid=_share(paid, shown),
-            codes=_share(stats.count(kind=receive, states=done), numbers_paid),
-        ),
+        " · ".join(conversion),
         _(
             "⏱ Median payment → code: %(time)s",
             time=duration(median) if median is not None else "—",
@@ -183,6 +225,16 @@ def stats_report(stats: Stats, period: str, referral_address: str | None) -> str
         ),
     ]
     return "\n".join(lines)
+
+
+def _figures(stats: Stats, kind: OrderKind) -> KindFigures:
+    delivered = KINDS[kind].delivered
+    return KindFigures(
+        orders=stats.count(kind=kind),
+        paid=stats.count(kind=kind, paid=True),
+        delivered=stats.count(kind=kind, states=delivered),
+        delivered_sats=stats.sats(kind=kind, states=delivered),
+    )
 
 
 def stats_csv_caption(count: int, period: str) -> str:

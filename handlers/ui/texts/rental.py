@@ -114,6 +114,11 @@ def line(country: str, ends_at: datetime | None) -> str:
     )
 
 
+def cannot_cancel(line: str) -> str:
+    """/cancel's line for a rental: paid, it is never cancelled, only ends."""
+    return "• " + _("%(order)s: a rental can't be cancelled; it ends by itself.", order=esc(line))
+
+
 def card_paid() -> str:
     return _("✅ Payment received. Getting your rented number…")
 

@@ -9,13 +9,13 @@ code and its tests keep speaking httpx; only the bytes on the wire go another wa
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Mapping
 
 import aiohttp
-import certifi
 import httpx
 from yarl import URL
+
+from bot.wiring.tls import tls_context
 
 # Connections at once. Calls that hang hold theirs until their timeout: a pool they could fill
 # would hold back every other check. The ceiling on requests a second (SMS4SATS_MAX_RPS) times
@@ -33,9 +33,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         # Created on first use, inside the running event loop that will own it.
         if self._session is None:
             # The same certificate authorities httpx trusts, whatever the system has.
-            context = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections, ssl=context),
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=tls_context()),
                 # httpx decodes the body by its Content-Encoding, as with its own transport.
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding"),

@@ -12,6 +12,7 @@ from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
 from bot.config import DEFAULT_SMS4SATS_API_URL, Settings
 from bot.core.admins import AdminDirectory, AdminsUnknown, ReadAdmins
@@ -53,6 +54,7 @@ from bot.wiring.metrics import (
 from bot.wiring.polling import PollingHealth, PollingRequest
 from bot.wiring.rate_limiter import PerChatRateLimiter
 from bot.wiring.services import SERVICES_KEY, Services, services_of
+from bot.wiring.tls import tls_context
 from bot.wiring.web import Webhook, WebServer, webhook_path
 from handlers import routes, send, watches
 from handlers.context import (
@@ -225,6 +227,8 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter)
+        # PTB's default request (a pool of 256 connections), with the process' TLS context.
+        .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs={"verify": tls_context()}))
         # Says once that getUpdates fails, and once that it is back (no traceback per poll).
         .get_updates_request(PollingRequest(polling))
         .concurrent_updates(sequencer)
@@ -488,7 +492,9 @@ def _admin_reader(bot: Bot) -> ReadAdmins:
 
 async def _check_referral(address: str, http: httpx.AsyncClient | None) -> None:
     if http is None:
-        async with httpx.AsyncClient(headers={"User-Agent": USER_AGENT}) as own:
+        async with httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT}, verify=tls_context()
+        ) as own:
             warning = await referral_warning(address, own)
     else:
         warning = await referral_warning(address, http)

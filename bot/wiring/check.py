@@ -23,10 +23,12 @@ import httpx
 from telegram import Bot
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings, load_settings, redact
 from bot.lightning_address import AddressUnresolved, resolve
 from bot.sms4sats import Sms4SatsClient, Sms4SatsError
+from bot.wiring.tls import tls_context
 from storage import StorageError
 from storage.schema_status import schema_status
 
@@ -137,6 +139,8 @@ def _bot(settings: Settings) -> Bot:
         settings.telegram_token,
         base_url=f"{settings.telegram_api_url}/bot",
         base_file_url=f"{settings.telegram_api_url}/file/bot",
+        request=HTTPXRequest(httpx_kwargs={"verify": tls_context()}),
+        get_updates_request=HTTPXRequest(httpx_kwargs={"verify": tls_context()}),
     )
 
 
@@ -200,7 +204,7 @@ def _reason(error: Exception) -> str:
 async def _sms4sats(settings: Settings) -> list[Line]:
     subject = "sms4sats"
     url = settings.sms4sats_api_url
-    async with httpx.AsyncClient(follow_redirects=False) as http:
+    async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:
         client = Sms4SatsClient(
             http, url, api_key=settings.sms4sats_api_key, retries=0, timeout=SMS4SATS_TIMEOUT
         )
@@ -250,7 +254,7 @@ async def _referral(settings: Settings, http: httpx.AsyncClient | None) -> list[
         return [warn(subject, "not set: sms4sats pays the referral share to no one")]
     try:
         if http is None:
-            async with httpx.AsyncClient() as own:
+            async with httpx.AsyncClient(verify=tls_context()) as own:
                 pay = await resolve(address, own)
         else:
             pay = await resolve(address, http)

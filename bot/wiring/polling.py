@@ -17,6 +17,8 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.wiring.tls import tls_context
+
 log = logging.getLogger(__name__)
 
 
@@ -47,7 +49,7 @@ class PollingRequest(HTTPXRequest):
     each poll's outcome to `health`."""
 
     def __init__(self, health: PollingHealth) -> None:
-        super().__init__(connection_pool_size=1)
+        super().__init__(connection_pool_size=1, httpx_kwargs={"verify": tls_context()})
         self.health = health
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sandbox.telegram import TelegramSandboxConfig, run_telegram_sandbox
 from tests.e2e.conftest import ALICE, Stack
@@ -18,6 +22,26 @@ async def test_start_is_answered(stack: Stack) -> None:
     labels = [button.text for button in message.buttons]
     assert any("Buy" in label for label in labels)
     assert any("orders" in label.lower() for label in labels)
+
+
+async def test_a_restart_loads_no_certificate_authorities_again(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram's requests, sms4sats' client and the one-off checks share one TLS context: the
+    authorities (about 30 ms of CPU each time) are loaded once per process, not per client."""
+    loads: list[object] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        load(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    await stack.stop_bot()
+    await stack.start_bot()
+    await stack.say(ALICE, "/start")
+    await stack.wait_text(ALICE, "Phone numbers for SMS codes")
+    assert loads == []
 
 
 async def test_commands_are_published(stack: Stack) -> None:

@@ -215,9 +215,9 @@ async def test_a_code_seen_during_a_wave_of_card_edits_is_sent_before_them(stack
     code_at = next(i for i, c in enumerate(calls) if is_code(c, "424242"))
     edits = [c["method"] == "editMessageText" for c in calls]
     # Only the edits already on their way (a token each, taken before the code was seen) go
-    # before it; the rest of the wave waits for it.
+    # before it; the rest of the wave, most of it still waiting then, waits for it.
     assert sum(edits[:code_at]) <= 8, sum(edits[:code_at])
-    assert sum(edits[code_at:]) >= waiting - 8 >= WAVE // 3
+    assert waiting >= WAVE // 2 and sum(edits[code_at:]) >= WAVE // 3
     # And the wave itself was told in full: each card edited once.
     edited = Counter(
         int(c["params"]["chat_id"]) for c in await stack.telegram.calls()

@@ -18,12 +18,19 @@ LANGUAGE := en
 endif
 LOCALES_DIR := handlers/ui/locales
 
+# Python writes the bytecode of what it imports, into .venv and the checkout (both ignored by
+# git), even where the environment says not to (as on our CI machines): otherwise every test
+# worker and every bot process the tests start would compile Telegram's, HTTP's and the
+# project's modules again.
+unexport PYTHONDONTWRITEBYTECODE
+
 # uv installs the bot and its ~70 packages in a few seconds where pip takes over half a minute
-# (a third of `make test` on a clean clone); pip does it wherever uv cannot be had.
+# (a third of `make test` on a clean clone), leaving the bytecode to be written on first import
+# (only what is used); pip does it wherever uv cannot be had.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	( $(BIN)/python -m pip install --quiet uv \
-	  && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[dev]" ) \
+	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]" ) \
 	|| $(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
@@ -37,8 +44,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	@# Bytecode once, up front: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines) every
-	@# test worker, bot process and forked importer would otherwise compile the project again.
+	@# The project's bytecode once, up front, rather than by six test workers at the same time.
 	$(BIN)/python -m compileall -q -j 0 bot handlers storage sandbox tests
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test unit lint run check sandbox bench clean messages language
+.PHONY: demo test typecheck bytecode unit lint run check sandbox bench clean messages language
 
 # Test worker processes for `make test` (pytest-xdist): an end-to-end test spends most of its
 # time waiting on the bot and the stand-ins, so three per core keep two cores busy; worksteal
@@ -42,11 +42,20 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	@# The project's bytecode once, up front, rather than by six test workers at the same time.
-	$(BIN)/python -m compileall -q -j 0 bot handlers storage sandbox tests
+	@$(MAKE) --no-print-directory -j 2 typecheck bytecode
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+
+# The type check takes one core for a few seconds; meanwhile the other writes, once, the
+# bytecode of everything the tests import (the project's and the libraries'), which the six
+# test workers would otherwise each compile at the same time.
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q bot handlers storage sandbox tests
+	@# Collecting imports every test module; a collection error is reported by the run itself.
+	$(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null || true
 
 ## The unit tests only (tests/unit: no servers, no processes), in a few seconds.
 unit: $(STAMP)

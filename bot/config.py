@@ -12,11 +12,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from dotenv import dotenv_values
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
 DEFAULT_SMS4SATS_API_URL = "https://api2.sms4sats.com"
@@ -140,71 +139,63 @@ class Settings:
         )
 
 
-class _Environment(BaseSettings):
-    """The variables as given: from the environment (as a mapping) and the `.env` file.
+# Every variable the bot reads (docs/operations.md lists each with its default; a test checks).
+VARIABLES: tuple[str, ...] = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "SMS4SATS_API_URL",
+    "SMS4SATS_API_KEY",
+    "SMS4SATS_REF",
+    "ADMIN_IDS",
+    "ADMIN_CHAT_ID",
+    "DATABASE_URL",
+    "POLL_INTERVAL",
+    "SMS4SATS_MAX_RPS",
+    "LOG_LEVEL",
+    "MAX_UNPAID_INVOICES",
+    "MAX_ORDERS_PER_HOUR",
+    "ERROR_REPORTS",
+    "BROWSE_REQUESTS_PER_SECOND",
+    "BROWSE_REFRESH",
+    "BALANCE_ALERT_SATS",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+    "METRICS_PORT",
+    "RENTALS",
+    "REAL_PHONE",
+)
 
-    pydantic-settings reads them (python-dotenv's parsing of `.env`: quotes, comments, `export`)
-    and treats a blank one as unset; `settings()` then checks each with the function of its own
-    below and gathers the failures, so that every bad variable gets its one line. The checks
-    stay the project's: their messages name what a variable expects without echoing a secret.
+
+class _Environment:
+    """The variables as given: the environment (a mapping) over the `.env` file.
+
+    python-dotenv parses `.env` (quotes, comments, `export`); a blank variable is unset (VAR= in
+    `.env` or a compose file means "use the default"). `settings()` checks each with the
+    function of its own below and gathers the failures, so that every bad variable gets its one
+    line; the messages name what a variable expects without echoing a secret. (pydantic-settings
+    read them for a while: it made every start 0.13 to 0.15 s slower, importing pydantic, and
+    checked nothing of its own.)
     """
 
-    # Only the variables below are read; `.env` may hold others (the sandbox's, a shell's).
-    # hide_input_in_errors: a failed value (maybe a token or a password) never enters an error.
-    model_config = SettingsConfigDict(
-        extra="ignore", validate_default=True, hide_input_in_errors=True, case_sensitive=False
-    )
-
-    telegram_bot_token: str | None = None
-    telegram_api_url: str | None = None
-    sms4sats_api_url: str | None = None
-    sms4sats_api_key: str | None = None
-    sms4sats_ref: str | None = None
-    admin_ids: str | None = None
-    admin_chat_id: str | None = None
-    database_url: str | None = None
-    poll_interval: str | None = None
-    sms4sats_max_rps: str | None = None
-    log_level: str | None = None
-    max_unpaid_invoices: str | None = None
-    max_orders_per_hour: str | None = None
-    error_reports: str | None = None
-    browse_requests_per_second: str | None = None
-    browse_refresh: str | None = None
-    balance_alert_sats: str | None = None
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    webhook_listen: str | None = None
-    webhook_port: str | None = None
-    metrics_port: str | None = None
-    rentals: str | None = None
-    real_phone: str | None = None
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment comes in as init values (`load_settings` takes it as a mapping, so
-        # tests pass their own); it wins over the `.env` file.
-        return (init_settings, dotenv_settings)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        # VAR= (or spaces) in .env or a compose file means "use the default", as it always has.
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
+    def __init__(self, environ: Mapping[str, str], env_file: Path | None) -> None:
+        given: dict[str, str | None] = {}
+        if env_file is not None and env_file.is_file():
+            given.update(dotenv_values(env_file))
+        # Names are matched exactly (TELEGRAM_BOT_TOKEN), as a shell and docker compose pass
+        # them; `.env` may hold other variables (the sandbox's, a shell's), which are ignored.
+        given.update({name: environ[name] for name in VARIABLES if name in environ})
+        self._values = {
+            name: value.strip()
+            for name in VARIABLES
+            if (value := given.get(name)) is not None and value.strip()
+        }
 
     def settings(self) -> Settings:
         """The checked settings, or a ConfigError with one line per bad variable."""
         problems: list[ConfigError] = []
+        get = self._values.get
 
         def checked(check: Callable[[], _T], fallback: _T) -> _T:
             try:
@@ -213,71 +204,69 @@ class _Environment(BaseSettings):
                 problems.append(error)
                 return fallback
 
-        api_key = checked(lambda: _api_key(self.sms4sats_api_key), None)
+        api_key = checked(lambda: _api_key(get("SMS4SATS_API_KEY")), None)
         telegram_api_url = checked(
-            lambda: _url("TELEGRAM_API_URL", self.telegram_api_url, DEFAULT_TELEGRAM_API_URL),
+            lambda: _url("TELEGRAM_API_URL", get("TELEGRAM_API_URL"), DEFAULT_TELEGRAM_API_URL),
             DEFAULT_TELEGRAM_API_URL,
         )
         settings = Settings(
-            telegram_token=checked(lambda: _token(self.telegram_bot_token), ""),
+            telegram_token=checked(lambda: _token(get("TELEGRAM_BOT_TOKEN")), ""),
             telegram_api_url=telegram_api_url,
             sms4sats_api_url=checked(
-                lambda: _url("SMS4SATS_API_URL", self.sms4sats_api_url, DEFAULT_SMS4SATS_API_URL),
+                lambda: _url("SMS4SATS_API_URL", get("SMS4SATS_API_URL"), DEFAULT_SMS4SATS_API_URL),
                 DEFAULT_SMS4SATS_API_URL,
             ),
             sms4sats_api_key=api_key,
-            sms4sats_ref=checked(lambda: _ref(self.sms4sats_ref), None),
-            admin_ids=checked(lambda: _admin_ids(self.admin_ids), frozenset()),
-            admin_chat_id=checked(lambda: _admin_chat_id(self.admin_chat_id), None),
+            sms4sats_ref=checked(lambda: _ref(get("SMS4SATS_REF")), None),
+            admin_ids=checked(lambda: _admin_ids(get("ADMIN_IDS")), frozenset()),
+            admin_chat_id=checked(lambda: _admin_chat_id(get("ADMIN_CHAT_ID")), None),
             database_path=checked(
-                lambda: _database_path(self.database_url or DEFAULT_DATABASE_URL), Path()
+                lambda: _database_path(get("DATABASE_URL") or DEFAULT_DATABASE_URL), Path()
             ),
-            postgres_url=checked(lambda: _postgres_url(self.database_url), None),
-            poll_interval=checked(lambda: _poll_interval(self.poll_interval), 0.0),
-            sms4sats_max_rps=checked(lambda: _max_rps(self.sms4sats_max_rps), 0.0),
-            log_level=checked(lambda: _log_level(self.log_level), "INFO"),
+            postgres_url=checked(lambda: _postgres_url(get("DATABASE_URL")), None),
+            poll_interval=checked(lambda: _poll_interval(get("POLL_INTERVAL")), 0.0),
+            sms4sats_max_rps=checked(lambda: _max_rps(get("SMS4SATS_MAX_RPS")), 0.0),
+            log_level=checked(lambda: _log_level(get("LOG_LEVEL")), "INFO"),
             max_unpaid_invoices=checked(
                 lambda: _count(
-                    "MAX_UNPAID_INVOICES", self.max_unpaid_invoices, DEFAULT_MAX_UNPAID_INVOICES
+                    "MAX_UNPAID_INVOICES", get("MAX_UNPAID_INVOICES"), DEFAULT_MAX_UNPAID_INVOICES
                 ),
                 0,
             ),
             max_orders_per_hour=checked(
                 lambda: _count(
-                    "MAX_ORDERS_PER_HOUR", self.max_orders_per_hour, DEFAULT_MAX_ORDERS_PER_HOUR
+                    "MAX_ORDERS_PER_HOUR", get("MAX_ORDERS_PER_HOUR"), DEFAULT_MAX_ORDERS_PER_HOUR
                 ),
                 0,
             ),
             error_reports=checked(
-                lambda: _switch("ERROR_REPORTS", self.error_reports, default=True), True
+                lambda: _switch("ERROR_REPORTS", get("ERROR_REPORTS"), default=True), True
             ),
             browse_requests_per_second=checked(
-                lambda: _browse_rate(self.browse_requests_per_second), 0.0
+                lambda: _browse_rate(get("BROWSE_REQUESTS_PER_SECOND")), 0.0
             ),
             browse_refresh=checked(
-                lambda: _switch("BROWSE_REFRESH", self.browse_refresh, default=True), True
+                lambda: _switch("BROWSE_REFRESH", get("BROWSE_REFRESH"), default=True), True
             ),
             balance_alert_sats=checked(
-                lambda: _balance_alert(self.balance_alert_sats, api_key), None
+                lambda: _balance_alert(get("BALANCE_ALERT_SATS"), api_key), None
             ),
-            webhook_url=checked(lambda: _webhook_url(self.webhook_url, telegram_api_url), None),
+            webhook_url=checked(lambda: _webhook_url(get("WEBHOOK_URL"), telegram_api_url), None),
             webhook_secret=checked(
-                lambda: _webhook_secret(self.webhook_secret, self.webhook_url), None
+                lambda: _webhook_secret(get("WEBHOOK_SECRET"), get("WEBHOOK_URL")), None
             ),
-            webhook_listen=self.webhook_listen or DEFAULT_WEBHOOK_LISTEN,
-            webhook_port=checked(lambda: _port("WEBHOOK_PORT", self.webhook_port), None)
+            webhook_listen=get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN,
+            webhook_port=checked(lambda: _port("WEBHOOK_PORT", get("WEBHOOK_PORT")), None)
             or DEFAULT_WEBHOOK_PORT,
-            metrics_port=checked(lambda: _port("METRICS_PORT", self.metrics_port), None),
-            rentals=checked(lambda: _switch("RENTALS", self.rentals, default=False), False),
-            real_phone=checked(lambda: _switch("REAL_PHONE", self.real_phone, default=True), True),
+            metrics_port=checked(lambda: _port("METRICS_PORT", get("METRICS_PORT")), None),
+            rentals=checked(lambda: _switch("RENTALS", get("RENTALS"), default=False), False),
+            real_phone=checked(
+                lambda: _switch("REAL_PHONE", get("REAL_PHONE"), default=True), True
+            ),
         )
         if problems:
             raise ConfigError.gathered(problems)
         return settings
-
-
-# Every variable the bot reads (docs/operations.md lists each with its default; a test checks).
-VARIABLES: tuple[str, ...] = tuple(name.upper() for name in _Environment.model_fields)
 
 
 def load_settings(
@@ -287,13 +276,7 @@ def load_settings(
 
     Raises ConfigError naming every bad variable, one line each.
     """
-    environ = os.environ if environ is None else environ
-    names = _Environment.model_fields
-    # Variable names are matched exactly (TELEGRAM_BOT_TOKEN, not telegram_bot_token), as a
-    # shell and docker compose pass them.
-    values: dict[str, Any] = {n: environ[n.upper()] for n in names if n.upper() in environ}
-    values["_env_file"] = env_file if env_file is not None and env_file.is_file() else None
-    return _Environment(**values).settings()
+    return _Environment(os.environ if environ is None else environ, env_file).settings()
 
 
 _ON = ("on", "true", "yes", "1")

@@ -17,6 +17,7 @@ from storage.database import (
     Database,
     DatabaseUnavailable,
     IntegrityError,
+    PersonLocks,
     SchemaTooNew,
     Session,
     StorageError,
@@ -27,7 +28,6 @@ from storage.menus import MenuStore
 from storage.orders import OrderStore
 from storage.outbox import OutboxStore
 from storage.placements import PlacementStore
-from storage.postgres import PostgresDatabase
 from storage.rental_sms import RentalSmsStore
 from storage.sqlite import SqliteDatabase
 from storage.stats import StatsStore
@@ -42,6 +42,9 @@ async def open_database(target: Path | str) -> Database:
     """
     if isinstance(target, Path):
         return await SqliteDatabase.open(target)
+    # Imported here: psycopg takes about 0.1 s to import, which a SQLite bot never needs.
+    from storage.postgres import PostgresDatabase
+
     return await PostgresDatabase.open(target)
 
 
@@ -57,8 +60,8 @@ __all__ = [
     "MenuStore",
     "OrderStore",
     "OutboxStore",
+    "PersonLocks",
     "PlacementStore",
-    "PostgresDatabase",
     "RentalSmsStore",
     "SchemaTooNew",
     "Session",

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 Dialect = Literal["sqlite", "postgresql"]
 Row = dict[str, Any]
@@ -82,8 +82,24 @@ class Session(ABC):
         return next(iter(row.values())) if row else None
 
 
+class PersonLocks(Protocol):
+    """One lock per (chat, user) that every instance on a shared database holds in turn."""
+
+    def hold(self, person: tuple[int, int]) -> AbstractAsyncContextManager[None]: ...
+
+    async def close(self) -> None: ...
+
+
 class Database(Session):
     """The database the stores share, open for the bot's lifetime."""
+
+    shared: ClassVar[bool] = False
+    """Whether other instances of the bot may use it at the same time (PostgreSQL): they then
+    split the work (`bot.core.engine.cluster`) and take turns per person (`person_locks`)."""
+
+    def person_locks(self) -> PersonLocks | None:
+        """Locks per person shared with the other instances; None where there are none."""
+        return None
 
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Session]:

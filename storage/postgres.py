@@ -66,6 +66,7 @@ class _Statements(Session):
 
 class PostgresDatabase(Database):
     dialect = "postgresql"
+    shared = True
 
     def __init__(
         self, pool: AsyncConnectionPool[Connection], where: str, conninfo: str = ""

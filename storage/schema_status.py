@@ -8,11 +8,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from storage.database import DatabaseUnavailable
 from storage.migrations import MIGRATIONS
-from storage.postgres import describe, one_line
 
 # A check must answer in seconds, whatever libpq's default (none) says.
 CONNECT_TIMEOUT_SECONDS = 5
@@ -60,6 +57,11 @@ def _sqlite_status(path: Path) -> SchemaStatus:
 
 
 async def _postgres_status(url: str) -> SchemaStatus:
+    # Imported here: psycopg takes about 0.1 s to import, which a SQLite bot never needs.
+    import psycopg
+
+    from storage.postgres import describe, one_line
+
     where = describe(url)
     try:
         async with await psycopg.AsyncConnection.connect(

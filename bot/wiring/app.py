@@ -80,7 +80,6 @@ from storage import (
     OrderStore,
     OutboxStore,
     PlacementStore,
-    PostgresDatabase,
     RentalSmsStore,
     StatsStore,
     StorageError,
@@ -138,9 +137,9 @@ def build_application(
         services = await _open_services(application, settings, clock, metrics, rate_limiter.budget)
         application.bot_data[SERVICES_KEY] = services
         install(application, *_use_cases(services))
-        if isinstance(services.database, PostgresDatabase):
+        locks = services.database.person_locks()
+        if locks is not None:
             # Other instances may get this person's next update: they share the lock.
-            locks = services.database.person_locks()
             services.closers.append(locks.close)
             sequencer.share_with(locks.hold)
         await _start_web_server(application, settings, metrics)
@@ -345,7 +344,7 @@ async def _open_services(
     # PostgreSQL: other instances may share the database (heartbeats, leases and claims), even
     # when none runs yet. SQLite: one process holds it alone.
     cluster: Membership = Alone()
-    if isinstance(database, PostgresDatabase):
+    if database.shared:
         cluster = Cluster(InstanceStore(database), clock, poll_interval=settings.poll_interval)
     outbox = Outbox(
         tracker.tell,

@@ -97,3 +97,18 @@ async def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     assert process.returncode == 0, stderr.decode()[-2000:]
     failed = json.loads(stdout)
     assert not failed, failed
+
+
+async def test_a_bot_on_sqlite_never_loads_the_postgresql_driver() -> None:
+    """psycopg (about 0.1 s to import) is loaded only to open or check a PostgreSQL database."""
+    probe = (
+        "import sys, bot.wiring.main, bot.wiring.app, bot.wiring.check; print(sorted(sys.modules))"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", probe, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    stdout, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    loaded = json.loads(stdout.decode().replace("'", '"'))
+    assert "storage.sqlite" in loaded
+    assert not [name for name in loaded if name.split(".")[0] in ("psycopg", "psycopg_pool")]

@@ -35,9 +35,9 @@ from storage import (
     InstanceStore,
     OrderStore,
     OutboxStore,
-    PostgresDatabase,
     open_database,
 )
+from storage.postgres import PostgresDatabase
 from tests.e2e.conftest import POLL_INTERVAL, Stack
 from tests.e2e.flows import eventually
 from tests.e2e.postgres import PostgresForTests

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from bot.core.engine.keyed_locks import KeyedLocks
 from bot.core.engine.tracker import OrderTracker
 from bot.domain.clock import Clock
 from bot.domain.in_flight import InFlightPlacement
@@ -181,16 +181,11 @@ class OrderPlacement:
     tracker: OrderTracker
     clock: Clock
     limits: Limits = field(default_factory=Limits)
-    _locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = field(
-        default_factory=weakref.WeakValueDictionary
-    )
+    # One placement per confirmation message at a time: a double tap orders once.
+    _locks: KeyedLocks[tuple[int, int]] = field(default_factory=KeyedLocks)
 
     def _lock(self, chat_id: int, message_id: int) -> asyncio.Lock:
-        key = (chat_id, message_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        return lock
+        return self._locks((chat_id, message_id))
 
     async def place(self, confirmation: Confirmation, request: OrderRequest) -> Outcome:
         if rules_for(request.kind).private and not confirmation.private:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from enum import Enum
 from typing import Any
 
+from bot.core.engine.keyed_locks import KeyedLocks
 from bot.core.engine.teller import (
     ChatUnreachable,
     OutcomeUnknown,
@@ -77,18 +77,16 @@ class OrderTracker:
         self._poll_interval = poll_interval
         self._clock = clock
         self._rental_sms = rental_sms
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-        self._tell_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks = KeyedLocks[int]()
+        self._tell_locks = KeyedLocks[int]()
 
     def lock(self, order_id: int) -> asyncio.Lock:
         """One lock per order, so a check and a button press never change its state at once."""
-        return _lock_in(self._locks, order_id)
+        return self._locks(order_id)
 
     def _tell_lock(self, order_id: int) -> asyncio.Lock:
         # One tell of an order at a time: two at once could both send its code.
-        return _lock_in(self._tell_locks, order_id)
+        return self._tell_locks(order_id)
 
     def now(self) -> float:
         return self._clock()
@@ -373,11 +371,3 @@ class _Attempt(Enum):
 
     CODE = "code"
     WARNING = "warning"
-
-
-def _lock_in(locks: weakref.WeakValueDictionary[int, asyncio.Lock], order_id: int) -> asyncio.Lock:
-    lock = locks.get(order_id)
-    if lock is None:
-        lock = asyncio.Lock()
-        locks[order_id] = lock
-    return lock

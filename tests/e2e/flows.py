@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import zxingcpp
 from PIL import Image
 
+from bot.domain.orders import Order
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import Stack
 
@@ -78,3 +79,29 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def rent(stack: Stack, user: int, country: str = "Indonesia") -> tuple[ChatMessage, Invoice]:
+    """From /rent to the invoice; the confirmation shown before it, and the invoice."""
+    picker = await stack.ask(user, "/rent", "Rent a number")
+    confirmation = await stack.press(user, picker, country, "Please confirm your rental")
+    await stack.telegram.press(user, confirmation, "Rent for")
+    photo = await stack.telegram.wait_for_message(
+        user,
+        lambda m: m.photo_file_id is not None and m.message_id > confirmation.message_id,
+    )
+    orders = await stack.sms4sats.orders(kind="receive")
+    mine = [o for o in orders if o["payreq"] and o["payreq"].lower() in photo.body.lower()]
+    assert len(mine) == 1
+    return confirmation, Invoice(photo, mine[0]["orderId"], mine[0]["payreq"])
+
+
+async def rent_a_number(stack: Stack, user: int, number: str = "6281234567") -> Order:
+    """A rental in Indonesia, paid, with its number: running until the end of its weeks."""
+    await stack.reconfigure(rentals=True)
+    _, invoice = await rent(stack, user)
+    await stack.sms4sats.pay(invoice.remote_id)
+    await stack.sms4sats.assign_number(invoice.remote_id, number)
+    await stack.wait_text(user, "📱 Your rented number")
+    (order,) = await stack.services.orders.for_user(user)
+    return order

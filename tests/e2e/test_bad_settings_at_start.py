@@ -12,72 +12,57 @@ from pathlib import Path
 TOKEN = "123456:ABC-def_ghi"
 
 
+def refused(cwd: Path, **environment: str) -> list[str]:
+    """`python -m bot` started with only these variables (and `cwd`'s .env): its lines on
+    stderr, once it has exited with status 2."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=cwd, capture_output=True, text=True, timeout=60,
+        env={"PATH": "", **environment},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr.strip().splitlines()
+
+
 def test_the_example_token_is_refused_in_one_line(tmp_path: Path) -> None:
     example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
     (tmp_path / ".env").write_text(example)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"], env={"PATH": ""}, cwd=tmp_path, capture_output=True,
-        text=True, timeout=60,
-    )  # fmt: skip
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
+    assert refused(tmp_path) == [
         "Configuration error: TELEGRAM_BOT_TOKEN: still the placeholder from .env.example: "
         "put the token from @BotFather there"
-    )
+    ]
 
 
 def test_http_webhook_url_stops_the_bot_in_one_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={"PATH": "", "TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_SECRET": "x",
-             "WEBHOOK_URL": "http://bot.example.com/tg"},
+    lines = refused(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, WEBHOOK_SECRET="x",
+        WEBHOOK_URL="http://bot.example.com/tg",
     )  # fmt: skip
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
+    assert lines == [
         "Configuration error: WEBHOOK_URL: expected an https:// URL (Telegram calls only HTTPS), "
         "got 'http://bot.example.com/tg'"
-    )
+    ]
 
 
 def test_bot_refuses_to_start_with_one_clear_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        env={"PATH": "", "POLL_INTERVAL": "soon", "TELEGRAM_BOT_TOKEN": TOKEN},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+    lines = refused(tmp_path, POLL_INTERVAL="soon", TELEGRAM_BOT_TOKEN=TOKEN)
+    assert lines == [
         "Configuration error: POLL_INTERVAL: expected seconds between 0.1 and 3600 (like 3), "
         "got 'soon'"
     ]
-    assert "Traceback" not in result.stderr
 
 
 def test_missing_token_at_start(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        env={"PATH": ""},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 2
-    assert "TELEGRAM_BOT_TOKEN: required" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    [line] = refused(tmp_path)
+    assert "TELEGRAM_BOT_TOKEN: required" in line
 
 
 def test_every_bad_variable_gets_its_own_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={"PATH": "", "TELEGRAM_BOT_TOKEN": TOKEN, "POLL_INTERVAL": "soon",
-             "LOG_LEVEL": "LOUD", "SMS4SATS_API_KEY": "two words"},
+    lines = refused(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, POLL_INTERVAL="soon", LOG_LEVEL="LOUD",
+        SMS4SATS_API_KEY="two words",
     )  # fmt: skip
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+    assert lines == [
         "Configuration error: SMS4SATS_API_KEY: malformed: expected one word without spaces",
         "Configuration error: POLL_INTERVAL: expected seconds between 0.1 and 3600 (like 3), "
         "got 'soon'",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import ALICE, Stack
-from tests.e2e.flows import buy, open_confirmation, pay_and_get_number
-from tests.e2e.test_rental_flow import rent
+from tests.e2e.flows import buy, open_confirmation, pay_and_get_number, rent_a_number
 
 
 async def _bot_message(stack: Stack, message: ChatMessage) -> ChatMessage:
@@ -84,12 +83,7 @@ async def test_cancel_lists_open_orders_with_when_they_can_be_cancelled(stack: S
 
 
 async def test_cancel_lists_a_rental_as_ending_by_itself(stack: Stack) -> None:
-    await stack.reconfigure(rentals=True)
-    _, invoice = await rent(stack, ALICE)
-    await stack.sms4sats.pay(invoice.remote_id)
-    await stack.sms4sats.assign_number(invoice.remote_id, "6281234567")
-    await stack.wait_text(ALICE, "📱 Your rented number")
-    (order,) = await stack.services.orders.for_user(ALICE)
+    order = await rent_a_number(stack, ALICE)
     reply = await stack.ask(ALICE, "/cancel", "Your open orders")
     assert f"#{order.id} · 📅 Rental · 🇮🇩 Indonesia · until " in reply.body
     assert "a rental can't be cancelled; it ends by itself." in reply.body

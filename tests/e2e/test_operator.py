@@ -14,8 +14,7 @@ from bot.core.error_reports import GATHER_SECONDS, WINDOW_SECONDS
 from bot.domain.orders import Order, OrderKind, OrderState
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import ADMIN_ID, ALICE, API_KEY, BOB, Stack
-from tests.e2e.flows import buy, eventually, pay_and_get_number
-from tests.e2e.test_rental_flow import rent
+from tests.e2e.flows import buy, eventually, pay_and_get_number, rent_a_number
 
 GROUP = -1009876543210
 DAY = 24 * 3600
@@ -159,12 +158,7 @@ async def test_stats_and_csv_after_a_mix_of_orders(stack: Stack) -> None:
 
 
 async def test_stats_count_a_rental_as_a_sale_once_its_number_came(stack: Stack) -> None:
-    await stack.reconfigure(rentals=True)
-    _, invoice = await rent(stack, ALICE)
-    await stack.sms4sats.pay(invoice.remote_id)
-    await stack.sms4sats.assign_number(invoice.remote_id, "6281234567")
-    await stack.wait_text(ALICE, "📱 Your rented number")
-    (order,) = await stack.services.orders.for_user(ALICE)
+    order = await rent_a_number(stack, ALICE)
     amount = order.amount_sats or 0
     assert amount == 1368  # the sandbox's price for two weeks in Indonesia
 

@@ -11,25 +11,10 @@ from handlers.ui.callbacks import ExpectSms
 from handlers.ui.texts import day_and_time
 from sandbox.telegram.client import ChatMessage
 from tests.e2e.conftest import ALICE, BOTH_BACKENDS, REF, Stack
-from tests.e2e.flows import Invoice, buy, eventually, pay_and_get_number
+from tests.e2e.flows import buy, eventually, pay_and_get_number, rent
 from tests.e2e.test_groups import GROUP, make_group
 
 INDONESIA = 6  # the sandbox rents numbers there for 2 weeks, 1,368 sats
-
-
-async def rent(stack: Stack, user: int, country: str = "Indonesia") -> tuple[ChatMessage, Invoice]:
-    """From /rent to the invoice; the confirmation shown before it, and the invoice."""
-    picker = await stack.ask(user, "/rent", "Rent a number")
-    confirmation = await stack.press(user, picker, country, "Please confirm your rental")
-    await stack.telegram.press(user, confirmation, "Rent for")
-    photo = await stack.telegram.wait_for_message(
-        user,
-        lambda m: m.photo_file_id is not None and m.message_id > confirmation.message_id,
-    )
-    orders = await stack.sms4sats.orders(kind="receive")
-    mine = [o for o in orders if o["payreq"] and o["payreq"].lower() in photo.body.lower()]
-    assert len(mine) == 1
-    return confirmation, Invoice(photo, mine[0]["orderId"], mine[0]["payreq"])
 
 
 async def wait_sms(stack: Stack, user: int, needle: str, timeout: float = 10.0) -> ChatMessage:

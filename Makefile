@@ -53,7 +53,6 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bytecode: $(STAMP)
-	$(BIN)/python -m compileall -q bot handlers storage sandbox tests
 	@# Collecting imports every test module; a collection error is reported by the run itself.
 	$(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null || true
 
